@@ -1,0 +1,90 @@
+//! Users (Django's `django.contrib.auth`): the contract a user entity fulfils, the request
+//! user, and password hashing.
+
+pub mod hashers;
+
+use crate::models::{ModelMeta, filter_pk};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
+use std::marker::PhantomData;
+
+/// The authenticated user of a request: what authentication, permissions and views need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestUser {
+    /// Primary key.
+    pub id: i64,
+    /// The login name (Django's `USERNAME_FIELD` value, e.g. the email).
+    pub username: String,
+    /// Django's `is_active`.
+    pub is_active: bool,
+    /// Django's `is_staff`.
+    pub is_staff: bool,
+    /// Django's `is_superuser`.
+    pub is_superuser: bool,
+}
+
+/// A user entity, as Django's `AbstractBaseUser`. Implement it for your user entity.
+pub trait AuthUser: ModelMeta {
+    /// The login field's name in request bodies (`USERNAME_FIELD`).
+    const USERNAME_FIELD: &'static str;
+    /// The column users log in with (`USERNAME_FIELD`).
+    fn username_column() -> Self::Column;
+    /// The stored password hash (Django's format).
+    fn password_hash(user: &Self::Model) -> &str;
+    /// The subset of the user the framework works with.
+    fn request_user(user: &Self::Model) -> RequestUser;
+}
+
+/// How the framework finds users; one per application, in [`crate::settings::AppState`].
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync + 'static {
+    /// The name of the login field in request bodies (Django's `USERNAME_FIELD`, e.g. `email`).
+    fn username_field(&self) -> &'static str;
+    /// Loads an active or inactive user by primary key.
+    async fn get_by_id(&self, db: &DatabaseConnection, id: i64) -> Result<Option<RequestUser>, DbErr>;
+    /// Loads a user and their password hash by login name.
+    async fn get_by_username(
+        &self,
+        db: &DatabaseConnection,
+        username: &str,
+    ) -> Result<Option<(RequestUser, String)>, DbErr>;
+}
+
+/// The [`UserStore`] of an entity implementing [`AuthUser`].
+pub struct EntityUserStore<U>(PhantomData<fn() -> U>);
+
+impl<U> EntityUserStore<U> {
+    /// A store over the user entity `U`.
+    pub fn new() -> Self {
+        EntityUserStore(PhantomData)
+    }
+}
+
+impl<U> Default for EntityUserStore<U> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait::async_trait]
+impl<U: AuthUser> UserStore for EntityUserStore<U> {
+    fn username_field(&self) -> &'static str {
+        U::USERNAME_FIELD
+    }
+
+    async fn get_by_id(&self, db: &DatabaseConnection, id: i64) -> Result<Option<RequestUser>, DbErr> {
+        let user = filter_pk(U::find(), id).one(db).await?;
+        Ok(user.map(|u| U::request_user(&u)))
+    }
+
+    async fn get_by_username(
+        &self,
+        db: &DatabaseConnection,
+        username: &str,
+    ) -> Result<Option<(RequestUser, String)>, DbErr> {
+        let user = U::find()
+            .filter(U::username_column().eq(username))
+            .one(db)
+            .await?;
+        Ok(user.map(|u| (U::request_user(&u), U::password_hash(&u).to_string())))
+    }
+}

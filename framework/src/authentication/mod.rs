@@ -1,0 +1,112 @@
+//! Authentication classes (DRF's `rest_framework.authentication`).
+//!
+//! Classes are tried in order. A class that does not recognise the request returns
+//! `Ok(None)` and the next one is tried; one that recognises the credentials but finds them
+//! invalid returns an error, which stops the request with 401 even on a GET. When no class
+//! authenticates, the request is anonymous.
+
+pub mod jwt;
+pub mod jwt_views;
+
+use crate::auth::RequestUser;
+use crate::exceptions::{ApiError, ApiResult};
+use crate::request::RequestContext;
+use jwt::{TokenType, decode_token};
+use serde_json::json;
+use std::sync::Arc;
+
+/// An authentication class.
+#[async_trait::async_trait]
+pub trait Authentication: Send + Sync + 'static {
+    /// `Ok(Some(user))`: authenticated; `Ok(None)`: not this class's credentials;
+    /// `Err(..)`: this class's credentials, but invalid (401).
+    async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>>;
+
+    /// The `WWW-Authenticate` value for 401 responses (DRF's `authenticate_header`).
+    fn authenticate_header(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Runs the classes in order and records the user on the context (DRF's `perform_authentication`).
+pub async fn perform_authentication(
+    classes: &[Arc<dyn Authentication>],
+    ctx: &mut RequestContext,
+) -> ApiResult<()> {
+    for class in classes {
+        if let Some(user) = class.authenticate(ctx).await? {
+            ctx.set_user(Some(user));
+            return Ok(());
+        }
+    }
+    ctx.set_user(None);
+    Ok(())
+}
+
+/// The `WWW-Authenticate` header of a view: that of its first authentication class.
+pub fn authenticate_header(classes: &[Arc<dyn Authentication>]) -> Option<String> {
+    classes.first().and_then(|class| class.authenticate_header())
+}
+
+/// simplejwt's `JWTAuthentication`: `Authorization: Bearer <access token>` (header types from
+/// [`jwt::JwtSettings::auth_header_types`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JwtAuthentication;
+
+/// simplejwt's 401 for a token that no token class accepts.
+pub fn invalid_access_token(message: &str) -> ApiError {
+    ApiError::AuthenticationFailed(json!({
+        "detail": "Given token not valid for any token type",
+        "code": "token_not_valid",
+        "messages": [{"token_class": "AccessToken", "token_type": "access", "message": message}],
+    }))
+}
+
+#[async_trait::async_trait]
+impl Authentication for JwtAuthentication {
+    async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
+        let Some(header) = ctx.header("authorization") else {
+            return Ok(None);
+        };
+        let settings = &ctx.state().settings.jwt;
+        let parts: Vec<&str> = header.split_whitespace().collect();
+        let Some(scheme) = parts.first() else {
+            return Ok(None);
+        };
+        if !settings.auth_header_types.iter().any(|t| t == scheme) {
+            return Ok(None);
+        }
+        if parts.len() != 2 {
+            return Err(ApiError::AuthenticationFailed(json!({
+                "detail": "Authorization header must contain two space-delimited values",
+                "code": "bad_authorization_header",
+            })));
+        }
+        let claims = decode_token(settings, parts[1], Some(TokenType::Access))
+            .map_err(|err| invalid_access_token(err.message()))?;
+        authenticate_user_id(ctx, claims.user_id_i64()).await.map(Some)
+    }
+
+    fn authenticate_header(&self) -> Option<String> {
+        Some("Bearer realm=\"api\"".into())
+    }
+}
+
+/// simplejwt's `get_user`: the token's user must exist and be active.
+pub async fn authenticate_user_id(ctx: &RequestContext, user_id: Option<i64>) -> ApiResult<RequestUser> {
+    let Some(id) = user_id else {
+        return Err(ApiError::AuthenticationFailed(json!({
+            "detail": "Token contained no recognizable user identification",
+            "code": "token_not_valid",
+        })));
+    };
+    match ctx.state().user_by_id(id).await? {
+        None => Err(ApiError::AuthenticationFailed(
+            json!({"detail": "User not found", "code": "user_not_found"}),
+        )),
+        Some(user) if !user.is_active => Err(ApiError::AuthenticationFailed(
+            json!({"detail": "User is inactive", "code": "user_inactive"}),
+        )),
+        Some(user) => Ok(user),
+    }
+}

@@ -1,0 +1,485 @@
+//! Serializer fields: how each Rust type reads request data (DRF's `to_internal_value`, with
+//! DRF's exact error texts) and how it is written out (DRF's `to_representation`).
+//!
+//! Generated serializer code calls [`parse_field`] for every writable field and wraps every
+//! readable one in [`Repr`] when serializing.
+
+use crate::exceptions::ValidationErrors;
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike, Utc};
+use serde::ser::{Serialize, Serializer};
+use serde_json::Value;
+
+/// DRF's error texts, shared by every field.
+pub mod messages {
+    pub const REQUIRED: &str = "This field is required.";
+    pub const NULL: &str = "This field may not be null.";
+    pub const BLANK: &str = "This field may not be blank.";
+    pub const INVALID_STRING: &str = "Not a valid string.";
+    pub const INVALID_INTEGER: &str = "A valid integer is required.";
+    pub const INVALID_NUMBER: &str = "A valid number is required.";
+    pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
+    pub const STRING_TOO_LARGE: &str = "String value too large.";
+    pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+    pub const INVALID_EMAIL: &str = "Enter a valid email address.";
+    pub const INVALID_URL: &str = "Enter a valid URL.";
+    pub const EMPTY_LIST: &str = "This list may not be empty.";
+
+    /// `Ensure this field has no more than N characters.`
+    pub fn max_length(n: usize) -> String {
+        format!("Ensure this field has no more than {n} characters.")
+    }
+    /// `Ensure this field has at least N characters.`
+    pub fn min_length(n: usize) -> String {
+        format!("Ensure this field has at least {n} characters.")
+    }
+    /// `Ensure this value is less than or equal to N.`
+    pub fn max_value(n: impl std::fmt::Display) -> String {
+        format!("Ensure this value is less than or equal to {n}.")
+    }
+    /// `Ensure this value is greater than or equal to N.`
+    pub fn min_value(n: impl std::fmt::Display) -> String {
+        format!("Ensure this value is greater than or equal to {n}.")
+    }
+    /// `Expected a list of items but got type "str".`
+    pub fn not_a_list(type_name: &str) -> String {
+        format!("Expected a list of items but got type \"{type_name}\".")
+    }
+    /// `Incorrect type. Expected pk value, received str.`
+    pub fn incorrect_pk_type(type_name: &str) -> String {
+        format!("Incorrect type. Expected pk value, received {type_name}.")
+    }
+    /// `Invalid pk "99" - object does not exist.`
+    pub fn pk_does_not_exist(pk: &str) -> String {
+        format!("Invalid pk \"{pk}\" - object does not exist.")
+    }
+}
+
+/// Options of one field, from the serializer's `#[field(...)]` attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldOptions {
+    /// `max_length`: CharField's limit.
+    pub max_length: Option<usize>,
+    /// `min_length`.
+    pub min_length: Option<usize>,
+    /// `allow_blank`: accept `""`.
+    pub allow_blank: bool,
+    /// `trim_whitespace` (DRF's default: true).
+    pub trim_whitespace: bool,
+    /// `min_value` for numbers.
+    pub min_value: Option<f64>,
+    /// `max_value` for numbers.
+    pub max_value: Option<f64>,
+}
+
+impl FieldOptions {
+    /// DRF's defaults.
+    pub const DEFAULT: FieldOptions = FieldOptions {
+        max_length: None,
+        min_length: None,
+        allow_blank: false,
+        trim_whitespace: true,
+        min_value: None,
+        max_value: None,
+    };
+}
+
+impl Default for FieldOptions {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Python's name of a JSON value's type, as DRF's messages print it.
+pub fn python_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// A Rust type that a serializer field can read from request data.
+pub trait FieldType: Sized {
+    /// Converts a (non-null) JSON value, returning DRF's error messages on failure.
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>>;
+
+    /// The value for an explicit `null`, when the type allows it (`Option<T>`).
+    fn null() -> Option<Self> {
+        None
+    }
+}
+
+impl FieldType for String {
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return Err(vec![messages::INVALID_STRING.into()]),
+        };
+        let text = if options.trim_whitespace { text.trim().to_string() } else { text };
+        if text.is_empty() {
+            return if options.allow_blank {
+                Ok(text)
+            } else {
+                Err(vec![messages::BLANK.into()])
+            };
+        }
+        let mut errors = Vec::new();
+        let length = text.chars().count();
+        if let Some(max) = options.max_length.filter(|max| length > *max) {
+            errors.push(messages::max_length(max));
+        }
+        if let Some(min) = options.min_length.filter(|min| length < *min) {
+            errors.push(messages::min_length(min));
+        }
+        if errors.is_empty() { Ok(text) } else { Err(errors) }
+    }
+}
+
+fn parse_integer(value: &Value) -> Result<i64, Vec<String>> {
+    let invalid = || vec![messages::INVALID_INTEGER.to_string()];
+    match value {
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(i),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+            _ => Err(invalid()),
+        },
+        Value::String(s) => {
+            if s.len() > 1000 {
+                return Err(vec![messages::STRING_TOO_LARGE.into()]);
+            }
+            let trimmed = s.trim();
+            // DRF accepts "12.0" (a decimal with a zero fraction) as 12.
+            let integral = trimmed.strip_suffix(".0").unwrap_or(trimmed);
+            integral.parse::<i64>().map_err(|_| invalid())
+        }
+        _ => Err(invalid()),
+    }
+}
+
+fn check_range(number: f64, options: &FieldOptions) -> Vec<String> {
+    let mut errors = Vec::new();
+    if let Some(max) = options.max_value.filter(|max| number > *max) {
+        errors.push(messages::max_value(max));
+    }
+    if let Some(min) = options.min_value.filter(|min| number < *min) {
+        errors.push(messages::min_value(min));
+    }
+    errors
+}
+
+macro_rules! integer_field {
+    ($($ty:ty),*) => {$(
+        impl FieldType for $ty {
+            fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+                let number = parse_integer(value)?;
+                let errors = check_range(number as f64, options);
+                if !errors.is_empty() {
+                    return Err(errors);
+                }
+                <$ty>::try_from(number).map_err(|_| vec![messages::INVALID_INTEGER.to_string()])
+            }
+        }
+    )*};
+}
+integer_field!(i64, i32, i16, u32, u64);
+
+impl FieldType for f64 {
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+        let number = match value {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            _ => None,
+        }
+        .ok_or_else(|| vec![messages::INVALID_NUMBER.to_string()])?;
+        let errors = check_range(number, options);
+        if errors.is_empty() { Ok(number) } else { Err(errors) }
+    }
+}
+
+impl FieldType for bool {
+    fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
+        const TRUE: &[&str] = &["t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"];
+        const FALSE: &[&str] = &["f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"];
+        match value {
+            Value::Bool(b) => Ok(*b),
+            Value::Number(n) if n.as_f64() == Some(1.0) => Ok(true),
+            Value::Number(n) if n.as_f64() == Some(0.0) => Ok(false),
+            Value::String(s) if TRUE.contains(&s.as_str()) => Ok(true),
+            Value::String(s) if FALSE.contains(&s.as_str()) => Ok(false),
+            _ => Err(vec![messages::INVALID_BOOLEAN.into()]),
+        }
+    }
+}
+
+impl FieldType for DateTime<Utc> {
+    fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
+        let invalid = || vec![messages::INVALID_DATETIME.to_string()];
+        let Value::String(text) = value else { return Err(invalid()) };
+        let text = text.trim();
+        if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
+            return Ok(parsed.with_timezone(&Utc));
+        }
+        // Without an offset, DRF reads the time in the current time zone (UTC here).
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+            if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+                return Ok(naive.and_utc());
+            }
+        }
+        Err(invalid())
+    }
+}
+
+impl FieldType for Value {
+    fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
+        Ok(value.clone())
+    }
+}
+
+impl<T: FieldType> FieldType for Option<T> {
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+        T::to_internal(value, options).map(Some)
+    }
+    fn null() -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// What the request data says about one field.
+pub enum Lookup<'a> {
+    /// The key is absent.
+    Missing,
+    /// The key is present with this value.
+    Present(&'a Value),
+}
+
+/// Reads one writable field from the request data, recording DRF's errors in `errors`.
+///
+/// Returns `Some(value)` when the field was given and is valid; `None` when it was absent
+/// (after recording `This field is required.` if `required`) or invalid.
+pub fn parse_field<T: FieldType>(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    options: &FieldOptions,
+    required: bool,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    match data.get(name) {
+        None => {
+            if required {
+                errors.add(name, messages::REQUIRED);
+            }
+            None
+        }
+        Some(Value::Null) => match T::null() {
+            Some(null) => Some(null),
+            None => {
+                errors.add(name, messages::NULL);
+                None
+            }
+        },
+        Some(value) => match T::to_internal(value, options) {
+            Ok(parsed) => Some(parsed),
+            Err(messages) => {
+                errors.extend(name, messages);
+                None
+            }
+        },
+    }
+}
+
+/// Validators from the `validator` crate, with DRF's messages. Generated code calls these for
+/// `#[field(validate(...))]` rules.
+pub mod validators {
+    use super::messages;
+    use validator::{ValidateEmail, ValidateLength, ValidateRange, ValidateUrl};
+
+    /// `validate(email)`.
+    pub fn email(value: &str) -> Result<(), String> {
+        if value.validate_email() { Ok(()) } else { Err(messages::INVALID_EMAIL.into()) }
+    }
+
+    /// `validate(url)`.
+    pub fn url(value: &str) -> Result<(), String> {
+        if value.validate_url() { Ok(()) } else { Err(messages::INVALID_URL.into()) }
+    }
+
+    /// `validate(length(min = .., max = ..))`, counted in characters.
+    pub fn length(value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
+        if value.validate_length(min, max, None) {
+            return Ok(());
+        }
+        let count = value.chars().count() as u64;
+        match (min, max) {
+            (Some(min), _) if count < min => Err(messages::min_length(min as usize)),
+            (_, Some(max)) => Err(messages::max_length(max as usize)),
+            _ => Err(messages::min_length(min.unwrap_or(0) as usize)),
+        }
+    }
+
+    /// `validate(range(min = .., max = ..))`.
+    pub fn range<T>(value: T, min: Option<T>, max: Option<T>) -> Result<(), String>
+    where
+        T: PartialOrd + Copy + std::fmt::Display,
+        T: ValidateRange<T>,
+    {
+        if value.validate_range(min, max, None, None) {
+            return Ok(());
+        }
+        match (min, max) {
+            (Some(min), _) if value < min => Err(messages::min_value(min)),
+            (_, Some(max)) => Err(messages::max_value(max)),
+            _ => Ok(()),
+        }
+    }
+
+    /// `validate(contains = "..")`.
+    pub fn contains(value: &str, needle: &str) -> Result<(), String> {
+        if value.contains(needle) {
+            Ok(())
+        } else {
+            Err(format!("This field must contain \"{needle}\"."))
+        }
+    }
+}
+
+/// Wraps a value so that it serializes in DRF's representation (see [`Representation`]).
+pub struct Repr<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Representation + ?Sized> Serialize for Repr<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.represent(serializer)
+    }
+}
+
+/// How a Rust value is written in a response, as DRF's `to_representation`.
+pub trait Representation {
+    /// Writes the value with serde.
+    fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+macro_rules! plain_representation {
+    ($($ty:ty),*) => {$(
+        impl Representation for $ty {
+            fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.serialize(serializer)
+            }
+        }
+    )*};
+}
+plain_representation!(String, str, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, Value);
+
+impl Representation for DateTime<Utc> {
+    fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&DrfDateTime(self))
+    }
+}
+
+impl<T: Representation> Representation for Option<T> {
+    fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(value) => value.represent(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<T: Representation> Representation for Vec<T> {
+    fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(Repr))
+    }
+}
+
+/// Formats a UTC datetime as DRF does: ISO 8601 with `Z`, microseconds only when non-zero.
+pub struct DrfDateTime<'a>(pub &'a DateTime<Utc>);
+
+impl std::fmt::Display for DrfDateTime<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let micros = self.0.nanosecond() % 1_000_000_000 / 1_000;
+        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        if micros != 0 {
+            write!(f, ".{micros:06}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn char_field(value: Value, max: Option<usize>) -> Result<String, Vec<String>> {
+        String::to_internal(&value, &FieldOptions { max_length: max, ..FieldOptions::DEFAULT })
+    }
+
+    #[test]
+    fn char_field_follows_drf() {
+        assert_eq!(char_field(json!("  hi "), None), Ok("hi".into()));
+        assert_eq!(char_field(json!(12345), None), Ok("12345".into()));
+        assert_eq!(char_field(json!(6.5), None), Ok("6.5".into()));
+        assert_eq!(char_field(json!("   "), None), Err(vec![messages::BLANK.to_string()]));
+        assert_eq!(char_field(json!(true), None), Err(vec![messages::INVALID_STRING.to_string()]));
+        assert_eq!(char_field(json!({}), None), Err(vec![messages::INVALID_STRING.to_string()]));
+        assert_eq!(
+            char_field(json!("x".repeat(101)), Some(100)),
+            Err(vec!["Ensure this field has no more than 100 characters.".to_string()])
+        );
+        assert_eq!(char_field(json!("é".repeat(100)), Some(100)), Ok("é".repeat(100)));
+    }
+
+    #[test]
+    fn integer_field_follows_drf() {
+        let opts = FieldOptions::DEFAULT;
+        assert_eq!(i64::to_internal(&json!(" 42 "), &opts), Ok(42));
+        assert_eq!(i64::to_internal(&json!(7.0), &opts), Ok(7));
+        assert_eq!(
+            i64::to_internal(&json!("abc"), &opts),
+            Err(vec![messages::INVALID_INTEGER.to_string()])
+        );
+        assert_eq!(
+            i64::to_internal(&json!(true), &opts),
+            Err(vec![messages::INVALID_INTEGER.to_string()])
+        );
+        let bounded = FieldOptions { max_value: Some(10.0), ..opts };
+        assert_eq!(
+            i64::to_internal(&json!(11), &bounded),
+            Err(vec!["Ensure this value is less than or equal to 10.".to_string()])
+        );
+    }
+
+    #[test]
+    fn parse_field_reports_missing_and_null() {
+        let data = json!({"b": null}).as_object().cloned().unwrap();
+        let mut errors = ValidationErrors::default();
+        let missing: Option<String> = parse_field(&data, "a", &FieldOptions::DEFAULT, true, &mut errors);
+        let null: Option<String> = parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
+        let optional: Option<Option<String>> = parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
+        assert!(missing.is_none() && null.is_none());
+        assert_eq!(optional, Some(None));
+        assert_eq!(
+            serde_json::to_string(&errors).unwrap(),
+            r#"{"a":["This field is required."],"b":["This field may not be null."]}"#
+        );
+    }
+
+    #[test]
+    fn datetimes_render_as_drf() {
+        let with_micros = DateTime::parse_from_rfc3339("2026-11-23T00:29:22.552575+00:00").unwrap().with_timezone(&Utc);
+        assert_eq!(DrfDateTime(&with_micros).to_string(), "2026-11-23T00:29:22.552575Z");
+        let whole = DateTime::parse_from_rfc3339("2026-11-23T00:29:22+00:00").unwrap().with_timezone(&Utc);
+        assert_eq!(DrfDateTime(&whole).to_string(), "2026-11-23T00:29:22Z");
+    }
+
+    #[test]
+    fn validators_use_drf_messages() {
+        assert_eq!(validators::email("nope"), Err(messages::INVALID_EMAIL.to_string()));
+        assert!(validators::email("a@example.com").is_ok());
+        assert_eq!(validators::length("ab", Some(3), None), Err(messages::min_length(3)));
+        assert_eq!(validators::range(5, Some(1), Some(3)), Err(messages::max_value(3)));
+    }
+}

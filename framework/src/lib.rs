@@ -1,0 +1,58 @@
+//! # rest_framework
+//!
+//! Django REST framework's ideas, in Rust: describe a resource once (a `ModelSerializer`, a
+//! viewset, its authentication and permission classes) and get a complete, documented REST
+//! API that answers exactly as DRF does on the wire.
+//!
+//! The modules mirror DRF's: [`serializers`], [`fields`], [`relations`], [`viewsets`],
+//! [`generics`], [`routers`], [`authentication`], [`permissions`], [`pagination`],
+//! [`parsers`], [`exceptions`], [`status`]. See `docs/architecture.md` for the path of a
+//! request through them.
+
+pub mod auth;
+pub mod authentication;
+pub mod exceptions;
+pub mod fields;
+pub mod generics;
+pub mod models;
+pub mod openapi;
+pub mod pagination;
+pub mod parsers;
+pub mod permissions;
+pub mod relations;
+pub mod request;
+pub mod response;
+pub mod routers;
+pub mod serializers;
+pub mod settings;
+pub mod status;
+pub mod urls;
+pub mod views;
+pub mod viewsets;
+
+pub use async_trait::async_trait;
+pub use poem;
+pub use poem_openapi;
+pub use rest_framework_macros::{ModelSerializer, viewset};
+pub use sea_orm;
+pub use serde;
+pub use serde_json;
+
+/// The names most applications use, in one import.
+pub mod prelude {
+    pub use crate::auth::{AuthUser, RequestUser};
+    pub use crate::authentication::{Authentication, JwtAuthentication};
+    pub use crate::exceptions::{ApiError, ApiResult};
+    pub use crate::models::ModelMeta;
+    pub use crate::pagination::PageNumberPagination;
+    pub use crate::permissions::{
+        AllowAny, IsAdminUser, IsAuthenticated, IsAuthenticatedOrReadOnly, Permission,
+    };
+    pub use crate::request::RequestContext;
+    pub use crate::routers::DefaultRouter;
+    pub use crate::serializers::{ModelSerializer as _, Save};
+    pub use crate::settings::{AppState, Settings};
+    pub use crate::urls::UrlPatterns;
+    pub use crate::viewsets::ModelViewSet;
+    pub use crate::{ModelSerializer, viewset};
+}

@@ -1,0 +1,77 @@
+//! What a Django model's `Meta` says, for sea-orm entities: the display name, the default
+//! ordering, and the generic helpers the framework needs (primary key of a row, lookup by pk).
+
+use sea_orm::{
+    ActiveModelBehavior, ColumnTrait, EntityTrait, IntoActiveModel, Iterable, ModelTrait, Order,
+    PrimaryKeyToColumn, QueryFilter, QueryOrder, Select, Value,
+};
+
+/// Django's `Model.Meta` for a sea-orm entity. Implement it once per entity:
+///
+/// ```ignore
+/// impl ModelMeta for article::Entity {
+///     const NAME: &'static str = "Article";
+///     fn ordering() -> Vec<(article::Column, Order)> {
+///         vec![(article::Column::CreatedAt, Order::Desc), (article::Column::Id, Order::Desc)]
+///     }
+/// }
+/// ```
+///
+/// The bounds collect what serializers and viewsets need from an entity, so generic code
+/// does not repeat them. Primary keys are integers (Django's `BigAutoField`).
+pub trait ModelMeta:
+    EntityTrait<
+        Model: Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
+        ActiveModel: ActiveModelBehavior + Send + Sync,
+    >
+{
+    /// The model's class name (`"Article"`), used in `No Article matches the given query.`
+    const NAME: &'static str;
+    /// Django's `verbose_name` (`"article"`), used in `article with this title already exists.`
+    const VERBOSE_NAME: &'static str = "";
+
+    /// `Meta.ordering`: applied to lists and to nested / related rows of this model.
+    fn ordering() -> Vec<(Self::Column, Order)> {
+        Vec::new()
+    }
+
+    /// The default queryset: every row in `Meta.ordering`.
+    fn default_queryset() -> Select<Self> {
+        let mut select = Self::find();
+        for (column, order) in Self::ordering() {
+            select = select.order_by(column, order);
+        }
+        select
+    }
+}
+
+/// The first primary-key column of an entity.
+pub fn pk_column<E: EntityTrait>() -> E::Column {
+    // Every sea-orm entity has at least one primary-key variant; `iter()` yields it first.
+    E::PrimaryKey::iter()
+        .next()
+        .map(PrimaryKeyToColumn::into_column)
+        .expect("a sea-orm entity always has a primary key")
+}
+
+/// The integer primary key of a row (0 if the key is not an integer).
+pub fn pk_of<E: EntityTrait>(model: &E::Model) -> i64 {
+    value_as_i64(&model.get(pk_column::<E>())).unwrap_or_default()
+}
+
+/// Reads an integer out of a sea-orm value.
+pub fn value_as_i64(value: &Value) -> Option<i64> {
+    match value {
+        Value::BigInt(Some(v)) => Some(*v),
+        Value::Int(Some(v)) => Some(i64::from(*v)),
+        Value::SmallInt(Some(v)) => Some(i64::from(*v)),
+        Value::BigUnsigned(Some(v)) => i64::try_from(*v).ok(),
+        Value::Unsigned(Some(v)) => Some(i64::from(*v)),
+        _ => None,
+    }
+}
+
+/// `select.filter(pk = id)`.
+pub fn filter_pk<E: EntityTrait>(select: Select<E>, id: i64) -> Select<E> {
+    select.filter(pk_column::<E>().eq(id))
+}

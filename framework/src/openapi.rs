@@ -1,0 +1,372 @@
+//! The OpenAPI 3 document (drf-spectacular's role), generated through poem-openapi from the
+//! same types that serve the requests: each view describes its operations with poem-openapi's
+//! registry types, serializers register their `Article` / `ArticleRequest` /
+//! `PatchedArticleRequest` schemas, and poem-openapi writes the document and Swagger UI.
+
+use crate::exceptions::ApiResult;
+use crate::models::ModelMeta;
+use crate::request::RequestContext;
+use crate::response::Response;
+use crate::serializers::ModelSerializer;
+use crate::settings::Settings;
+use crate::urls::UrlPattern;
+use crate::views::ApiView;
+use crate::viewsets::ModelViewSet;
+use poem::http::{Method, StatusCode};
+use poem_openapi::registry::{
+    MetaApi, MetaMediaType, MetaOperation, MetaOperationParam, MetaParamIn, MetaPath,
+    MetaRequest, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, MetaSecurityScheme,
+    Registry,
+};
+use poem_openapi::types::Type;
+use poem_openapi::{OpenApi, OpenApiService};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// The name of the bearer security scheme (drf-spectacular's name for simplejwt).
+pub const JWT_SECURITY_SCHEME: &str = "jwtAuth";
+
+/// Leaks a string built once per document (poem-openapi's registry wants `&'static str`).
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// A JSON body or response of a schema.
+pub fn json_content(schema: MetaSchemaRef) -> Vec<MetaMediaType> {
+    vec![MetaMediaType { content_type: "application/json", schema }]
+}
+
+/// A request body in the media types DRF parses.
+pub fn request_body(schema_name: &str) -> MetaRequest {
+    let schema = MetaSchemaRef::Reference(schema_name.to_string());
+    MetaRequest {
+        description: None,
+        content: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
+            .into_iter()
+            .map(|content_type| MetaMediaType { content_type, schema: schema.clone() })
+            .collect(),
+        required: true,
+    }
+}
+
+/// A response with a status and an optional JSON schema.
+pub fn response(status: u16, description: &'static str, schema: Option<MetaSchemaRef>) -> MetaResponse {
+    MetaResponse {
+        description,
+        status: Some(status),
+        status_range: None,
+        content: schema.map(json_content).unwrap_or_default(),
+        headers: Vec::new(),
+    }
+}
+
+/// An operation with DRF-style defaults.
+pub fn operation(method: Method, tag: &'static str, operation_id: String) -> MetaOperation {
+    MetaOperation {
+        method,
+        tags: vec![tag],
+        summary: None,
+        description: None,
+        external_docs: None,
+        params: Vec::new(),
+        request: None,
+        responses: MetaResponses { responses: Vec::new() },
+        deprecated: false,
+        security: Vec::new(),
+        operation_id: Some(leak(operation_id)),
+        code_samples: Vec::new(),
+    }
+}
+
+fn query_param(name: &str, schema: MetaSchemaRef, description: &str) -> MetaOperationParam {
+    MetaOperationParam {
+        name: name.to_string(),
+        schema,
+        in_type: MetaParamIn::Query,
+        description: Some(description.to_string()),
+        required: false,
+        deprecated: false,
+        explode: true,
+        style: None,
+    }
+}
+
+fn path_id_param() -> MetaOperationParam {
+    MetaOperationParam {
+        name: "id".into(),
+        schema: <i64 as Type>::schema_ref(),
+        in_type: MetaParamIn::Path,
+        description: None,
+        required: true,
+        deprecated: false,
+        explode: true,
+        style: None,
+    }
+}
+
+/// `articles` from `/api/articles/...`: drf-spectacular's tag and operation id prefix.
+fn resource_name(path: &str) -> &'static str {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && !p.starts_with('{')).collect();
+    leak(parts.last().copied().unwrap_or("api").to_string())
+}
+
+/// Registers `Paginated<Name>List` and returns its `$ref`.
+fn paginated_schema<S: ModelSerializer>(registry: &mut Registry) -> MetaSchemaRef {
+    let name = format!("Paginated{}List", S::NAME);
+    let uri = |example: &str| {
+        <String as Type>::schema_ref().merge(MetaSchema {
+            format: Some("uri"),
+            nullable: true,
+            example: Some(example.into()),
+            ..MetaSchema::ANY
+        })
+    };
+    registry.schemas.entry(name.clone()).or_insert_with(|| MetaSchema {
+        required: vec!["count", "results"],
+        properties: vec![
+            ("count", <i64 as Type>::schema_ref().merge(MetaSchema { example: Some(123.into()), ..MetaSchema::ANY })),
+            ("next", uri("http://api.example.org/accounts/?page=4")),
+            ("previous", uri("http://api.example.org/accounts/?page=2")),
+            ("results", MetaSchemaRef::Inline(Box::new(MetaSchema {
+                items: Some(Box::new(S::schema_ref())),
+                ..MetaSchema::new("array")
+            }))),
+        ],
+        ..MetaSchema::new("object")
+    });
+    MetaSchemaRef::Reference(name)
+}
+
+/// The list route's operations: `GET` (paginated list) and `POST` (create).
+pub fn list_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+    V::Serializer::register_schemas(registry);
+    V::ListSerializer::register_schemas(registry);
+    let tag = resource_name(path);
+    let mut list = operation(Method::GET, tag, format!("{tag}_list"));
+    list.params = vec![
+        query_param("page", <i64 as Type>::schema_ref(), "A page number within the paginated result set."),
+        query_param("page_size", <i64 as Type>::schema_ref(), "Number of results to return per page."),
+    ];
+    list.responses.responses.push(response(200, "", Some(paginated_schema::<V::ListSerializer>(registry))));
+    let mut create = operation(Method::POST, tag, format!("{tag}_create"));
+    create.request = Some(request_body(&format!("{}Request", V::Serializer::NAME)));
+    create.responses.responses.push(response(201, "", Some(V::Serializer::schema_ref())));
+    vec![list, create]
+}
+
+/// The detail route's operations: retrieve, update, partial update, destroy.
+pub fn detail_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+    V::Serializer::register_schemas(registry);
+    let tag = resource_name(path);
+    let name = V::Serializer::NAME;
+    let described = |mut op: MetaOperation| {
+        op.params = vec![path_id_param()];
+        op.description = Some(leak(format!("A {} by its id.", V::Entity::NAME)));
+        op
+    };
+    let mut retrieve = described(operation(Method::GET, tag, format!("{tag}_retrieve")));
+    retrieve.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
+    let mut update = described(operation(Method::PUT, tag, format!("{tag}_update")));
+    update.request = Some(request_body(&format!("{name}Request")));
+    update.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
+    let mut partial = described(operation(Method::PATCH, tag, format!("{tag}_partial_update")));
+    let mut patched = request_body(&format!("Patched{name}Request"));
+    patched.required = false;
+    partial.request = Some(patched);
+    partial.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
+    let mut destroy = described(operation(Method::DELETE, tag, format!("{tag}_destroy")));
+    destroy.responses.responses.push(response(204, "No response body", None));
+    vec![retrieve, update, partial, destroy]
+}
+
+thread_local! {
+    // poem-openapi's `OpenApi::meta()` and `register()` take no `self`, but our routes are
+    // runtime values; `build_document` lends them to `Patterns` for the duration of one
+    // synchronous `spec()` call on this thread.
+    static CURRENT: RefCell<Option<Box<dyn Fn(&mut Registry) -> Vec<MetaApi>>>> = RefCell::new(None);
+}
+
+struct Patterns;
+
+impl OpenApi for Patterns {
+    fn meta() -> Vec<MetaApi> {
+        CURRENT.with(|current| {
+            current.borrow().as_ref().map(|source| source(&mut Registry::new())).unwrap_or_default()
+        })
+    }
+
+    fn register(registry: &mut Registry) {
+        CURRENT.with(|current| {
+            if let Some(source) = current.borrow().as_ref() {
+                source(registry);
+            }
+        });
+    }
+
+    fn add_routes(self, _routes: &mut HashMap<String, HashMap<Method, poem::endpoint::BoxEndpoint<'static>>>) {}
+}
+
+/// The document: JSON text and the Swagger UI page embedding it.
+pub struct Document {
+    /// The OpenAPI document as JSON.
+    pub json: String,
+    /// The OpenAPI document as YAML.
+    pub yaml: String,
+    /// The Swagger UI HTML page.
+    pub swagger_html: String,
+}
+
+/// Builds the document of a set of URL patterns.
+pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document {
+    let routes: Vec<(String, std::sync::Arc<dyn ApiView>)> = patterns
+        .iter()
+        .map(|p| (p.route().to_string(), p.view().clone()))
+        .collect();
+    let default_classes = settings.default_authentication_classes.clone();
+    let source = move |registry: &mut Registry| {
+        registry.security_schemes.insert(
+            JWT_SECURITY_SCHEME,
+            MetaSecurityScheme {
+                ty: "http",
+                description: None,
+                name: None,
+                key_in: None,
+                scheme: Some("bearer"),
+                bearer_format: Some("JWT"),
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+        let paths = routes
+            .iter()
+            .filter_map(|(route, view)| {
+                let mut operations = view.openapi_operations(route, registry);
+                if operations.is_empty() {
+                    return None;
+                }
+                let classes = view.authentication_classes().unwrap_or_else(|| default_classes.clone());
+                for op in &mut operations {
+                    if !classes.is_empty() {
+                        op.security = vec![HashMap::from([(JWT_SECURITY_SCHEME, vec![])]), HashMap::new()];
+                    }
+                }
+                Some(MetaPath { path: route.clone(), operations })
+            })
+            .collect();
+        vec![MetaApi { paths }]
+    };
+    CURRENT.with(|current| *current.borrow_mut() = Some(Box::new(source)));
+    let service = OpenApiService::new(Patterns, settings.schema_title.clone(), settings.schema_version.clone());
+    let document = Document {
+        json: service.spec(),
+        yaml: service.spec_yaml(),
+        swagger_html: service.swagger_ui_html(),
+    };
+    CURRENT.with(|current| *current.borrow_mut() = None);
+    document
+}
+
+/// drf-spectacular's `SpectacularAPIView`: YAML by default, JSON with `?format=json`.
+pub struct SchemaView {
+    json: String,
+    yaml: String,
+    title: String,
+}
+
+impl SchemaView {
+    /// Serves a built document.
+    pub fn new(document: &Document, title: &str) -> Self {
+        SchemaView { json: document.json.clone(), yaml: document.yaml.clone(), title: title.to_string() }
+    }
+}
+
+#[async_trait::async_trait]
+impl ApiView for SchemaView {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::GET]
+    }
+    fn authentication_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+        Some(Vec::new())
+    }
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let (body, media, extension) = if ctx.query_param("format") == Some("json") {
+            (&self.json, "application/vnd.oai.openapi+json", "json")
+        } else {
+            (&self.yaml, "application/vnd.oai.openapi; charset=utf-8", "yaml")
+        };
+        Ok(Response::json_bytes(StatusCode::OK, body.clone().into_bytes())
+            .with_header("Content-Type", media)
+            .with_header(
+                "Content-Disposition",
+                &format!("inline; filename=\"{}.{extension}\"", self.title),
+            ))
+    }
+}
+
+/// drf-spectacular's `SpectacularSwaggerView` (Swagger UI, embedded in the binary).
+pub struct SwaggerUiView {
+    html: String,
+}
+
+impl SwaggerUiView {
+    /// Serves Swagger UI for a built document.
+    pub fn new(document: &Document) -> Self {
+        SwaggerUiView { html: document.swagger_html.clone() }
+    }
+}
+
+#[async_trait::async_trait]
+impl ApiView for SwaggerUiView {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::GET]
+    }
+    fn authentication_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+        Some(Vec::new())
+    }
+    async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
+        Ok(Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
+            .with_header("Content-Type", "text/html; charset=utf-8")
+            .with_header("Cross-Origin-Opener-Policy", "unsafe-none"))
+    }
+}
+
+/// Schema helpers for generated serializer code.
+pub mod schema {
+    use super::*;
+
+    /// A field's schema: the type's, with DRF's flags.
+    pub fn field(base: MetaSchemaRef, read_only: bool, write_only: bool, nullable: bool, max_length: Option<usize>) -> MetaSchemaRef {
+        base.merge(MetaSchema { read_only, write_only, nullable, max_length, ..MetaSchema::ANY })
+    }
+
+    /// Registers an object schema once under `name`.
+    pub fn register_object(
+        registry: &mut Registry,
+        name: String,
+        properties: Vec<(&'static str, MetaSchemaRef)>,
+        required: Vec<&'static str>,
+    ) {
+        registry.schemas.entry(name).or_insert_with(|| MetaSchema {
+            properties,
+            required,
+            ..MetaSchema::new("object")
+        });
+    }
+
+    /// `$ref` to a nested serializer's read schema, or an array of them.
+    pub fn nested<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
+        if many {
+            MetaSchemaRef::Inline(Box::new(MetaSchema {
+                items: Some(Box::new(S::schema_ref())),
+                ..MetaSchema::new("array")
+            }))
+        } else {
+            S::schema_ref()
+        }
+    }
+
+    /// Schema of an entity's name, to keep `ModelMeta` linked from docs.
+    pub fn model_name<E: ModelMeta>() -> &'static str {
+        E::NAME
+    }
+}

@@ -1,0 +1,145 @@
+//! DRF's `Request`: the incoming request plus what the pipeline learned about it
+//! (the authenticated user, path parameters), and its parsed body.
+
+use crate::auth::RequestUser;
+use crate::exceptions::{ApiError, ApiResult};
+use crate::parsers;
+use crate::serializers::SerializerContext;
+use crate::settings::AppState;
+use poem::http::{HeaderMap, Method, Uri};
+use sea_orm::DatabaseConnection;
+
+/// Everything a view knows about the request it is answering.
+pub struct RequestContext {
+    state: AppState,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    query: Vec<(String, String)>,
+    path_params: Vec<(&'static str, String)>,
+    base_url: String,
+    user: Option<RequestUser>,
+}
+
+impl RequestContext {
+    /// Builds the context; `uri` is the original request URI (path and query).
+    pub fn new(state: AppState, method: Method, uri: Uri, headers: HeaderMap, body: Vec<u8>) -> Self {
+        let query = uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let host = headers
+            .get(poem::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let base_url = format!("http://{host}");
+        RequestContext {
+            state,
+            method,
+            uri,
+            headers,
+            body,
+            query,
+            path_params: Vec::new(),
+            base_url,
+            user: None,
+        }
+    }
+
+    /// The shared application state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The database connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// The HTTP method (HEAD is answered as GET).
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A header as text, if present and valid.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The original URI (path and query string).
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// True for GET, HEAD and OPTIONS (DRF's `SAFE_METHODS`).
+    pub fn is_safe_method(&self) -> bool {
+        matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+    }
+
+    /// The authenticated user, if any (DRF's `request.user` when not anonymous).
+    pub fn user(&self) -> Option<&RequestUser> {
+        self.user.as_ref()
+    }
+
+    /// The authenticated user, or 401 `Authentication credentials were not provided.`
+    pub fn require_user(&self) -> ApiResult<&RequestUser> {
+        self.user.as_ref().ok_or(ApiError::NotAuthenticated)
+    }
+
+    /// Sets the authenticated user (done by the authentication step).
+    pub fn set_user(&mut self, user: Option<RequestUser>) {
+        self.user = user;
+    }
+
+    /// All query parameters, in order, repeated keys included.
+    pub fn query_params(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// The first value of a query parameter (`request.query_params.get(name)`).
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A path parameter captured by the router (e.g. `pk`).
+    pub fn path_param(&self, name: &str) -> Option<&str> {
+        self.path_params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Records a path parameter (done by the router).
+    pub fn set_path_param(&mut self, name: &'static str, value: String) {
+        self.path_params.push((name, value));
+    }
+
+    /// `scheme://host` of the request.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// DRF's `request.build_absolute_uri(path)`.
+    pub fn build_absolute_uri(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The absolute URL of this request (path and query).
+    pub fn absolute_url(&self) -> String {
+        let path = self.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        self.build_absolute_uri(path)
+    }
+
+    /// The request body parsed by the content type (DRF's `request.data`): a JSON object.
+    pub fn data(&self) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        parsers::parse(self.header("content-type"), &self.body)
+    }
+
+    /// The context serializers need.
+    pub fn serializer_context(&self) -> SerializerContext<'_> {
+        SerializerContext { db: &self.state.db, base_url: &self.base_url }
+    }
+}

@@ -1,0 +1,125 @@
+//! Serializers (DRF's `rest_framework.serializers`).
+//!
+//! `#[derive(ModelSerializer)]` implements [`ModelSerializer`] for a struct whose fields name
+//! columns and relations of a sea-orm entity. Serializing is two-phase: [`ModelSerializer::from_models`]
+//! receives the whole page of rows, batch-loads every relation (see [`crate::relations`]) and
+//! only then builds one struct per row, which serde writes straight to bytes.
+//! Writes go the other way: [`ModelSerializer::validate`] reads request data with DRF's rules
+//! and error texts into a [`Save`], which a view saves in one transaction.
+
+use crate::exceptions::ApiResult;
+use crate::fields::Representation;
+use crate::models::{ModelMeta, pk_of};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
+};
+use serde::Serialize;
+use std::future::Future;
+
+pub use crate::exceptions::{ErrorDetail, NON_FIELD_ERRORS, ValidationErrors};
+
+/// The row type of a serializer's entity.
+pub type ModelOf<S> = <<S as ModelSerializer>::Entity as EntityTrait>::Model;
+/// The active model (pending changes) of a serializer's entity.
+pub type ActiveModelOf<S> = <<S as ModelSerializer>::Entity as EntityTrait>::ActiveModel;
+
+/// What a serializer may need from the request while it loads or validates.
+#[derive(Clone, Copy)]
+pub struct SerializerContext<'a> {
+    /// The database connection.
+    pub db: &'a DatabaseConnection,
+    /// `scheme://host` of the request, for absolute URLs (hyperlinks).
+    pub base_url: &'a str,
+}
+
+/// A DRF `ModelSerializer`. Derive it; do not implement it by hand.
+pub trait ModelSerializer:
+    Serialize + Representation + Sized + Send + Sync + 'static
+{
+    /// The sea-orm entity (`Meta.model`).
+    type Entity: ModelMeta;
+    /// To-many writes (e.g. `tags`) held until the row has a primary key.
+    type Relations: Default + Send + Sync;
+
+    /// The schema name in the OpenAPI document (`Article` for `ArticleSerializer`).
+    const NAME: &'static str;
+    /// The declared fields, in order (the order of the output and of error bodies).
+    const FIELDS: &'static [&'static str];
+
+    /// Loads what the fields need for a whole page of rows (one query per relation) and
+    /// builds one representation per row, in order.
+    fn from_models(
+        models: &[ModelOf<Self>],
+        ctx: &SerializerContext<'_>,
+    ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
+
+    /// Reads and validates request data (DRF's `is_valid()`): every field's errors in one
+    /// [`ValidationErrors`]. `instance` is the row being updated; `partial` is PATCH.
+    fn validate(
+        data: &serde_json::Map<String, serde_json::Value>,
+        instance: Option<&ModelOf<Self>>,
+        partial: bool,
+        ctx: &SerializerContext<'_>,
+    ) -> impl Future<Output = ApiResult<Save<Self>>> + Send;
+
+    /// Writes the to-many relations of a saved row (inside its transaction).
+    fn save_relations(
+        relations: &Self::Relations,
+        pk: i64,
+        txn: &DatabaseTransaction,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// Registers the read schema (`Article`), the request schema (`ArticleRequest`) and the
+    /// partial-update schema (`PatchedArticleRequest`), and those of nested serializers.
+    fn register_schemas(registry: &mut Registry);
+
+    /// A `$ref` to the read schema.
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::NAME.to_string())
+    }
+
+    /// Renders one row (a page of one).
+    fn from_model(
+        model: &ModelOf<Self>,
+        ctx: &SerializerContext<'_>,
+    ) -> impl Future<Output = ApiResult<Self>> + Send {
+        async move {
+            Self::from_models(std::slice::from_ref(model), ctx)
+                .await?
+                .pop()
+                .ok_or_else(|| crate::exceptions::ApiError::Internal("empty render".into()))
+        }
+    }
+}
+
+/// Validated data ready to be saved: DRF's `serializer.save(**extra)`.
+///
+/// Views hand it to `perform_create` / `perform_update`, which may set more columns on
+/// [`Save::model`] (e.g. the author from the request user) before saving.
+pub struct Save<S: ModelSerializer> {
+    /// The row's changes. Set extra columns here: `save.model.user_id = Set(user.id)`.
+    pub model: ActiveModelOf<S>,
+    /// To-many relations to write after the row.
+    pub relations: S::Relations,
+}
+
+impl<S: ModelSerializer> Save<S> {
+    /// Inserts the row and its relations in one transaction.
+    pub async fn insert(self, db: &DatabaseConnection) -> ApiResult<ModelOf<S>> {
+        let txn = db.begin().await?;
+        let model = self.model.insert(&txn).await?;
+        S::save_relations(&self.relations, pk_of::<S::Entity>(&model), &txn).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    /// Updates the row and its relations in one transaction.
+    pub async fn update(self, db: &DatabaseConnection) -> ApiResult<ModelOf<S>> {
+        let txn = db.begin().await?;
+        let model = self.model.update(&txn).await?;
+        S::save_relations(&self.relations, pk_of::<S::Entity>(&model), &txn).await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+}

@@ -1,0 +1,64 @@
+//! One typed settings struct (DRF's `REST_FRAMEWORK` + simplejwt's `SIMPLE_JWT`) and the
+//! application state shared by every request.
+
+use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
+use crate::authentication::jwt::JwtSettings;
+use crate::authentication::{Authentication, JwtAuthentication};
+use crate::pagination::PageNumberPagination;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Framework settings.
+#[derive(Clone)]
+pub struct Settings {
+    /// simplejwt settings (signing key, lifetimes, header types).
+    pub jwt: JwtSettings,
+    /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order.
+    pub default_authentication_classes: Vec<Arc<dyn Authentication>>,
+    /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE`.
+    pub default_pagination: PageNumberPagination,
+    /// The document title of `/api/schema/` (drf-spectacular's `TITLE`).
+    pub schema_title: String,
+    /// The document version (`VERSION`).
+    pub schema_version: String,
+}
+
+impl Settings {
+    /// Settings with DRF's defaults and JWT authentication, signing tokens with `secret_key`.
+    pub fn new(secret_key: impl Into<Vec<u8>>) -> Self {
+        Settings {
+            jwt: JwtSettings::new(secret_key),
+            default_authentication_classes: vec![Arc::new(JwtAuthentication)],
+            default_pagination: PageNumberPagination::default(),
+            schema_title: "API".into(),
+            schema_version: "1.0.0".into(),
+        }
+    }
+}
+
+/// What every request can reach: the database, the settings, the user store.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// Framework settings.
+    pub settings: Arc<Settings>,
+    /// How users are found (Django's `AUTH_USER_MODEL`).
+    pub users: Arc<dyn UserStore>,
+}
+
+impl AppState {
+    /// State for a database, settings and a user model.
+    pub fn new<U: AuthUser>(db: DatabaseConnection, settings: Settings) -> Self {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            users: Arc::new(EntityUserStore::<U>::new()),
+        }
+    }
+
+    /// Looks a user up by primary key.
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<RequestUser>, sea_orm::DbErr> {
+        self.users.get_by_id(&self.db, id).await
+    }
+}

@@ -1,0 +1,212 @@
+//! URL dispatch (Django's `urlpatterns`): match the request path against the patterns, run
+//! the view, and answer as Django does when nothing matches: a 301 to the slashed path when
+//! that exists (`APPEND_SLASH`), else the HTML 404 page. Adds Django's security headers.
+
+use crate::openapi::{SchemaView, SwaggerUiView, build_document};
+use crate::routers::DefaultRouter;
+use crate::settings::AppState;
+use crate::views::{ApiView, context_for, dispatch};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{Endpoint, IntoResponse, Request};
+use std::sync::Arc;
+
+/// One URL pattern: a path such as `/api/articles/{id}/` and its view.
+pub struct UrlPattern {
+    route: String,
+    segments: Vec<Segment>,
+    view: Arc<dyn ApiView>,
+    name: Option<String>,
+}
+
+enum Segment {
+    Literal(String),
+    Param(&'static str),
+}
+
+impl UrlPattern {
+    /// A pattern; `{name}` segments capture a path parameter.
+    pub fn new(route: &str, view: Arc<dyn ApiView>, name: Option<String>) -> Self {
+        let segments = route
+            .split('/')
+            .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                // Parameter names live as long as the app; leak the few there are.
+                Some(param) => Segment::Param(Box::leak(param.to_string().into_boxed_str())),
+                None => Segment::Literal(part.to_string()),
+            })
+            .collect();
+        UrlPattern { route: route.to_string(), segments, view, name }
+    }
+
+    /// The route, in OpenAPI syntax (`/api/articles/{id}/`).
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// The view.
+    pub fn view(&self) -> &Arc<dyn ApiView> {
+        &self.view
+    }
+
+    /// The route name, for `reverse()`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn matches(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let mut params = Vec::new();
+        let mut parts = path.split('/');
+        for segment in &self.segments {
+            let part = parts.next()?;
+            match segment {
+                Segment::Literal(literal) if literal == part => {}
+                Segment::Literal(_) => return None,
+                // Django's `[^/.]+`: any non-empty segment without a dot.
+                Segment::Param(_) if part.is_empty() || part.contains('.') => return None,
+                Segment::Param(name) => params.push((*name, percent_decode(part))),
+            }
+        }
+        parts.next().is_none().then_some(params)
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// The URL configuration of an application.
+#[derive(Default)]
+pub struct UrlPatterns {
+    patterns: Vec<UrlPattern>,
+    schema: Option<(String, String)>,
+}
+
+impl UrlPatterns {
+    /// No patterns yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `path(route, view)`: one view at a route such as `/api/token/`.
+    pub fn path(mut self, route: &str, view: impl ApiView) -> Self {
+        self.patterns.push(UrlPattern::new(route, Arc::new(view), None));
+        self
+    }
+
+    /// `path(prefix, include(router.urls))`.
+    pub fn include(mut self, prefix: &str, router: DefaultRouter) -> Self {
+        self.patterns.extend(router.into_patterns(prefix));
+        self
+    }
+
+    /// Serves the OpenAPI document of every pattern at `schema_route` (YAML, or JSON with
+    /// `?format=json`) and Swagger UI at `swagger_route`.
+    pub fn schema(mut self, schema_route: &str, swagger_route: &str) -> Self {
+        self.schema = Some((schema_route.to_string(), swagger_route.to_string()));
+        self
+    }
+
+    /// Django's `reverse(name)` for patterns without parameters, and `{id}`-style ones with
+    /// `args` filled in order.
+    pub fn reverse(&self, name: &str, args: &[&str]) -> Option<String> {
+        let pattern = self.patterns.iter().find(|p| p.name() == Some(name))?;
+        let mut args = args.iter();
+        let mut out = Vec::new();
+        for segment in &pattern.segments {
+            match segment {
+                Segment::Literal(literal) => out.push(literal.clone()),
+                Segment::Param(_) => out.push((*args.next()?).to_string()),
+            }
+        }
+        Some(out.join("/"))
+    }
+
+    /// The poem endpoint serving these patterns.
+    pub fn into_endpoint(mut self, state: AppState) -> UrlEndpoint {
+        if let Some((schema_route, swagger_route)) = self.schema.take() {
+            let document = build_document(&self.patterns, &state.settings);
+            let schema = SchemaView::new(&document, &state.settings.schema_title);
+            let swagger = SwaggerUiView::new(&document);
+            self.patterns.push(UrlPattern::new(&schema_route, Arc::new(schema), Some("schema".into())));
+            self.patterns.push(UrlPattern::new(&swagger_route, Arc::new(swagger), Some("swagger-ui".into())));
+        }
+        UrlEndpoint { patterns: Arc::new(self.patterns), state }
+    }
+}
+
+/// The poem endpoint of a [`UrlPatterns`].
+pub struct UrlEndpoint {
+    patterns: Arc<Vec<UrlPattern>>,
+    state: AppState,
+}
+
+/// Largest request body read (Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` is 2.5 MB).
+const MAX_BODY: usize = 10 * 1024 * 1024;
+
+const NOT_FOUND_PAGE: &str = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
+
+impl UrlEndpoint {
+    fn find(&self, path: &str) -> Option<(&UrlPattern, Vec<(&'static str, String)>)> {
+        self.patterns
+            .iter()
+            .find_map(|pattern| pattern.matches(path).map(|params| (pattern, params)))
+    }
+}
+
+impl Endpoint for UrlEndpoint {
+    type Output = poem::Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        let path = req.original_uri().path().to_string();
+        let Some((pattern, params)) = self.find(&path) else {
+            return Ok(not_found_or_redirect(self, &req, &path));
+        };
+        let body = match req.take_body().into_bytes_limit(MAX_BODY).await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(_) => {
+                let error = crate::exceptions::ApiError::ParseError("Request body too large.".into());
+                return Ok(with_security_headers(error.into_response(None).into_poem(), true));
+            }
+        };
+        let mut ctx = context_for(&self.state, &req, body);
+        for (name, value) in params {
+            ctx.set_path_param(name, value);
+        }
+        let response = dispatch(pattern.view().as_ref(), ctx).await.into_poem();
+        Ok(with_security_headers(response, true))
+    }
+}
+
+fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
+    // Django's CommonMiddleware (APPEND_SLASH): redirect when the slashed path exists.
+    if !path.ends_with('/') && endpoint.find(&format!("{path}/")).is_some() {
+        let location = match req.original_uri().query() {
+            Some(query) => format!("{path}/?{query}"),
+            None => format!("{path}/"),
+        };
+        let response = poem::Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(header::LOCATION, location)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .finish();
+        return with_security_headers(response, false);
+    }
+    let response = NOT_FOUND_PAGE
+        .with_status(StatusCode::NOT_FOUND)
+        .with_content_type("text/html; charset=utf-8")
+        .into_response();
+    with_security_headers(response, true)
+}
+
+/// Django's SecurityMiddleware and XFrameOptionsMiddleware headers.
+fn with_security_headers(mut response: poem::Response, frame_options: bool) -> poem::Response {
+    let headers = response.headers_mut();
+    if frame_options {
+        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    }
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers
+        .entry("cross-origin-opener-policy")
+        .or_insert(HeaderValue::from_static("same-origin"));
+    response
+}

@@ -1,0 +1,135 @@
+//! Views (DRF's `APIView`): the request pipeline every route goes through, in DRF's order:
+//! authentication, permission (`has_permission`), method (405), then the handler, which does
+//! the object lookup (404), object permission (403) and body parsing (415/400).
+
+use crate::authentication::{Authentication, authenticate_header, perform_authentication};
+use crate::exceptions::{ApiError, ApiResult};
+use crate::parsers::PARSED_MEDIA_TYPES;
+use crate::request::RequestContext;
+use crate::response::Response;
+use crate::settings::AppState;
+use poem::http::Method;
+use poem_openapi::registry::{MetaOperation, Registry};
+use std::sync::Arc;
+
+/// A view: what a URL pattern points at.
+#[async_trait::async_trait]
+pub trait ApiView: Send + Sync + 'static {
+    /// The methods the view handles, besides HEAD (answered as GET) and OPTIONS
+    /// (answered with metadata). They make the `Allow` header and 405 answers.
+    fn methods(&self) -> Vec<Method>;
+
+    /// The authentication classes; `None` uses the settings' defaults.
+    fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
+        None
+    }
+
+    /// The `WWW-Authenticate` value of 401 answers; `None` takes the first authentication
+    /// class's (simplejwt's token views set their own).
+    fn www_authenticate(&self) -> Option<String> {
+        None
+    }
+
+    /// Request-level permission check (DRF's `check_permissions`).
+    fn check_permissions(&self, _ctx: &RequestContext) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// Handles an allowed method (HEAD arrives as HEAD; treat it as GET).
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response>;
+
+    /// The view's name in OPTIONS metadata (`Article List`).
+    fn name(&self) -> String {
+        String::new()
+    }
+
+    /// The view's description in OPTIONS metadata.
+    fn description(&self) -> String {
+        String::new()
+    }
+
+    /// The OpenAPI operations of this view at `path` (OpenAPI syntax, `/api/articles/{id}/`),
+    /// registering the schemas they use.
+    fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {
+        Vec::new()
+    }
+}
+
+/// The `Allow` header value of a view: its methods, then HEAD (if GET) and OPTIONS.
+pub fn allow_header(methods: &[Method]) -> String {
+    let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    if methods.contains(&Method::GET) {
+        names.push("HEAD");
+    }
+    names.push("OPTIONS");
+    names.join(", ")
+}
+
+/// Runs a request through a view: DRF's `dispatch` (initial checks, handler, exception
+/// handler, final headers).
+pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
+    let classes = view
+        .authentication_classes()
+        .unwrap_or_else(|| ctx.state().settings.default_authentication_classes.clone());
+    let methods = view.methods();
+    let result = run(view, &classes, &methods, &mut ctx).await;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            let header = view.www_authenticate().or_else(|| authenticate_header(&classes));
+            error.into_response(header.as_deref())
+        }
+    };
+    response
+        .with_header("Allow", &allow_header(&methods))
+        .with_header("Vary", "Accept")
+}
+
+async fn run(
+    view: &dyn ApiView,
+    classes: &[Arc<dyn Authentication>],
+    methods: &[Method],
+    ctx: &mut RequestContext,
+) -> ApiResult<Response> {
+    perform_authentication(classes, ctx).await?;
+    view.check_permissions(ctx)?;
+    let method = ctx.method().clone();
+    let allowed = methods.contains(&method)
+        || method == Method::OPTIONS
+        || (method == Method::HEAD && methods.contains(&Method::GET));
+    if !allowed {
+        return Err(ApiError::MethodNotAllowed(method));
+    }
+    if method == Method::OPTIONS {
+        return Ok(metadata(view));
+    }
+    view.handle(ctx).await
+}
+
+/// DRF's `SimpleMetadata` answer to OPTIONS (without the `actions` key).
+fn metadata(view: &dyn ApiView) -> Response {
+    #[derive(serde::Serialize)]
+    struct Metadata<'a> {
+        name: String,
+        description: String,
+        renders: [&'a str; 2],
+        parses: &'a [&'a str],
+    }
+    Response::ok(&Metadata {
+        name: view.name(),
+        description: view.description(),
+        renders: ["application/json", "text/html"],
+        parses: PARSED_MEDIA_TYPES,
+    })
+}
+
+/// Builds a request context for a view (used by the URL dispatcher and tests).
+pub fn context_for(state: &AppState, req: &poem::Request, body: Vec<u8>) -> RequestContext {
+    RequestContext::new(
+        state.clone(),
+        req.method().clone(),
+        req.original_uri().clone(),
+        req.headers().clone(),
+        body,
+    )
+}

@@ -1,0 +1,296 @@
+//! The derive end to end on SQLite: representations, batch loading (statement counts that do
+//! not depend on the page size), validation error bodies and many-to-many writes.
+
+use rest_framework::ModelSerializer;
+use rest_framework::models::ModelMeta;
+use rest_framework::sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection,
+    EntityTrait, Order, Schema,
+};
+use rest_framework::serializers::{ModelSerializer as _, SerializerContext};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod writer {
+    use rest_framework::sea_orm;
+    use rest_framework::sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "writer")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub email: String,
+        #[sea_orm(has_many)]
+        pub posts: HasMany<super::post::Entity>,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod label {
+    use rest_framework::sea_orm;
+    use rest_framework::sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "label")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub name: String,
+        #[sea_orm(has_many, via = "post_label")]
+        pub posts: HasMany<super::post::Entity>,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod post {
+    use rest_framework::sea_orm;
+    use rest_framework::sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "post")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub title: String,
+        pub writer_id: i64,
+        #[sea_orm(belongs_to, from = "writer_id", to = "id")]
+        pub writer: BelongsTo<super::writer::Entity>,
+        #[sea_orm(has_many)]
+        pub notes: HasMany<super::note::Entity>,
+        #[sea_orm(has_many, via = "post_label")]
+        pub labels: HasMany<super::label::Entity>,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod post_label {
+    use rest_framework::sea_orm;
+    use rest_framework::sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "post_label")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub post_id: i64,
+        pub label_id: i64,
+        #[sea_orm(belongs_to, from = "post_id", to = "id")]
+        pub post: BelongsTo<super::post::Entity>,
+        #[sea_orm(belongs_to, from = "label_id", to = "id")]
+        pub label: BelongsTo<super::label::Entity>,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+mod note {
+    use rest_framework::sea_orm;
+    use rest_framework::sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "note")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub post_id: i64,
+        pub body: String,
+        #[sea_orm(belongs_to, from = "post_id", to = "id")]
+        pub post: BelongsTo<super::post::Entity>,
+    }
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+impl ModelMeta for writer::Entity {
+    const NAME: &'static str = "Writer";
+}
+impl ModelMeta for label::Entity {
+    const NAME: &'static str = "Label";
+    fn ordering() -> Vec<(label::Column, Order)> {
+        vec![(label::Column::Name, Order::Asc)]
+    }
+}
+impl ModelMeta for post::Entity {
+    const NAME: &'static str = "Post";
+}
+impl ModelMeta for note::Entity {
+    const NAME: &'static str = "Note";
+    fn ordering() -> Vec<(note::Column, Order)> {
+        vec![(note::Column::Id, Order::Asc)]
+    }
+}
+
+#[derive(ModelSerializer)]
+#[serializer(model = writer::Entity)]
+pub struct WriterSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(validate(email))]
+    pub email: String,
+}
+
+#[derive(ModelSerializer)]
+#[serializer(model = note::Entity)]
+pub struct NoteSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 20)]
+    pub body: String,
+}
+
+#[derive(ModelSerializer)]
+#[serializer(model = post::Entity)]
+pub struct PostSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 10)]
+    pub title: String,
+    #[field(read_only, pk_related)]
+    pub writer: i64,
+    #[field(nested, source = "writer")]
+    pub author: WriterSerializer,
+    #[field(pk_related, many, queryset = label::Entity, required = false)]
+    pub labels: Vec<i64>,
+    #[field(nested, many)]
+    pub notes: Vec<NoteSerializer>,
+    #[field(count = note::Entity)]
+    pub note_count: i64,
+}
+
+async fn database() -> (DatabaseConnection, Arc<AtomicUsize>) {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let backend = db.get_database_backend();
+    let schema = Schema::new(backend);
+    for stmt in [
+        schema.create_table_from_entity(writer::Entity),
+        schema.create_table_from_entity(label::Entity),
+        schema.create_table_from_entity(post::Entity),
+        schema.create_table_from_entity(post_label::Entity),
+        schema.create_table_from_entity(note::Entity),
+    ] {
+        db.execute(&stmt).await.unwrap();
+    }
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    let mut db = db;
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    (db, statements)
+}
+
+async fn seed(db: &DatabaseConnection, posts: usize) {
+    let writer = writer::ActiveModel { email: Set("w@example.com".into()), ..Default::default() }
+        .insert(db)
+        .await
+        .unwrap();
+    let zeta = label::ActiveModel { name: Set("zeta".into()), ..Default::default() }.insert(db).await.unwrap();
+    let alpha = label::ActiveModel { name: Set("alpha".into()), ..Default::default() }.insert(db).await.unwrap();
+    for i in 0..posts {
+        let post = post::ActiveModel { title: Set(format!("p{i}")), writer_id: Set(writer.id), ..Default::default() }
+            .insert(db)
+            .await
+            .unwrap();
+        for label_id in [zeta.id, alpha.id] {
+            post_label::ActiveModel { post_id: Set(post.id), label_id: Set(label_id), ..Default::default() }
+                .insert(db)
+                .await
+                .unwrap();
+        }
+        for n in 0..(i % 3) {
+            note::ActiveModel { post_id: Set(post.id), body: Set(format!("n{n}")), ..Default::default() }
+                .insert(db)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn renders_relations_in_field_order() {
+    let (db, _) = database().await;
+    seed(&db, 3).await;
+    let rows = post::Entity::find().all(&db).await.unwrap();
+    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
+    let body = serde_json::to_string(&rendered[2]).unwrap();
+    // Labels by name (alpha has the larger id), notes by id, the count of notes.
+    assert_eq!(
+        body,
+        r#"{"id":3,"title":"p2","writer":1,"author":{"id":1,"email":"w@example.com"},"labels":[2,1],"notes":[{"id":2,"body":"n0"},{"id":3,"body":"n1"}],"note_count":2}"#
+    );
+}
+
+#[tokio::test]
+async fn statement_count_does_not_depend_on_page_size() {
+    let mut counts = Vec::new();
+    for size in [1, 10, 100] {
+        let (db, statements) = database().await;
+        seed(&db, size).await;
+        let rows = post::Entity::find().all(&db).await.unwrap();
+        let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+        statements.store(0, Ordering::SeqCst);
+        let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
+        assert_eq!(rendered.len(), size);
+        counts.push(statements.load(Ordering::SeqCst));
+    }
+    assert_eq!(counts[0], counts[1], "statements for 1 and 10 rows: {counts:?}");
+    assert_eq!(counts[1], counts[2], "statements for 10 and 100 rows: {counts:?}");
+    // author, labels, notes, note counts.
+    assert_eq!(counts[0], 4);
+}
+
+#[tokio::test]
+async fn validation_errors_are_drf_bodies_in_field_order() {
+    let (db, _) = database().await;
+    seed(&db, 1).await;
+    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let data = serde_json::json!({"labels": "1", "id": 99, "writer": 5});
+    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!("{err:?}") };
+    assert_eq!(
+        serde_json::to_string(&errors).unwrap(),
+        r#"{"title":["This field is required."],"labels":["Expected a list of items but got type \"str\"."]}"#
+    );
+    let data = serde_json::json!({"title": "x".repeat(11), "labels": [1, 999]});
+    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!("{err:?}") };
+    assert_eq!(
+        serde_json::to_string(&errors).unwrap(),
+        r#"{"title":["Ensure this field has no more than 10 characters."],"labels":["Invalid pk \"999\" - object does not exist."]}"#
+    );
+    let data = serde_json::json!({"email": "not-an-email"});
+    let err = WriterSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
+    assert_eq!(err.status(), rest_framework::status::HTTP_400_BAD_REQUEST);
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!() };
+    assert_eq!(serde_json::to_string(&errors).unwrap(), r#"{"email":["Enter a valid email address."]}"#);
+}
+
+#[tokio::test]
+async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
+    let (db, _) = database().await;
+    seed(&db, 0).await;
+    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let data = serde_json::json!({"title": "new", "labels": ["1", 2, 2]});
+    let mut save = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.unwrap();
+    save.model.writer_id = Set(1);
+    let created = save.insert(&db).await.unwrap();
+    let rendered = PostSerializer::from_model(&created, &ctx).await.unwrap();
+    assert_eq!(rendered.labels, vec![2, 1]);
+    assert_eq!(rendered.note_count, 0);
+
+    let patch = serde_json::json!({"title": "renamed"});
+    let save = PostSerializer::validate(patch.as_object().unwrap(), Some(&created), true, &ctx).await.unwrap();
+    let updated = save.update(&db).await.unwrap();
+    let rendered = PostSerializer::from_model(&updated, &ctx).await.unwrap();
+    assert_eq!((rendered.title.as_str(), rendered.labels.clone()), ("renamed", vec![2, 1]));
+
+    let clear = serde_json::json!({"labels": []});
+    let save = PostSerializer::validate(clear.as_object().unwrap(), Some(&updated), true, &ctx).await.unwrap();
+    let cleared = save.update(&db).await.unwrap();
+    assert!(PostSerializer::from_model(&cleared, &ctx).await.unwrap().labels.is_empty());
+}

@@ -1,0 +1,84 @@
+//! The attributes, as written: `#[serializer(...)]` on the struct, `#[field(...)]` on fields.
+
+use darling::{FromDeriveInput, FromField, FromMeta, ast::Data, util::Ignored};
+
+#[derive(FromDeriveInput)]
+#[darling(attributes(serializer), supports(struct_named))]
+pub struct SerializerAttrs {
+    pub ident: syn::Ident,
+    pub vis: syn::Visibility,
+    pub data: Data<Ignored, FieldAttrs>,
+    /// The sea-orm entity (`model = article::Entity`).
+    pub model: syn::Path,
+    /// The schema name; default: the struct name without `Serializer`.
+    #[darling(default)]
+    pub name: Option<String>,
+}
+
+#[derive(FromField)]
+#[darling(attributes(field))]
+pub struct FieldAttrs {
+    pub ident: Option<syn::Ident>,
+    pub ty: syn::Type,
+    #[darling(default)]
+    pub read_only: Option<darling::util::SpannedValue<bool>>,
+    #[darling(default)]
+    pub write_only: Option<darling::util::SpannedValue<bool>>,
+    #[darling(default)]
+    pub required: Option<bool>,
+    #[darling(default)]
+    pub allow_blank: bool,
+    #[darling(default)]
+    pub max_length: Option<usize>,
+    #[darling(default)]
+    pub min_length: Option<usize>,
+    #[darling(default)]
+    pub min_value: Option<syn::Lit>,
+    #[darling(default)]
+    pub max_value: Option<syn::Lit>,
+    /// The model attribute this field reads (`source = "user"`).
+    #[darling(default)]
+    pub source: Option<darling::util::SpannedValue<String>>,
+    /// `PrimaryKeyRelatedField`: a foreign key shown as its primary key (column `<name>_id`),
+    /// or with `many` the primary keys of a to-many relation.
+    #[darling(default)]
+    pub pk_related: Option<darling::util::SpannedValue<bool>>,
+    /// A nested serializer (the field's type is the serializer, or a `Vec` of it with `many`).
+    #[darling(default)]
+    pub nested: Option<darling::util::SpannedValue<bool>>,
+    #[darling(default)]
+    pub many: bool,
+    /// The related entity of a writable relation (DRF's `queryset=`).
+    #[darling(default)]
+    pub queryset: Option<syn::Path>,
+    /// A count of a reverse relation: `count = comment::Entity`.
+    #[darling(default)]
+    pub count: Option<syn::Path>,
+    /// Rules of the `validator` crate: `validate(email, url, length(min = 1, max = 9), range(min = 0, max = 5), contains = "x", custom = path)`.
+    #[darling(default)]
+    pub validate: Option<Validators>,
+}
+
+#[derive(FromMeta, Default)]
+pub struct Validators {
+    #[darling(default)]
+    pub email: bool,
+    #[darling(default)]
+    pub url: bool,
+    #[darling(default)]
+    pub length: Option<Bounds>,
+    #[darling(default)]
+    pub range: Option<Bounds>,
+    #[darling(default)]
+    pub contains: Option<String>,
+    #[darling(default, multiple)]
+    pub custom: Vec<syn::Path>,
+}
+
+#[derive(FromMeta, Default)]
+pub struct Bounds {
+    #[darling(default)]
+    pub min: Option<syn::Lit>,
+    #[darling(default)]
+    pub max: Option<syn::Lit>,
+}

@@ -1,0 +1,326 @@
+//! Code generation for `#[derive(ModelSerializer)]`. The generated code is glue: the work is
+//! done by `rest_framework::{fields, relations, serializers, openapi}`.
+
+use super::model::{Field, Kind, Serializer};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+pub fn expand(s: &Serializer) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let ident = &s.ident;
+    let vis = &s.vis;
+    let model = &s.model;
+    let name = &s.name;
+    let relations_ident = format_ident!("__{}Relations", ident);
+    let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
+
+    let serialize = expand_serialize(s);
+    let loads = s.fields.iter().map(|f| load_statement(f, model));
+    let values = s.fields.iter().map(field_value);
+    let field_idents = s.fields.iter().map(|f| &f.ident);
+    let parse = s.fields.iter().filter(|f| f.writable()).map(parse_statement);
+    let relation_fields = s.fields.iter().filter_map(|f| match (&f.kind, f.writable()) {
+        (Kind::PkMany { .. }, true) => {
+            let id = &f.ident;
+            Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
+        }
+        _ => None,
+    });
+    let save_relations = s.fields.iter().filter_map(|f| match (&f.kind, f.writable()) {
+        (Kind::PkMany { related }, true) => {
+            let id = &f.ident;
+            Some(quote! {
+                if let ::core::option::Option::Some(ids) = &relations.#id {
+                    #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids).await?;
+                }
+            })
+        }
+        _ => None,
+    });
+    let schemas = expand_schemas(s);
+
+    quote! {
+        #serialize
+
+        #[doc(hidden)]
+        #[derive(Default)]
+        #vis struct #relations_ident {
+            #(#relation_fields)*
+        }
+
+        impl #rf::serializers::ModelSerializer for #ident {
+            type Entity = #model;
+            type Relations = #relations_ident;
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [&'static str] = &[#(#keys),*];
+
+            fn from_models(
+                models: &[#rf::serializers::ModelOf<Self>],
+                ctx: &#rf::serializers::SerializerContext<'_>,
+            ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<::std::vec::Vec<Self>>> + Send {
+                async move {
+                    #(#loads)*
+                    let mut __out = ::std::vec::Vec::with_capacity(models.len());
+                    for __m in models {
+                        __out.push(Self { #(#field_idents: #values,)* });
+                    }
+                    ::core::result::Result::Ok(__out)
+                }
+            }
+
+            fn validate(
+                data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
+                instance: ::core::option::Option<&#rf::serializers::ModelOf<Self>>,
+                partial: bool,
+                ctx: &#rf::serializers::SerializerContext<'_>,
+            ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<#rf::serializers::Save<Self>>> + Send {
+                async move {
+                    let _ = ctx;
+                    let mut __errors = #rf::exceptions::ValidationErrors::default();
+                    let mut __model: #rf::serializers::ActiveModelOf<Self> = match instance {
+                        ::core::option::Option::Some(__i) => #rf::sea_orm::IntoActiveModel::into_active_model(::core::clone::Clone::clone(__i)),
+                        ::core::option::Option::None => <#rf::serializers::ActiveModelOf<Self> as #rf::sea_orm::ActiveModelTrait>::default(),
+                    };
+                    #[allow(unused_mut)]
+                    let mut __relations = #relations_ident::default();
+                    #(#parse)*
+                    __errors.sort_by_fields(<Self as #rf::serializers::ModelSerializer>::FIELDS);
+                    __errors.into_result()?;
+                    ::core::result::Result::Ok(#rf::serializers::Save { model: __model, relations: __relations })
+                }
+            }
+
+            fn save_relations(
+                relations: &Self::Relations,
+                pk: i64,
+                txn: &#rf::sea_orm::DatabaseTransaction,
+            ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<()>> + Send {
+                async move {
+                    let _ = (relations, pk, txn);
+                    #(#save_relations)*
+                    ::core::result::Result::Ok(())
+                }
+            }
+
+            #schemas
+        }
+    }
+}
+
+fn expand_serialize(s: &Serializer) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let ident = &s.ident;
+    let readable: Vec<&Field> = s.fields.iter().filter(|f| !f.write_only).collect();
+    let count = readable.len();
+    let entries = readable.iter().map(|f| {
+        let key = f.key();
+        let id = &f.ident;
+        quote!(#rf::serde::ser::SerializeMap::serialize_entry(&mut __map, #key, &#rf::fields::Repr(&self.#id))?;)
+    });
+    quote! {
+        impl #rf::serde::Serialize for #ident {
+            fn serialize<__S: #rf::serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                let mut __map = #rf::serde::Serializer::serialize_map(__serializer, ::core::option::Option::Some(#count))?;
+                #(#entries)*
+                #rf::serde::ser::SerializeMap::end(__map)
+            }
+        }
+
+        impl #rf::fields::Representation for #ident {
+            fn represent<__S: #rf::serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                #rf::serde::Serialize::serialize(self, __serializer)
+            }
+        }
+    }
+}
+
+fn loaded(field: &Field) -> syn::Ident {
+    format_ident!("__loaded_{}", field.ident)
+}
+
+/// Batch loads of relation fields, run once per page before the rows are built.
+fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let var = loaded(field);
+    let load = match &field.kind {
+        Kind::Column { .. } | Kind::ForeignKeyPk { .. } => return TokenStream::new(),
+        Kind::PkMany { related } => quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx)),
+        Kind::Count { related } => quote!(#rf::relations::load_counts::<#model, #related>(models, ctx)),
+        Kind::Nested { serializer, many: true, .. } => {
+            quote!(#rf::relations::load_nested_many::<#model, #serializer>(models, ctx))
+        }
+        Kind::Nested { serializer, optional: true, .. } => {
+            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, ctx))
+        }
+        Kind::Nested { serializer, .. } => {
+            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, ctx))
+        }
+    };
+    let span = field.span();
+    quote_spanned!(span=> let mut #var = #load.await?.into_iter();)
+}
+
+/// The value of one field for the row `__m`.
+fn field_value(field: &Field) -> TokenStream {
+    let span = field.span();
+    let var = loaded(field);
+    match &field.kind {
+        _ if field.write_only => quote!(::core::default::Default::default()),
+        Kind::Column { column } | Kind::ForeignKeyPk { column } => {
+            quote_spanned!(column.span()=> ::core::clone::Clone::clone(&__m.#column))
+        }
+        Kind::Nested { optional: true, .. } => quote_spanned!(span=> #var.next().flatten()),
+        Kind::Nested { many: false, .. } => quote_spanned! {span=>
+            match #var.next() {
+                ::core::option::Option::Some(__v) => __v,
+                ::core::option::Option::None => {
+                    return ::core::result::Result::Err(::rest_framework::exceptions::ApiError::Internal("nested row missing".into()))
+                }
+            }
+        },
+        _ => quote_spanned!(span=> #var.next().unwrap_or_default()),
+    }
+}
+
+fn lit_f64(lit: &Option<syn::Lit>) -> TokenStream {
+    match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit as f64)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_lit(lit: &Option<syn::Lit>) -> TokenStream {
+    match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn opt_usize(value: Option<usize>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// Reading and validating one writable field into the active model (or the relations).
+fn parse_statement(field: &Field) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let key = field.key();
+    let ty = &field.ty;
+    let id = &field.ident;
+    let required = field.required;
+    match &field.kind {
+        Kind::PkMany { related } => quote! {
+            __relations.#id = #rf::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx.db, &mut __errors).await?;
+        },
+        Kind::Column { column } => {
+            let max_length = opt_usize(field.max_length);
+            let min_length = opt_usize(field.min_length);
+            let min_value = lit_f64(&field.min_value);
+            let max_value = lit_f64(&field.max_value);
+            let allow_blank = field.allow_blank;
+            let validators = validator_calls(field);
+            let assign = quote_spanned!(column.span()=> __model.#column = #rf::sea_orm::ActiveValue::Set(__v););
+            quote! {
+                {
+                    const __OPTIONS: #rf::fields::FieldOptions = #rf::fields::FieldOptions {
+                        max_length: #max_length,
+                        min_length: #min_length,
+                        allow_blank: #allow_blank,
+                        trim_whitespace: true,
+                        min_value: #min_value,
+                        max_value: #max_value,
+                    };
+                    if let ::core::option::Option::Some(__v) = #rf::fields::parse_field::<#ty>(data, #key, &__OPTIONS, #required && !partial, &mut __errors) {
+                        #[allow(unused_mut)]
+                        let mut __valid = true;
+                        #validators
+                        if __valid {
+                            #assign
+                        }
+                    }
+                }
+            }
+        }
+        // Checked in `model`: other kinds are read-only.
+        _ => TokenStream::new(),
+    }
+}
+
+fn validator_calls(field: &Field) -> TokenStream {
+    let rf = quote!(::rest_framework::fields::validators);
+    let key = field.key();
+    let rules = &field.validators;
+    let mut calls = Vec::new();
+    if rules.email {
+        calls.push(quote!(#rf::email(&__v)));
+    }
+    if rules.url {
+        calls.push(quote!(#rf::url(&__v)));
+    }
+    if let Some(bounds) = &rules.length {
+        let min = bounds.min.as_ref().map(|m| quote!(Some(#m as u64))).unwrap_or(quote!(None));
+        let max = bounds.max.as_ref().map(|m| quote!(Some(#m as u64))).unwrap_or(quote!(None));
+        calls.push(quote!(#rf::length(&__v, #min, #max)));
+    }
+    if let Some(bounds) = &rules.range {
+        let min = opt_lit(&bounds.min);
+        let max = opt_lit(&bounds.max);
+        calls.push(quote!(#rf::range(__v, #min, #max)));
+    }
+    if let Some(needle) = &rules.contains {
+        calls.push(quote!(#rf::contains(&__v, #needle)));
+    }
+    for custom in &rules.custom {
+        calls.push(quote!(#custom(&__v)));
+    }
+    quote! {
+        #(
+            if let ::core::result::Result::Err(__message) = #calls {
+                __errors.add(#key, __message);
+                __valid = false;
+            }
+        )*
+    }
+}
+
+fn expand_schemas(s: &Serializer) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let name = &s.name;
+    let nested_registrations = s.fields.iter().filter_map(|f| match &f.kind {
+        Kind::Nested { serializer, .. } => {
+            Some(quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);))
+        }
+        _ => None,
+    });
+    let property = |f: &Field| {
+        let key = f.key();
+        let ty = &f.ty;
+        let base = match &f.kind {
+            Kind::Nested { serializer, many, .. } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
+            _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
+        };
+        let read_only = f.read_only;
+        let write_only = f.write_only;
+        let nullable = matches!(&f.kind, Kind::Nested { optional: true, .. })
+            || super::model::inner_type(&f.ty, "Option").is_some();
+        let max_length = opt_usize(f.max_length);
+        quote!((#key, #rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length)))
+    };
+    let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
+    let read_required = s.fields.iter().filter(|f| !f.write_only).map(Field::key);
+    let write_props: Vec<TokenStream> = s.fields.iter().filter(|f| f.writable()).map(property).collect();
+    let write_required = s.fields.iter().filter(|f| f.writable() && f.required).map(Field::key);
+    quote! {
+        fn register_schemas(registry: &mut #rf::poem_openapi::registry::Registry) {
+            if registry.schemas.contains_key(#name) {
+                return;
+            }
+            #(#nested_registrations)*
+            #rf::openapi::schema::register_object(registry, #name.to_string(), vec![#(#read_props),*], vec![#(#read_required),*]);
+            #rf::openapi::schema::register_object(registry, format!("{}Request", #name), vec![#(#write_props),*], vec![#(#write_required),*]);
+            #rf::openapi::schema::register_object(registry, format!("Patched{}Request", #name), vec![#(#write_props),*], vec![]);
+        }
+    }
+}
