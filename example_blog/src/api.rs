@@ -1,12 +1,36 @@
-//! The blog's HTTP API: serializers, viewsets and the router. (Owned by the framework author.)
+//! The blog's URL configuration and application: DRF's `urls.py` and `settings.py`.
 
 use crate::config::Config;
+use crate::entities::user;
+use crate::views::ArticleViewSet;
+use rest_framework::authentication::jwt_views::TokenObtainPairView;
+use rest_framework::routers::DefaultRouter;
+use rest_framework::settings::{AppState, Settings};
+use rest_framework::urls::UrlPatterns;
 use sea_orm::DatabaseConnection;
+
+/// The framework settings of the blog (DRF's `REST_FRAMEWORK`, simplejwt's `SIMPLE_JWT`).
+pub fn settings(config: &Config) -> Settings {
+    let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
+    settings.schema_title = "Blog API".into();
+    settings
+}
+
+/// The URL patterns of the blog.
+pub fn urlpatterns() -> UrlPatterns {
+    let router = DefaultRouter::new().register("articles", ArticleViewSet);
+    UrlPatterns::new()
+        .include("/api/", router)
+        .path("/api/token/", TokenObtainPairView)
+        .schema("/api/schema/", "/api/schema/swagger-ui/")
+}
 
 /// Builds the whole HTTP application (router, middleware) for a migrated database.
 pub async fn build_app(
-    _db: DatabaseConnection,
-    _config: &Config,
+    db: DatabaseConnection,
+    config: &Config,
 ) -> Result<rest_framework::poem::endpoint::BoxEndpoint<'static>, String> {
-    todo!("wired up by the framework author")
+    use rest_framework::poem::EndpointExt;
+    let state = AppState::new::<user::Entity>(db, settings(config));
+    Ok(urlpatterns().into_endpoint(state).boxed())
 }

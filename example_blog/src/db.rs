@@ -1,1 +1,167 @@
-//! TODO
+//! Database connections: DRF's `DATABASES` setting, for SQLite and PostgreSQL.
+
+use crate::migration::Migrator;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// The database used when `DATABASE_URL` is not set: the SQLite file `db.sqlite3` in the
+/// working directory, created if missing (as Django's default `DATABASES`).
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://db.sqlite3?mode=rwc";
+
+/// How long a SQLite connection waits for another connection's write lock before it fails
+/// with "database is locked" (Django's default `timeout` is 5 s as well).
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in a SQLite file's pool. sqlx runs each SQLite connection on its own thread,
+/// so a small pool is faster than a large one (`shared/notes/dependency-facts.md`, section 4).
+pub const SQLITE_MAX_CONNECTIONS: u32 = 4;
+
+/// Connections in a PostgreSQL pool.
+pub const POSTGRES_MAX_CONNECTIONS: u32 = 10;
+
+/// Statements slower than this are logged at `WARN` (target `sqlx::query`).
+pub const SLOW_STATEMENT_THRESHOLD: Duration = Duration::from_secs(1);
+
+/// Is `url` a SQLite URL (`sqlite:...`)?
+pub fn is_sqlite_url(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Is `url` an in-memory SQLite database (`sqlite::memory:` or `mode=memory`)?
+fn is_sqlite_memory_url(url: &str) -> bool {
+    let (database, query) = url.split_once('?').unwrap_or((url, ""));
+    database.ends_with(":memory:") || query.split('&').any(|param| param == "mode=memory")
+}
+
+/// Does the SQLite URL say how to open the file (`mode=ro|rw|rwc|memory`)?
+fn has_sqlite_mode(url: &str) -> bool {
+    url.split_once('?')
+        .is_some_and(|(_, query)| query.split('&').any(|param| param.starts_with("mode=")))
+}
+
+/// Opens a connection pool to `url`.
+///
+/// * **SQLite** (`sqlite://path/to/file.sqlite3`, `sqlite::memory:`): the file is created if
+///   it is missing and the URL has no `mode=` of its own; every connection runs with
+///   `foreign_keys = ON` (the cascades of the schema need it), `journal_mode = WAL`,
+///   `synchronous = NORMAL` (safe with WAL), `cache_size = -65536` (64 MiB) and a
+///   [`SQLITE_BUSY_TIMEOUT`]. The pool holds 1 to [`SQLITE_MAX_CONNECTIONS`] connections and
+///   does not ping a connection before handing it out (a ping is one more round trip to the
+///   connection's thread). An in-memory database lives only as long as its connections, and
+///   its connections share one cache with table-level locks, so it gets exactly one
+///   connection that is never closed.
+/// * **PostgreSQL** (`postgres://user:password@host/db`): a pool of up to
+///   [`POSTGRES_MAX_CONNECTIONS`] connections.
+///
+/// SQL statements are logged at `DEBUG` under the target `sqlx::query`
+/// (`RUST_LOG=sqlx::query=debug`), statements slower than [`SLOW_STATEMENT_THRESHOLD`] at
+/// `WARN`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, SLOW_STATEMENT_THRESHOLD);
+
+    if is_sqlite_url(url) {
+        let in_memory = is_sqlite_memory_url(url);
+        let create_if_missing = !has_sqlite_mode(url);
+        if in_memory {
+            options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        } else {
+            options
+                .max_connections(SQLITE_MAX_CONNECTIONS)
+                .min_connections(1);
+        }
+        options
+            .test_before_acquire(false)
+            .map_sqlx_sqlite_opts(move |opts| {
+                let opts = opts
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .pragma("cache_size", "-65536");
+                let opts = if in_memory {
+                    opts
+                } else {
+                    opts.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                };
+                if create_if_missing {
+                    opts.create_if_missing(true)
+                } else {
+                    opts
+                }
+            });
+    } else {
+        options
+            .max_connections(POSTGRES_MAX_CONNECTIONS)
+            .min_connections(1);
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration of [`Migrator`] (Django's `manage.py migrate`).
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    async fn pragma(db: &DatabaseConnection, name: &str) -> String {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT * FROM pragma_{name}"),
+            ))
+            .await
+            .expect("pragma query")
+            .expect("a row");
+        row.try_get_by_index::<String>(0)
+            .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+            .expect("pragma value")
+    }
+
+    #[tokio::test]
+    async fn sqlite_file_is_created_and_tuned() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("blog.sqlite3");
+        let url = format!("sqlite://{}", path.display());
+        let db = connect(&url).await.expect("connect");
+        assert!(path.exists());
+        assert_eq!(pragma(&db, "journal_mode").await, "wal");
+        assert_eq!(pragma(&db, "foreign_keys").await, "1");
+        assert_eq!(pragma(&db, "cache_size").await, "-65536");
+        assert_eq!(pragma(&db, "busy_timeout").await, "5000");
+        migrate(&db).await.expect("migrate");
+        db.close().await.expect("close");
+
+        // An explicit mode is respected: `rw` does not create a missing file.
+        let missing = dir.path().join("missing.sqlite3");
+        assert!(
+            connect(&format!("sqlite://{}?mode=rw", missing.display()))
+                .await
+                .is_err()
+        );
+        assert!(!missing.exists());
+    }
+
+    #[test]
+    fn recognises_urls() {
+        assert!(is_sqlite_url(DEFAULT_DATABASE_URL));
+        assert!(!is_sqlite_url("postgres://localhost/blog"));
+        assert!(is_sqlite_memory_url("sqlite::memory:"));
+        assert!(is_sqlite_memory_url("sqlite://blog?mode=memory"));
+        assert!(!is_sqlite_memory_url(DEFAULT_DATABASE_URL));
+        assert!(has_sqlite_mode(DEFAULT_DATABASE_URL));
+        assert!(!has_sqlite_mode("sqlite://db.sqlite3"));
+    }
+}

@@ -8,4 +8,8 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod migration;
+pub mod models;
+pub mod permissions;
+pub mod serializers;
 pub mod server;
+pub mod views;

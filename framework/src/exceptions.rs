@@ -117,10 +117,8 @@ impl ApiError {
             tracing::error!(error = %message, "internal server error");
         }
         let mut response = Response::json_bytes(status, body);
-        if status == StatusCode::UNAUTHORIZED {
-            if let Some(value) = www_authenticate {
-                response = response.with_header("WWW-Authenticate", value);
-            }
+        if let (StatusCode::UNAUTHORIZED, Some(value)) = (status, www_authenticate) {
+            response = response.with_header("WWW-Authenticate", value);
         }
         if let ApiError::Throttled(Some(wait)) = &self {
             response = response.with_header("Retry-After", &wait.to_string());

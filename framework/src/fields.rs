@@ -120,7 +120,11 @@ impl FieldType for String {
             Value::Number(n) => n.to_string(),
             _ => return Err(vec![messages::INVALID_STRING.into()]),
         };
-        let text = if options.trim_whitespace { text.trim().to_string() } else { text };
+        let text = if options.trim_whitespace {
+            text.trim().to_string()
+        } else {
+            text
+        };
         if text.is_empty() {
             return if options.allow_blank {
                 Ok(text)
@@ -136,7 +140,11 @@ impl FieldType for String {
         if let Some(min) = options.min_length.filter(|min| length < *min) {
             errors.push(messages::min_length(min));
         }
-        if errors.is_empty() { Ok(text) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(text)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -197,14 +205,23 @@ impl FieldType for f64 {
         }
         .ok_or_else(|| vec![messages::INVALID_NUMBER.to_string()])?;
         let errors = check_range(number, options);
-        if errors.is_empty() { Ok(number) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(number)
+        } else {
+            Err(errors)
+        }
     }
 }
 
 impl FieldType for bool {
     fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
-        const TRUE: &[&str] = &["t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"];
-        const FALSE: &[&str] = &["f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0"];
+        const TRUE: &[&str] = &[
+            "t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1",
+        ];
+        const FALSE: &[&str] = &[
+            "f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+            "0",
+        ];
         match value {
             Value::Bool(b) => Ok(*b),
             Value::Number(n) if n.as_f64() == Some(1.0) => Ok(true),
@@ -219,13 +236,19 @@ impl FieldType for bool {
 impl FieldType for DateTime<Utc> {
     fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
         let invalid = || vec![messages::INVALID_DATETIME.to_string()];
-        let Value::String(text) = value else { return Err(invalid()) };
+        let Value::String(text) = value else {
+            return Err(invalid());
+        };
         let text = text.trim();
         if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
             return Ok(parsed.with_timezone(&Utc));
         }
         // Without an offset, DRF reads the time in the current time zone (UTC here).
-        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S%.f",
+        ] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
                 return Ok(naive.and_utc());
             }
@@ -300,12 +323,20 @@ pub mod validators {
 
     /// `validate(email)`.
     pub fn email(value: &str) -> Result<(), String> {
-        if value.validate_email() { Ok(()) } else { Err(messages::INVALID_EMAIL.into()) }
+        if value.validate_email() {
+            Ok(())
+        } else {
+            Err(messages::INVALID_EMAIL.into())
+        }
     }
 
     /// `validate(url)`.
     pub fn url(value: &str) -> Result<(), String> {
-        if value.validate_url() { Ok(()) } else { Err(messages::INVALID_URL.into()) }
+        if value.validate_url() {
+            Ok(())
+        } else {
+            Err(messages::INVALID_URL.into())
+        }
     }
 
     /// `validate(length(min = .., max = ..))`, counted in characters.
@@ -371,7 +402,9 @@ macro_rules! plain_representation {
         }
     )*};
 }
-plain_representation!(String, str, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, Value);
+plain_representation!(
+    String, str, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, Value
+);
 
 impl Representation for DateTime<Utc> {
     fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -414,7 +447,13 @@ mod tests {
     use serde_json::json;
 
     fn char_field(value: Value, max: Option<usize>) -> Result<String, Vec<String>> {
-        String::to_internal(&value, &FieldOptions { max_length: max, ..FieldOptions::DEFAULT })
+        String::to_internal(
+            &value,
+            &FieldOptions {
+                max_length: max,
+                ..FieldOptions::DEFAULT
+            },
+        )
     }
 
     #[test]
@@ -422,14 +461,28 @@ mod tests {
         assert_eq!(char_field(json!("  hi "), None), Ok("hi".into()));
         assert_eq!(char_field(json!(12345), None), Ok("12345".into()));
         assert_eq!(char_field(json!(6.5), None), Ok("6.5".into()));
-        assert_eq!(char_field(json!("   "), None), Err(vec![messages::BLANK.to_string()]));
-        assert_eq!(char_field(json!(true), None), Err(vec![messages::INVALID_STRING.to_string()]));
-        assert_eq!(char_field(json!({}), None), Err(vec![messages::INVALID_STRING.to_string()]));
+        assert_eq!(
+            char_field(json!("   "), None),
+            Err(vec![messages::BLANK.to_string()])
+        );
+        assert_eq!(
+            char_field(json!(true), None),
+            Err(vec![messages::INVALID_STRING.to_string()])
+        );
+        assert_eq!(
+            char_field(json!({}), None),
+            Err(vec![messages::INVALID_STRING.to_string()])
+        );
         assert_eq!(
             char_field(json!("x".repeat(101)), Some(100)),
-            Err(vec!["Ensure this field has no more than 100 characters.".to_string()])
+            Err(vec![
+                "Ensure this field has no more than 100 characters.".to_string()
+            ])
         );
-        assert_eq!(char_field(json!("é".repeat(100)), Some(100)), Ok("é".repeat(100)));
+        assert_eq!(
+            char_field(json!("é".repeat(100)), Some(100)),
+            Ok("é".repeat(100))
+        );
     }
 
     #[test]
@@ -445,10 +498,15 @@ mod tests {
             i64::to_internal(&json!(true), &opts),
             Err(vec![messages::INVALID_INTEGER.to_string()])
         );
-        let bounded = FieldOptions { max_value: Some(10.0), ..opts };
+        let bounded = FieldOptions {
+            max_value: Some(10.0),
+            ..opts
+        };
         assert_eq!(
             i64::to_internal(&json!(11), &bounded),
-            Err(vec!["Ensure this value is less than or equal to 10.".to_string()])
+            Err(vec![
+                "Ensure this value is less than or equal to 10.".to_string()
+            ])
         );
     }
 
@@ -456,9 +514,12 @@ mod tests {
     fn parse_field_reports_missing_and_null() {
         let data = json!({"b": null}).as_object().cloned().unwrap();
         let mut errors = ValidationErrors::default();
-        let missing: Option<String> = parse_field(&data, "a", &FieldOptions::DEFAULT, true, &mut errors);
-        let null: Option<String> = parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
-        let optional: Option<Option<String>> = parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
+        let missing: Option<String> =
+            parse_field(&data, "a", &FieldOptions::DEFAULT, true, &mut errors);
+        let null: Option<String> =
+            parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
+        let optional: Option<Option<String>> =
+            parse_field(&data, "b", &FieldOptions::DEFAULT, true, &mut errors);
         assert!(missing.is_none() && null.is_none());
         assert_eq!(optional, Some(None));
         assert_eq!(
@@ -469,17 +530,33 @@ mod tests {
 
     #[test]
     fn datetimes_render_as_drf() {
-        let with_micros = DateTime::parse_from_rfc3339("2026-11-23T00:29:22.552575+00:00").unwrap().with_timezone(&Utc);
-        assert_eq!(DrfDateTime(&with_micros).to_string(), "2026-11-23T00:29:22.552575Z");
-        let whole = DateTime::parse_from_rfc3339("2026-11-23T00:29:22+00:00").unwrap().with_timezone(&Utc);
+        let with_micros = DateTime::parse_from_rfc3339("2026-11-23T00:29:22.552575+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            DrfDateTime(&with_micros).to_string(),
+            "2026-11-23T00:29:22.552575Z"
+        );
+        let whole = DateTime::parse_from_rfc3339("2026-11-23T00:29:22+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(DrfDateTime(&whole).to_string(), "2026-11-23T00:29:22Z");
     }
 
     #[test]
     fn validators_use_drf_messages() {
-        assert_eq!(validators::email("nope"), Err(messages::INVALID_EMAIL.to_string()));
+        assert_eq!(
+            validators::email("nope"),
+            Err(messages::INVALID_EMAIL.to_string())
+        );
         assert!(validators::email("a@example.com").is_ok());
-        assert_eq!(validators::length("ab", Some(3), None), Err(messages::min_length(3)));
-        assert_eq!(validators::range(5, Some(1), Some(3)), Err(messages::max_value(3)));
+        assert_eq!(
+            validators::length("ab", Some(3), None),
+            Err(messages::min_length(3))
+        );
+        assert_eq!(
+            validators::range(5, Some(1), Some(3)),
+            Err(messages::max_value(3))
+        );
     }
 }

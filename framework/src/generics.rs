@@ -67,7 +67,11 @@ pub async fn retrieve<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiRes
 }
 
 /// DRF's `UpdateModelMixin.update` (`partial` for PATCH).
-pub async fn update<V: ModelViewSet>(view: &V, ctx: &RequestContext, partial: bool) -> ApiResult<Response> {
+pub async fn update<V: ModelViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    partial: bool,
+) -> ApiResult<Response> {
     let instance = get_object(view, ctx).await?;
     let data = ctx.data()?;
     let sctx = ctx.serializer_context();

@@ -14,9 +14,8 @@ use crate::views::ApiView;
 use crate::viewsets::ModelViewSet;
 use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{
-    MetaApi, MetaMediaType, MetaOperation, MetaOperationParam, MetaParamIn, MetaPath,
-    MetaRequest, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, MetaSecurityScheme,
-    Registry,
+    MetaApi, MetaMediaType, MetaOperation, MetaOperationParam, MetaParamIn, MetaPath, MetaRequest,
+    MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, MetaSecurityScheme, Registry,
 };
 use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
@@ -33,7 +32,10 @@ fn leak(text: String) -> &'static str {
 
 /// A JSON body or response of a schema.
 pub fn json_content(schema: MetaSchemaRef) -> Vec<MetaMediaType> {
-    vec![MetaMediaType { content_type: "application/json", schema }]
+    vec![MetaMediaType {
+        content_type: "application/json",
+        schema,
+    }]
 }
 
 /// A request body in the media types DRF parses.
@@ -41,16 +43,27 @@ pub fn request_body(schema_name: &str) -> MetaRequest {
     let schema = MetaSchemaRef::Reference(schema_name.to_string());
     MetaRequest {
         description: None,
-        content: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
-            .into_iter()
-            .map(|content_type| MetaMediaType { content_type, schema: schema.clone() })
-            .collect(),
+        content: [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ]
+        .into_iter()
+        .map(|content_type| MetaMediaType {
+            content_type,
+            schema: schema.clone(),
+        })
+        .collect(),
         required: true,
     }
 }
 
 /// A response with a status and an optional JSON schema.
-pub fn response(status: u16, description: &'static str, schema: Option<MetaSchemaRef>) -> MetaResponse {
+pub fn response(
+    status: u16,
+    description: &'static str,
+    schema: Option<MetaSchemaRef>,
+) -> MetaResponse {
     MetaResponse {
         description,
         status: Some(status),
@@ -70,7 +83,9 @@ pub fn operation(method: Method, tag: &'static str, operation_id: String) -> Met
         external_docs: None,
         params: Vec::new(),
         request: None,
-        responses: MetaResponses { responses: Vec::new() },
+        responses: MetaResponses {
+            responses: Vec::new(),
+        },
         deprecated: false,
         security: Vec::new(),
         operation_id: Some(leak(operation_id)),
@@ -106,7 +121,10 @@ fn path_id_param() -> MetaOperationParam {
 
 /// `articles` from `/api/articles/...`: drf-spectacular's tag and operation id prefix.
 fn resource_name(path: &str) -> &'static str {
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && !p.starts_with('{')).collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && !p.starts_with('{'))
+        .collect();
     leak(parts.last().copied().unwrap_or("api").to_string())
 }
 
@@ -121,19 +139,31 @@ fn paginated_schema<S: ModelSerializer>(registry: &mut Registry) -> MetaSchemaRe
             ..MetaSchema::ANY
         })
     };
-    registry.schemas.entry(name.clone()).or_insert_with(|| MetaSchema {
-        required: vec!["count", "results"],
-        properties: vec![
-            ("count", <i64 as Type>::schema_ref().merge(MetaSchema { example: Some(123.into()), ..MetaSchema::ANY })),
-            ("next", uri("http://api.example.org/accounts/?page=4")),
-            ("previous", uri("http://api.example.org/accounts/?page=2")),
-            ("results", MetaSchemaRef::Inline(Box::new(MetaSchema {
-                items: Some(Box::new(S::schema_ref())),
-                ..MetaSchema::new("array")
-            }))),
-        ],
-        ..MetaSchema::new("object")
-    });
+    registry
+        .schemas
+        .entry(name.clone())
+        .or_insert_with(|| MetaSchema {
+            required: vec!["count", "results"],
+            properties: vec![
+                (
+                    "count",
+                    <i64 as Type>::schema_ref().merge(MetaSchema {
+                        example: Some(123.into()),
+                        ..MetaSchema::ANY
+                    }),
+                ),
+                ("next", uri("http://api.example.org/accounts/?page=4")),
+                ("previous", uri("http://api.example.org/accounts/?page=2")),
+                (
+                    "results",
+                    MetaSchemaRef::Inline(Box::new(MetaSchema {
+                        items: Some(Box::new(S::schema_ref())),
+                        ..MetaSchema::new("array")
+                    })),
+                ),
+            ],
+            ..MetaSchema::new("object")
+        });
     MetaSchemaRef::Reference(name)
 }
 
@@ -144,18 +174,36 @@ pub fn list_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> 
     let tag = resource_name(path);
     let mut list = operation(Method::GET, tag, format!("{tag}_list"));
     list.params = vec![
-        query_param("page", <i64 as Type>::schema_ref(), "A page number within the paginated result set."),
-        query_param("page_size", <i64 as Type>::schema_ref(), "Number of results to return per page."),
+        query_param(
+            "page",
+            <i64 as Type>::schema_ref(),
+            "A page number within the paginated result set.",
+        ),
+        query_param(
+            "page_size",
+            <i64 as Type>::schema_ref(),
+            "Number of results to return per page.",
+        ),
     ];
-    list.responses.responses.push(response(200, "", Some(paginated_schema::<V::ListSerializer>(registry))));
+    list.responses.responses.push(response(
+        200,
+        "",
+        Some(paginated_schema::<V::ListSerializer>(registry)),
+    ));
     let mut create = operation(Method::POST, tag, format!("{tag}_create"));
     create.request = Some(request_body(&format!("{}Request", V::Serializer::NAME)));
-    create.responses.responses.push(response(201, "", Some(V::Serializer::schema_ref())));
+    create
+        .responses
+        .responses
+        .push(response(201, "", Some(V::Serializer::schema_ref())));
     vec![list, create]
 }
 
 /// The detail route's operations: retrieve, update, partial update, destroy.
-pub fn detail_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+pub fn detail_operations<V: ModelViewSet>(
+    path: &str,
+    registry: &mut Registry,
+) -> Vec<MetaOperation> {
     V::Serializer::register_schemas(registry);
     let tag = resource_name(path);
     let name = V::Serializer::NAME;
@@ -165,25 +213,44 @@ pub fn detail_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -
         op
     };
     let mut retrieve = described(operation(Method::GET, tag, format!("{tag}_retrieve")));
-    retrieve.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
+    retrieve
+        .responses
+        .responses
+        .push(response(200, "", Some(V::Serializer::schema_ref())));
     let mut update = described(operation(Method::PUT, tag, format!("{tag}_update")));
     update.request = Some(request_body(&format!("{name}Request")));
-    update.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
-    let mut partial = described(operation(Method::PATCH, tag, format!("{tag}_partial_update")));
+    update
+        .responses
+        .responses
+        .push(response(200, "", Some(V::Serializer::schema_ref())));
+    let mut partial = described(operation(
+        Method::PATCH,
+        tag,
+        format!("{tag}_partial_update"),
+    ));
     let mut patched = request_body(&format!("Patched{name}Request"));
     patched.required = false;
     partial.request = Some(patched);
-    partial.responses.responses.push(response(200, "", Some(V::Serializer::schema_ref())));
+    partial
+        .responses
+        .responses
+        .push(response(200, "", Some(V::Serializer::schema_ref())));
     let mut destroy = described(operation(Method::DELETE, tag, format!("{tag}_destroy")));
-    destroy.responses.responses.push(response(204, "No response body", None));
+    destroy
+        .responses
+        .responses
+        .push(response(204, "No response body", None));
     vec![retrieve, update, partial, destroy]
 }
+
+/// Produces the document's paths, registering schemas on the way.
+type DocumentSource = Box<dyn Fn(&mut Registry) -> Vec<MetaApi>>;
 
 thread_local! {
     // poem-openapi's `OpenApi::meta()` and `register()` take no `self`, but our routes are
     // runtime values; `build_document` lends them to `Patterns` for the duration of one
     // synchronous `spec()` call on this thread.
-    static CURRENT: RefCell<Option<Box<dyn Fn(&mut Registry) -> Vec<MetaApi>>>> = RefCell::new(None);
+    static CURRENT: RefCell<Option<DocumentSource>> = RefCell::new(None);
 }
 
 struct Patterns;
@@ -191,7 +258,11 @@ struct Patterns;
 impl OpenApi for Patterns {
     fn meta() -> Vec<MetaApi> {
         CURRENT.with(|current| {
-            current.borrow().as_ref().map(|source| source(&mut Registry::new())).unwrap_or_default()
+            current
+                .borrow()
+                .as_ref()
+                .map(|source| source(&mut Registry::new()))
+                .unwrap_or_default()
         })
     }
 
@@ -203,7 +274,11 @@ impl OpenApi for Patterns {
         });
     }
 
-    fn add_routes(self, _routes: &mut HashMap<String, HashMap<Method, poem::endpoint::BoxEndpoint<'static>>>) {}
+    fn add_routes(
+        self,
+        _routes: &mut HashMap<String, HashMap<Method, poem::endpoint::BoxEndpoint<'static>>>,
+    ) {
+    }
 }
 
 /// The document: JSON text and the Swagger UI page embedding it.
@@ -244,19 +319,31 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
                 if operations.is_empty() {
                     return None;
                 }
-                let classes = view.authentication_classes().unwrap_or_else(|| default_classes.clone());
+                let classes = view
+                    .authentication_classes()
+                    .unwrap_or_else(|| default_classes.clone());
                 for op in &mut operations {
                     if !classes.is_empty() {
-                        op.security = vec![HashMap::from([(JWT_SECURITY_SCHEME, vec![])]), HashMap::new()];
+                        op.security = vec![
+                            HashMap::from([(JWT_SECURITY_SCHEME, vec![])]),
+                            HashMap::new(),
+                        ];
                     }
                 }
-                Some(MetaPath { path: route.clone(), operations })
+                Some(MetaPath {
+                    path: route.clone(),
+                    operations,
+                })
             })
             .collect();
         vec![MetaApi { paths }]
     };
     CURRENT.with(|current| *current.borrow_mut() = Some(Box::new(source)));
-    let service = OpenApiService::new(Patterns, settings.schema_title.clone(), settings.schema_version.clone());
+    let service = OpenApiService::new(
+        Patterns,
+        settings.schema_title.clone(),
+        settings.schema_version.clone(),
+    );
     let document = Document {
         json: service.spec(),
         yaml: service.spec_yaml(),
@@ -276,7 +363,11 @@ pub struct SchemaView {
 impl SchemaView {
     /// Serves a built document.
     pub fn new(document: &Document, title: &str) -> Self {
-        SchemaView { json: document.json.clone(), yaml: document.yaml.clone(), title: title.to_string() }
+        SchemaView {
+            json: document.json.clone(),
+            yaml: document.yaml.clone(),
+            title: title.to_string(),
+        }
     }
 }
 
@@ -285,21 +376,29 @@ impl ApiView for SchemaView {
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET]
     }
-    fn authentication_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+    fn authentication_classes(
+        &self,
+    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let (body, media, extension) = if ctx.query_param("format") == Some("json") {
             (&self.json, "application/vnd.oai.openapi+json", "json")
         } else {
-            (&self.yaml, "application/vnd.oai.openapi; charset=utf-8", "yaml")
+            (
+                &self.yaml,
+                "application/vnd.oai.openapi; charset=utf-8",
+                "yaml",
+            )
         };
-        Ok(Response::json_bytes(StatusCode::OK, body.clone().into_bytes())
-            .with_header("Content-Type", media)
-            .with_header(
-                "Content-Disposition",
-                &format!("inline; filename=\"{}.{extension}\"", self.title),
-            ))
+        Ok(
+            Response::json_bytes(StatusCode::OK, body.clone().into_bytes())
+                .with_header("Content-Type", media)
+                .with_header(
+                    "Content-Disposition",
+                    &format!("inline; filename=\"{}.{extension}\"", self.title),
+                ),
+        )
     }
 }
 
@@ -311,7 +410,9 @@ pub struct SwaggerUiView {
 impl SwaggerUiView {
     /// Serves Swagger UI for a built document.
     pub fn new(document: &Document) -> Self {
-        SwaggerUiView { html: document.swagger_html.clone() }
+        SwaggerUiView {
+            html: document.swagger_html.clone(),
+        }
     }
 }
 
@@ -320,13 +421,17 @@ impl ApiView for SwaggerUiView {
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET]
     }
-    fn authentication_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+    fn authentication_classes(
+        &self,
+    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
     async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
-        Ok(Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
-            .with_header("Content-Type", "text/html; charset=utf-8")
-            .with_header("Cross-Origin-Opener-Policy", "unsafe-none"))
+        Ok(
+            Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
+                .with_header("Content-Type", "text/html; charset=utf-8")
+                .with_header("Cross-Origin-Opener-Policy", "unsafe-none"),
+        )
     }
 }
 
@@ -335,8 +440,20 @@ pub mod schema {
     use super::*;
 
     /// A field's schema: the type's, with DRF's flags.
-    pub fn field(base: MetaSchemaRef, read_only: bool, write_only: bool, nullable: bool, max_length: Option<usize>) -> MetaSchemaRef {
-        base.merge(MetaSchema { read_only, write_only, nullable, max_length, ..MetaSchema::ANY })
+    pub fn field(
+        base: MetaSchemaRef,
+        read_only: bool,
+        write_only: bool,
+        nullable: bool,
+        max_length: Option<usize>,
+    ) -> MetaSchemaRef {
+        base.merge(MetaSchema {
+            read_only,
+            write_only,
+            nullable,
+            max_length,
+            ..MetaSchema::ANY
+        })
     }
 
     /// Registers an object schema once under `name`.

@@ -47,7 +47,12 @@ pub struct Page<M> {
 impl<M> Page<M> {
     /// Replaces the rows (e.g. by their representations), keeping count and links.
     pub fn with_items<T>(self, items: Vec<T>) -> Page<T> {
-        Page { count: self.count, items, next: self.next, previous: self.previous }
+        Page {
+            count: self.count,
+            items,
+            next: self.next,
+            previous: self.previous,
+        }
     }
 }
 
@@ -123,7 +128,11 @@ impl PageNumberPagination {
         let items = if count == 0 {
             Vec::new()
         } else {
-            select.offset((number - 1) * size).limit(size).all(ctx.db()).await?
+            select
+                .offset((number - 1) * size)
+                .limit(size)
+                .all(ctx.db())
+                .await?
         };
         let url = ctx.absolute_url();
         let next = (number < pages)
@@ -135,7 +144,12 @@ impl PageNumberPagination {
                 replace_query_param(&url, self.page_query_param, &(number - 1).to_string())
             }
         });
-        Ok(Page { count, items, next, previous })
+        Ok(Page {
+            count,
+            items,
+            next,
+            previous,
+        })
     }
 }
 
@@ -195,7 +209,10 @@ mod tests {
             replace_query_param("http://h/api/a/?user=45&search=a&page=2", "page", "3"),
             "http://h/api/a/?page=3&search=a&user=45"
         );
-        assert_eq!(remove_query_param("http://h/api/a/?page=2", "page"), "http://h/api/a/");
+        assert_eq!(
+            remove_query_param("http://h/api/a/?page=2", "page"),
+            "http://h/api/a/"
+        );
         assert_eq!(
             replace_query_param("http://h/a/?tags=9&tags=8&q=a b", "page", "2"),
             "http://h/a/?page=2&q=a+b&tags=9&tags=8"

@@ -18,7 +18,12 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, V
         return Ok(Map::new());
     }
     let media = content_type.unwrap_or("application/json");
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "application/json" | "" => parse_json(body),
         "application/x-www-form-urlencoded" => Ok(parse_form(body)),
@@ -73,13 +78,18 @@ mod tests {
         let err = parse(Some("application/json"), b"not json").unwrap_err();
         assert!(err.detail().starts_with("JSON parse error - "));
         let err = parse(Some("application/json"), b"[1]").unwrap_err();
-        let ApiError::Validation(errors) = err else { panic!("expected validation") };
+        let ApiError::Validation(errors) = err else {
+            panic!("expected validation")
+        };
         assert_eq!(
             serde_json::to_string(&errors).unwrap(),
             r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}"#
         );
         let err = parse(Some("text/plain"), b"x").unwrap_err();
-        assert_eq!(err.detail(), "Unsupported media type \"text/plain\" in request.");
+        assert_eq!(
+            err.detail(),
+            "Unsupported media type \"text/plain\" in request."
+        );
         assert!(parse(Some("application/json"), b"").unwrap().is_empty());
     }
 }

@@ -64,7 +64,9 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    let related = models.load_many(S::Entity::default_queryset(), ctx.db).await?;
+    let related = models
+        .load_many(S::Entity::default_queryset(), ctx.db)
+        .await?;
     let flat: Vec<_> = related.iter().flatten().cloned().collect();
     let mut rendered = S::from_models(&flat, ctx).await?.into_iter();
     Ok(related
@@ -95,14 +97,18 @@ fn back_reference<P: EntityTrait + Related<T>, T: EntityTrait>() -> ApiResult<Re
     let relation = <P as Related<T>>::via().unwrap_or_else(<P as Related<T>>::to);
     match relation.to_col {
         Identity::Unary(_) => Ok(relation),
-        _ => Err(ApiError::Internal("composite foreign keys are not supported".into())),
+        _ => Err(ApiError::Internal(
+            "composite foreign keys are not supported".into(),
+        )),
     }
 }
 
 fn unary(identity: &Identity) -> ApiResult<sea_orm::sea_query::DynIden> {
     match identity {
         Identity::Unary(iden) => Ok(iden.clone()),
-        _ => Err(ApiError::Internal("composite foreign keys are not supported".into())),
+        _ => Err(ApiError::Internal(
+            "composite foreign keys are not supported".into(),
+        )),
     }
 }
 
@@ -136,7 +142,10 @@ where
         let count: i64 = row.try_get_by_index(1)?;
         counts.insert(id, count);
     }
-    Ok(ids.iter().map(|id| counts.get(id).copied().unwrap_or(0)).collect())
+    Ok(ids
+        .iter()
+        .map(|id| counts.get(id).copied().unwrap_or(0))
+        .collect())
 }
 
 /// Reads a writable to-many primary-key field (`"tags": [3, "4"]`) as DRF's
@@ -229,7 +238,11 @@ fn pk_from_value(item: &Value) -> Result<i64, String> {
 
 /// Replaces the many-to-many set of one row (`article.tags.set(ids)`): delete the junction
 /// rows, insert the new ones. Run it inside the transaction that saves the row.
-pub async fn set_many_to_many<P, T>(db: &impl ConnectionTrait, pk: i64, ids: &[i64]) -> ApiResult<()>
+pub async fn set_many_to_many<P, T>(
+    db: &impl ConnectionTrait,
+    pk: i64,
+    ids: &[i64],
+) -> ApiResult<()>
 where
     P: EntityTrait + Related<T>,
     T: EntityTrait,
@@ -248,7 +261,9 @@ where
         return Ok(());
     }
     let mut insert = Query::insert();
-    insert.into_table(via.to_tbl.clone()).columns([parent_fk, target_fk]);
+    insert
+        .into_table(via.to_tbl.clone())
+        .columns([parent_fk, target_fk]);
     for id in ids {
         insert
             .values([pk.into(), (*id).into()])

@@ -24,7 +24,13 @@ pub struct RequestContext {
 
 impl RequestContext {
     /// Builds the context; `uri` is the original request URI (path and query).
-    pub fn new(state: AppState, method: Method, uri: Uri, headers: HeaderMap, body: Vec<u8>) -> Self {
+    pub fn new(
+        state: AppState,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Self {
         let query = uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -104,12 +110,18 @@ impl RequestContext {
 
     /// The first value of a query parameter (`request.query_params.get(name)`).
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A path parameter captured by the router (e.g. `pk`).
     pub fn path_param(&self, name: &str) -> Option<&str> {
-        self.path_params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.path_params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Records a path parameter (done by the router).
@@ -140,6 +152,9 @@ impl RequestContext {
 
     /// The context serializers need.
     pub fn serializer_context(&self) -> SerializerContext<'_> {
-        SerializerContext { db: &self.state.db, base_url: &self.base_url }
+        SerializerContext {
+            db: &self.state.db,
+            base_url: &self.base_url,
+        }
     }
 }

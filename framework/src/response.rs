@@ -41,19 +41,25 @@ impl Response {
             poem::http::header::CONTENT_TYPE,
             HeaderValue::from_static(APPLICATION_JSON),
         );
-        Response { status, headers, body: Some(body) }
+        Response {
+            status,
+            headers,
+            body: Some(body),
+        }
     }
 
     /// 204 No Content: no body, no `Content-Type`.
     pub fn no_content() -> Self {
-        Response { status: StatusCode::NO_CONTENT, headers: HeaderMap::new(), body: None }
+        Response {
+            status: StatusCode::NO_CONTENT,
+            headers: HeaderMap::new(),
+            body: None,
+        }
     }
 
     /// Adds (or replaces) a header. Invalid header values are dropped, never panic.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(name), Ok(value)) =
-            (HeaderName::try_from(name), HeaderValue::try_from(value))
-        {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             self.headers.insert(name, value);
         }
         self
@@ -61,9 +67,7 @@ impl Response {
 
     /// Appends a header value (for repeated headers such as `Set-Cookie`).
     pub fn append_header(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(name), Ok(value)) =
-            (HeaderName::try_from(name), HeaderValue::try_from(value))
-        {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             self.headers.append(name, value);
         }
         self

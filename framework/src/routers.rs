@@ -6,8 +6,8 @@ use crate::exceptions::ApiResult;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::urls::UrlPattern;
-use crate::viewsets::ViewSet;
 use crate::views::ApiView;
+use crate::viewsets::ViewSet;
 use poem::http::Method;
 use std::sync::Arc;
 
@@ -42,14 +42,20 @@ impl SimpleRouter {
     /// A router without an API root view.
     #[allow(clippy::new_ret_no_self)]
     pub fn new() -> DefaultRouter {
-        DefaultRouter { registrations: Vec::new(), root_view: false }
+        DefaultRouter {
+            registrations: Vec::new(),
+            root_view: false,
+        }
     }
 }
 
 impl DefaultRouter {
     /// An empty router with an API root view.
     pub fn new() -> Self {
-        DefaultRouter { registrations: Vec::new(), root_view: true }
+        DefaultRouter {
+            registrations: Vec::new(),
+            root_view: true,
+        }
     }
 
     /// Registers a viewset under `prefix` (`"articles"`), with the model's basename.
@@ -59,7 +65,12 @@ impl DefaultRouter {
     }
 
     /// Registers a viewset with an explicit basename (route names `basename-list`, ...).
-    pub fn register_with_basename<V: ViewSet>(mut self, prefix: &str, viewset: V, basename: &str) -> Self {
+    pub fn register_with_basename<V: ViewSet>(
+        mut self,
+        prefix: &str,
+        viewset: V,
+        basename: &str,
+    ) -> Self {
         self.registrations.push(Registration {
             prefix: prefix.trim_matches('/').to_string(),
             basename: basename.to_string(),
@@ -74,7 +85,10 @@ impl DefaultRouter {
         let mut patterns = Vec::new();
         let mut root_entries = Vec::new();
         for registration in self.registrations {
-            root_entries.push((registration.prefix.clone(), format!("{base}{}/", registration.prefix)));
+            root_entries.push((
+                registration.prefix.clone(),
+                format!("{base}{}/", registration.prefix),
+            ));
             for route in registration.viewset.routes() {
                 let path = format!("{base}{}/{}", registration.prefix, route.suffix);
                 let name = format!("{}-{}", registration.basename, route.name);
@@ -82,8 +96,13 @@ impl DefaultRouter {
             }
         }
         if self.root_view {
-            let root = ApiRootView { entries: root_entries };
-            patterns.insert(0, UrlPattern::new(&base, Arc::new(root), Some("api-root".into())));
+            let root = ApiRootView {
+                entries: root_entries,
+            };
+            patterns.insert(
+                0,
+                UrlPattern::new(&base, Arc::new(root), Some("api-root".into())),
+            );
         }
         patterns
     }

@@ -34,9 +34,7 @@ pub struct SerializerContext<'a> {
 }
 
 /// A DRF `ModelSerializer`. Derive it; do not implement it by hand.
-pub trait ModelSerializer:
-    Serialize + Representation + Sized + Send + Sync + 'static
-{
+pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 'static {
     /// The sea-orm entity (`Meta.model`).
     type Entity: ModelMeta;
     /// To-many writes (e.g. `tags`) held until the row has a primary key.

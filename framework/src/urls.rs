@@ -28,13 +28,20 @@ impl UrlPattern {
     pub fn new(route: &str, view: Arc<dyn ApiView>, name: Option<String>) -> Self {
         let segments = route
             .split('/')
-            .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                // Parameter names live as long as the app; leak the few there are.
-                Some(param) => Segment::Param(Box::leak(param.to_string().into_boxed_str())),
-                None => Segment::Literal(part.to_string()),
-            })
+            .map(
+                |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    // Parameter names live as long as the app; leak the few there are.
+                    Some(param) => Segment::Param(Box::leak(param.to_string().into_boxed_str())),
+                    None => Segment::Literal(part.to_string()),
+                },
+            )
             .collect();
-        UrlPattern { route: route.to_string(), segments, view, name }
+        UrlPattern {
+            route: route.to_string(),
+            segments,
+            view,
+            name,
+        }
     }
 
     /// The route, in OpenAPI syntax (`/api/articles/{id}/`).
@@ -70,7 +77,9 @@ impl UrlPattern {
 }
 
 fn percent_decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The URL configuration of an application.
@@ -88,7 +97,8 @@ impl UrlPatterns {
 
     /// `path(route, view)`: one view at a route such as `/api/token/`.
     pub fn path(mut self, route: &str, view: impl ApiView) -> Self {
-        self.patterns.push(UrlPattern::new(route, Arc::new(view), None));
+        self.patterns
+            .push(UrlPattern::new(route, Arc::new(view), None));
         self
     }
 
@@ -126,10 +136,21 @@ impl UrlPatterns {
             let document = build_document(&self.patterns, &state.settings);
             let schema = SchemaView::new(&document, &state.settings.schema_title);
             let swagger = SwaggerUiView::new(&document);
-            self.patterns.push(UrlPattern::new(&schema_route, Arc::new(schema), Some("schema".into())));
-            self.patterns.push(UrlPattern::new(&swagger_route, Arc::new(swagger), Some("swagger-ui".into())));
+            self.patterns.push(UrlPattern::new(
+                &schema_route,
+                Arc::new(schema),
+                Some("schema".into()),
+            ));
+            self.patterns.push(UrlPattern::new(
+                &swagger_route,
+                Arc::new(swagger),
+                Some("swagger-ui".into()),
+            ));
         }
-        UrlEndpoint { patterns: Arc::new(self.patterns), state }
+        UrlEndpoint {
+            patterns: Arc::new(self.patterns),
+            state,
+        }
     }
 }
 
@@ -163,8 +184,12 @@ impl Endpoint for UrlEndpoint {
         let body = match req.take_body().into_bytes_limit(MAX_BODY).await {
             Ok(bytes) => bytes.to_vec(),
             Err(_) => {
-                let error = crate::exceptions::ApiError::ParseError("Request body too large.".into());
-                return Ok(with_security_headers(error.into_response(None).into_poem(), true));
+                let error =
+                    crate::exceptions::ApiError::ParseError("Request body too large.".into());
+                return Ok(with_security_headers(
+                    error.into_response(None).into_poem(),
+                    true,
+                ));
             }
         };
         let mut ctx = context_for(&self.state, &req, body);
@@ -203,7 +228,10 @@ fn with_security_headers(mut response: poem::Response, frame_options: bool) -> p
     if frame_options {
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     }
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     headers
         .entry("cross-origin-opener-policy")

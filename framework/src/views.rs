@@ -76,7 +76,9 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     let response = match result {
         Ok(response) => response,
         Err(error) => {
-            let header = view.www_authenticate().or_else(|| authenticate_header(&classes));
+            let header = view
+                .www_authenticate()
+                .or_else(|| authenticate_header(&classes));
             error.into_response(header.as_deref())
         }
     };

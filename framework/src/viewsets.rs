@@ -110,8 +110,16 @@ pub struct ViewSetRoute {
 /// The routes of a [`ModelViewSet`]; `#[viewset]` calls this for [`ViewSet::routes`].
 pub fn model_viewset_routes<V: ModelViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
     vec![
-        ViewSetRoute { suffix: "", view: Arc::new(ListRoute(viewset.clone())), name: "list" },
-        ViewSetRoute { suffix: "{id}/", view: Arc::new(DetailRoute(viewset)), name: "detail" },
+        ViewSetRoute {
+            suffix: "",
+            view: Arc::new(ListRoute(viewset.clone())),
+            name: "list",
+        },
+        ViewSetRoute {
+            suffix: "{id}/",
+            view: Arc::new(DetailRoute(viewset)),
+            name: "detail",
+        },
     ]
 }
 

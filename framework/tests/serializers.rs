@@ -4,8 +4,8 @@
 use rest_framework::ModelSerializer;
 use rest_framework::models::ModelMeta;
 use rest_framework::sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection,
-    EntityTrait, Order, Schema,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
+    Order, Schema,
 };
 use rest_framework::serializers::{ModelSerializer as _, SerializerContext};
 use std::sync::Arc;
@@ -184,28 +184,55 @@ async fn database() -> (DatabaseConnection, Arc<AtomicUsize>) {
 }
 
 async fn seed(db: &DatabaseConnection, posts: usize) {
-    let writer = writer::ActiveModel { email: Set("w@example.com".into()), ..Default::default() }
+    let writer = writer::ActiveModel {
+        email: Set("w@example.com".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let zeta = label::ActiveModel {
+        name: Set("zeta".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let alpha = label::ActiveModel {
+        name: Set("alpha".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    for i in 0..posts {
+        let post = post::ActiveModel {
+            title: Set(format!("p{i}")),
+            writer_id: Set(writer.id),
+            ..Default::default()
+        }
         .insert(db)
         .await
         .unwrap();
-    let zeta = label::ActiveModel { name: Set("zeta".into()), ..Default::default() }.insert(db).await.unwrap();
-    let alpha = label::ActiveModel { name: Set("alpha".into()), ..Default::default() }.insert(db).await.unwrap();
-    for i in 0..posts {
-        let post = post::ActiveModel { title: Set(format!("p{i}")), writer_id: Set(writer.id), ..Default::default() }
+        for label_id in [zeta.id, alpha.id] {
+            post_label::ActiveModel {
+                post_id: Set(post.id),
+                label_id: Set(label_id),
+                ..Default::default()
+            }
             .insert(db)
             .await
             .unwrap();
-        for label_id in [zeta.id, alpha.id] {
-            post_label::ActiveModel { post_id: Set(post.id), label_id: Set(label_id), ..Default::default() }
-                .insert(db)
-                .await
-                .unwrap();
         }
         for n in 0..(i % 3) {
-            note::ActiveModel { post_id: Set(post.id), body: Set(format!("n{n}")), ..Default::default() }
-                .insert(db)
-                .await
-                .unwrap();
+            note::ActiveModel {
+                post_id: Set(post.id),
+                body: Set(format!("n{n}")),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
         }
     }
 }
@@ -215,7 +242,10 @@ async fn renders_relations_in_field_order() {
     let (db, _) = database().await;
     seed(&db, 3).await;
     let rows = post::Entity::find().all(&db).await.unwrap();
-    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let ctx = SerializerContext {
+        db: &db,
+        base_url: "http://testserver",
+    };
     let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
     let body = serde_json::to_string(&rendered[2]).unwrap();
     // Labels by name (alpha has the larger id), notes by id, the count of notes.
@@ -232,14 +262,23 @@ async fn statement_count_does_not_depend_on_page_size() {
         let (db, statements) = database().await;
         seed(&db, size).await;
         let rows = post::Entity::find().all(&db).await.unwrap();
-        let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+        let ctx = SerializerContext {
+            db: &db,
+            base_url: "http://testserver",
+        };
         statements.store(0, Ordering::SeqCst);
         let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
         assert_eq!(rendered.len(), size);
         counts.push(statements.load(Ordering::SeqCst));
     }
-    assert_eq!(counts[0], counts[1], "statements for 1 and 10 rows: {counts:?}");
-    assert_eq!(counts[1], counts[2], "statements for 10 and 100 rows: {counts:?}");
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 1 and 10 rows: {counts:?}"
+    );
+    assert_eq!(
+        counts[1], counts[2],
+        "statements for 10 and 100 rows: {counts:?}"
+    );
     // author, labels, notes, note counts.
     assert_eq!(counts[0], 4);
 }
@@ -248,35 +287,61 @@ async fn statement_count_does_not_depend_on_page_size() {
 async fn validation_errors_are_drf_bodies_in_field_order() {
     let (db, _) = database().await;
     seed(&db, 1).await;
-    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let ctx = SerializerContext {
+        db: &db,
+        base_url: "http://testserver",
+    };
     let data = serde_json::json!({"labels": "1", "id": 99, "writer": 5});
-    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
-    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!("{err:?}") };
+    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
+        .await
+        .err()
+        .unwrap();
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(
         serde_json::to_string(&errors).unwrap(),
         r#"{"title":["This field is required."],"labels":["Expected a list of items but got type \"str\"."]}"#
     );
     let data = serde_json::json!({"title": "x".repeat(11), "labels": [1, 999]});
-    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
-    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!("{err:?}") };
+    let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
+        .await
+        .err()
+        .unwrap();
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(
         serde_json::to_string(&errors).unwrap(),
         r#"{"title":["Ensure this field has no more than 10 characters."],"labels":["Invalid pk \"999\" - object does not exist."]}"#
     );
     let data = serde_json::json!({"email": "not-an-email"});
-    let err = WriterSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.err().unwrap();
+    let err = WriterSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.status(), rest_framework::status::HTTP_400_BAD_REQUEST);
-    let rest_framework::exceptions::ApiError::Validation(errors) = err else { panic!() };
-    assert_eq!(serde_json::to_string(&errors).unwrap(), r#"{"email":["Enter a valid email address."]}"#);
+    let rest_framework::exceptions::ApiError::Validation(errors) = err else {
+        panic!()
+    };
+    assert_eq!(
+        serde_json::to_string(&errors).unwrap(),
+        r#"{"email":["Enter a valid email address."]}"#
+    );
 }
 
 #[tokio::test]
 async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
     let (db, _) = database().await;
     seed(&db, 0).await;
-    let ctx = SerializerContext { db: &db, base_url: "http://testserver" };
+    let ctx = SerializerContext {
+        db: &db,
+        base_url: "http://testserver",
+    };
     let data = serde_json::json!({"title": "new", "labels": ["1", 2, 2]});
-    let mut save = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx).await.unwrap();
+    let mut save = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
+        .await
+        .unwrap();
     save.model.writer_id = Set(1);
     let created = save.insert(&db).await.unwrap();
     let rendered = PostSerializer::from_model(&created, &ctx).await.unwrap();
@@ -284,13 +349,26 @@ async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
     assert_eq!(rendered.note_count, 0);
 
     let patch = serde_json::json!({"title": "renamed"});
-    let save = PostSerializer::validate(patch.as_object().unwrap(), Some(&created), true, &ctx).await.unwrap();
+    let save = PostSerializer::validate(patch.as_object().unwrap(), Some(&created), true, &ctx)
+        .await
+        .unwrap();
     let updated = save.update(&db).await.unwrap();
     let rendered = PostSerializer::from_model(&updated, &ctx).await.unwrap();
-    assert_eq!((rendered.title.as_str(), rendered.labels.clone()), ("renamed", vec![2, 1]));
+    assert_eq!(
+        (rendered.title.as_str(), rendered.labels.clone()),
+        ("renamed", vec![2, 1])
+    );
 
     let clear = serde_json::json!({"labels": []});
-    let save = PostSerializer::validate(clear.as_object().unwrap(), Some(&updated), true, &ctx).await.unwrap();
+    let save = PostSerializer::validate(clear.as_object().unwrap(), Some(&updated), true, &ctx)
+        .await
+        .unwrap();
     let cleared = save.update(&db).await.unwrap();
-    assert!(PostSerializer::from_model(&cleared, &ctx).await.unwrap().labels.is_empty());
+    assert!(
+        PostSerializer::from_model(&cleared, &ctx)
+            .await
+            .unwrap()
+            .labels
+            .is_empty()
+    );
 }

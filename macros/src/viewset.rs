@@ -20,7 +20,10 @@ struct Args {
 
 fn expr_type(expr: &Expr) -> syn::Result<syn::Type> {
     match expr {
-        Expr::Path(path) => Ok(syn::Type::Path(syn::TypePath { qself: None, path: path.path.clone() })),
+        Expr::Path(path) => Ok(syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: path.path.clone(),
+        })),
         other => Err(syn::Error::new(other.span(), "expected a type path")),
     }
 }
@@ -34,7 +37,11 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let mut authentication = None;
     let mut pagination = None;
     for pair in pairs {
-        let key = pair.path.get_ident().map(ToString::to_string).unwrap_or_default();
+        let key = pair
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         match key.as_str() {
             "serializer" => serializer = Some(expr_type(&pair.value)?),
             "list_serializer" => list_serializer = Some(expr_type(&pair.value)?),
@@ -53,7 +60,14 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let serializer = serializer.ok_or_else(|| {
         syn::Error::new(args.span(), "a viewset needs `serializer = SomeSerializer`")
     })?;
-    Ok(Args { serializer, list_serializer, model, permissions, authentication, pagination })
+    Ok(Args {
+        serializer,
+        list_serializer,
+        model,
+        permissions,
+        authentication,
+        pagination,
+    })
 }
 
 /// `A & (B | !C)` -> `And(A, Or(B, Not(C)))`; `[A, B]` -> `And(A, B)` (DRF's list: all).
@@ -66,16 +80,27 @@ fn permission_expr(expr: &Expr) -> syn::Result<TokenStream> {
             match binary.op {
                 syn::BinOp::BitAnd(_) => Ok(quote!(#p::And(#left, #right))),
                 syn::BinOp::BitOr(_) => Ok(quote!(#p::Or(#left, #right))),
-                other => Err(syn::Error::new(other.span(), "permissions combine with `&`, `|` and `!`")),
+                other => Err(syn::Error::new(
+                    other.span(),
+                    "permissions combine with `&`, `|` and `!`",
+                )),
             }
         }
-        Expr::Unary(syn::ExprUnary { op: syn::UnOp::Not(_), expr, .. }) => {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Not(_),
+            expr,
+            ..
+        }) => {
             let inner = permission_expr(expr)?;
             Ok(quote!(#p::Not(#inner)))
         }
         Expr::Paren(paren) => permission_expr(&paren.expr),
         Expr::Array(array) => {
-            let mut items = array.elems.iter().map(permission_expr).collect::<syn::Result<Vec<_>>>()?;
+            let mut items = array
+                .elems
+                .iter()
+                .map(permission_expr)
+                .collect::<syn::Result<Vec<_>>>()?;
             let Some(mut combined) = items.pop() else {
                 return Ok(quote!(#p::AllowAny));
             };
@@ -85,18 +110,26 @@ fn permission_expr(expr: &Expr) -> syn::Result<TokenStream> {
             Ok(combined)
         }
         Expr::Path(_) | Expr::Call(_) | Expr::Struct(_) | Expr::MethodCall(_) => Ok(quote!(#expr)),
-        other => Err(syn::Error::new(other.span(), "expected a permission class, or `A & B`, `A | B`, `!A`, `[A, B]`")),
+        other => Err(syn::Error::new(
+            other.span(),
+            "expected a permission class, or `A & B`, `A | B`, `!A`, `[A, B]`",
+        )),
     }
 }
 
 fn authentication_expr(expr: &Expr) -> syn::Result<TokenStream> {
     let Expr::Array(array) = expr else {
-        return Err(syn::Error::new(expr.span(), "expected a list of authentication classes: `[JwtAuthentication]`"));
+        return Err(syn::Error::new(
+            expr.span(),
+            "expected a list of authentication classes: `[JwtAuthentication]`",
+        ));
     };
     let items = array.elems.iter().map(|item| {
         quote_spanned!(item.span()=> ::std::sync::Arc::new(#item) as ::std::sync::Arc<dyn ::rest_framework::authentication::Authentication>)
     });
-    Ok(quote!(::core::option::Option::Some(::std::vec![#(#items),*])))
+    Ok(quote!(::core::option::Option::Some(
+        ::std::vec![#(#items),*]
+    )))
 }
 
 pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenStream> {
@@ -145,7 +178,9 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
         let value = match expr {
             Expr::Path(path) if path.path.is_ident("None") => quote!(::core::option::Option::None),
             Expr::Path(path) if path.path.is_ident("PageNumberPagination") => {
-                quote!(::core::option::Option::Some(::core::default::Default::default()))
+                quote!(::core::option::Option::Some(
+                    ::core::default::Default::default()
+                ))
             }
             other => quote!(::core::option::Option::Some(#other)),
         };

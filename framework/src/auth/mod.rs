@@ -40,7 +40,11 @@ pub trait UserStore: Send + Sync + 'static {
     /// The name of the login field in request bodies (Django's `USERNAME_FIELD`, e.g. `email`).
     fn username_field(&self) -> &'static str;
     /// Loads an active or inactive user by primary key.
-    async fn get_by_id(&self, db: &DatabaseConnection, id: i64) -> Result<Option<RequestUser>, DbErr>;
+    async fn get_by_id(
+        &self,
+        db: &DatabaseConnection,
+        id: i64,
+    ) -> Result<Option<RequestUser>, DbErr>;
     /// Loads a user and their password hash by login name.
     async fn get_by_username(
         &self,
@@ -71,7 +75,11 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
         U::USERNAME_FIELD
     }
 
-    async fn get_by_id(&self, db: &DatabaseConnection, id: i64) -> Result<Option<RequestUser>, DbErr> {
+    async fn get_by_id(
+        &self,
+        db: &DatabaseConnection,
+        id: i64,
+    ) -> Result<Option<RequestUser>, DbErr> {
         let user = filter_pk(U::find(), id).one(db).await?;
         Ok(user.map(|u| U::request_user(&u)))
     }

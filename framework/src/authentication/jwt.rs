@@ -1,55 +1,111 @@
-//! simplejwt-compatible JSON web tokens: access/refresh pairs with simplejwt's claims
-//! (`token_type`, `exp`, `iat`, `jti`, `user_id` as a string), signed and verified with
-//! jsonwebtoken. Pure logic; the HTTP side is in `authentication` and `jwt_views`.
+//! simplejwt-compatible JSON web tokens (pure logic, no HTTP).
+//!
+//! Tokens are what `djangorestframework-simplejwt` issues and accepts, byte for byte:
+//!
+//! - header `{"alg":"HS256","typ":"JWT"}` (PyJWT's sorted keys);
+//! - payload claims in simplejwt's order: `token_type` (`"access"` / `"refresh"`), `exp`,
+//!   `iat` (integer seconds), `jti` (uuid4, 32 lowercase hex characters), then the user id
+//!   claim (`user_id`, **a string** such as `"2"`), then any other claims, then `aud` / `iss`
+//!   when [`JwtSettings::audience`] / [`JwtSettings::issuer`] are set;
+//! - HMAC signature (HS256, HS384 or HS512) with the signing key (Django's `SECRET_KEY`).
+//!
+//! [`decode_token`] refuses tokens in simplejwt's order: a malformed token, a bad signature,
+//! another algorithm or `alg: none`, a missing `exp`, a wrong audience or issuer are
+//! [`TokenError::Invalid`]; a token past its `exp` (with [`JwtSettings::leeway`], 0 by
+//! default) is [`TokenError::Expired`]; a valid token of the other type is
+//! [`TokenError::WrongType`].
+//!
+//! The HTTP side lives in [`crate::authentication`] (`JwtAuthentication`) and
+//! [`crate::authentication::jwt_views`].
 
-use chrono::{Duration, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use serde_json::{Map, Value};
+use std::fmt;
 
-/// The kind of a token (simplejwt's `token_type` claim).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The name of the token type claim (simplejwt's `TOKEN_TYPE_CLAIM`).
+pub const TOKEN_TYPE_CLAIM: &str = "token_type";
+/// The name of the token id claim (simplejwt's `JTI_CLAIM`).
+pub const JTI_CLAIM: &str = "jti";
+
+/// The largest leeway honoured, in seconds (ten years); larger settings are clamped.
+const MAX_LEEWAY_SECONDS: u64 = 10 * 365 * 24 * 3600;
+
+/// The kind of a token (the value of simplejwt's `token_type` claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenType {
-    /// Short-lived, authenticates requests.
+    /// Short-lived, authenticates requests (simplejwt's `AccessToken`).
     Access,
-    /// Long-lived, obtains new access tokens.
+    /// Long-lived, obtains new access tokens (simplejwt's `RefreshToken`).
     Refresh,
 }
 
 impl TokenType {
     /// The claim value: `"access"` or `"refresh"`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             TokenType::Access => "access",
             TokenType::Refresh => "refresh",
         }
     }
+
+    /// The type named by a claim value, if it is `"access"` or `"refresh"`.
+    pub fn from_claim(value: &str) -> Option<Self> {
+        match value {
+            "access" => Some(TokenType::Access),
+            "refresh" => Some(TokenType::Refresh),
+            _ => None,
+        }
+    }
+
+    /// The lifetime of tokens of this type under `settings`.
+    pub fn lifetime(self, settings: &JwtSettings) -> Duration {
+        match self {
+            TokenType::Access => settings.access_token_lifetime,
+            TokenType::Refresh => settings.refresh_token_lifetime,
+        }
+    }
+}
+
+impl fmt::Display for TokenType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// simplejwt's `SIMPLE_JWT` settings.
+///
+/// Only the HMAC algorithms are supported: with any other [`JwtSettings::algorithm`] no
+/// token can be signed or verified.
 #[derive(Clone)]
 pub struct JwtSettings {
-    /// The HMAC secret (Django's `SECRET_KEY` by default).
+    /// The HMAC secret (`SIGNING_KEY`, Django's `SECRET_KEY` by default).
     pub signing_key: Vec<u8>,
-    /// HS256 (default), HS384 or HS512.
+    /// `ALGORITHM`: HS256 (default), HS384 or HS512. Only this algorithm is accepted.
     pub algorithm: Algorithm,
-    /// `ACCESS_TOKEN_LIFETIME` (5 minutes).
+    /// `ACCESS_TOKEN_LIFETIME` (default 5 minutes).
     pub access_token_lifetime: Duration,
-    /// `REFRESH_TOKEN_LIFETIME` (1 day).
+    /// `REFRESH_TOKEN_LIFETIME` (default 1 day).
     pub refresh_token_lifetime: Duration,
-    /// `USER_ID_CLAIM` (`user_id`).
+    /// `USER_ID_CLAIM`: the claim holding the user id (default `user_id`).
     pub user_id_claim: String,
-    /// `LEEWAY` in seconds (0).
+    /// `LEEWAY` in seconds for `exp`, `nbf` and `iat` (default 0).
     pub leeway: u64,
-    /// `AUDIENCE`.
+    /// `AUDIENCE`: written as `aud` into new tokens and required in verified ones.
     pub audience: Option<String>,
-    /// `ISSUER`.
+    /// `ISSUER`: written as `iss` into new tokens and required in verified ones.
     pub issuer: Option<String>,
-    /// `AUTH_HEADER_TYPES` (`Bearer`, `JWT`).
+    /// `AUTH_HEADER_TYPES`: the accepted first words of the `Authorization` header
+    /// (default `Bearer`, `JWT`).
     pub auth_header_types: Vec<String>,
 }
 
 impl JwtSettings {
-    /// simplejwt's defaults, signing with `signing_key`.
+    /// simplejwt's defaults (HS256, 5 minutes / 1 day, `user_id`, no leeway, no audience or
+    /// issuer, `Bearer` and `JWT` headers), signing with `signing_key`.
     pub fn new(signing_key: impl Into<Vec<u8>>) -> Self {
         JwtSettings {
             signing_key: signing_key.into(),
@@ -63,44 +119,160 @@ impl JwtSettings {
             auth_header_types: vec!["Bearer".into(), "JWT".into()],
         }
     }
-}
 
-impl std::fmt::Debug for JwtSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtSettings")
-            .field("algorithm", &self.algorithm)
-            .field("access_token_lifetime", &self.access_token_lifetime)
-            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
-            .finish_non_exhaustive()
+    /// The leeway actually applied (clamped so that time arithmetic cannot overflow).
+    fn effective_leeway(&self) -> u64 {
+        self.leeway.min(MAX_LEEWAY_SECONDS)
+    }
+
+    /// jsonwebtoken's checks: the one algorithm, a numeric `exp` that is not past,
+    /// `nbf`, and `aud` / `iss` when configured (then required, as PyJWT does).
+    fn validation(&self) -> Validation {
+        let mut validation = Validation::new(self.algorithm);
+        validation.leeway = self.effective_leeway();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        let mut required = vec!["exp"];
+        // simplejwt verifies the audience only when one is configured.
+        validation.validate_aud = self.audience.is_some();
+        if let Some(audience) = &self.audience {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
+        if let Some(issuer) = &self.issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
+        validation
     }
 }
 
-/// The claims of a verified token.
+impl fmt::Debug for JwtSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The signing key stays out of logs.
+        f.debug_struct("JwtSettings")
+            .field("signing_key", &"<redacted>")
+            .field("algorithm", &self.algorithm)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("user_id_claim", &self.user_id_claim)
+            .field("leeway", &self.leeway)
+            .field("audience", &self.audience)
+            .field("issuer", &self.issuer)
+            .field("auth_header_types", &self.auth_header_types)
+            .finish()
+    }
+}
+
+/// The claims of a token: a verified one from [`decode_token`], or new ones to sign with
+/// [`encode_claims`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenClaims {
-    /// `access` or `refresh`.
+    /// `token_type`: `"access"` or `"refresh"` (empty if a token had none).
     pub token_type: String,
-    /// Expiry, seconds since the epoch.
+    /// `exp`: expiry, seconds since the epoch.
     pub exp: i64,
-    /// Issued at, seconds since the epoch.
+    /// `iat`: issued at, seconds since the epoch (0 if a token had none).
     pub iat: i64,
-    /// Unique id (32 lowercase hex characters).
+    /// `jti`: the token's unique id (32 lowercase hex characters in new tokens).
     pub jti: String,
-    /// The user id claim, as a string (simplejwt writes `"2"`).
+    /// The user id claim ([`JwtSettings::user_id_claim`]) as a string, as simplejwt writes
+    /// it (`"2"`); a numeric claim is read as its decimal text. Empty if a token had none,
+    /// and then left out when encoding.
     pub user_id: String,
-    /// Every other claim.
+    /// Every other claim, in token order (`aud`, `iss`, `nbf`, custom claims...).
     pub extra: Map<String, Value>,
 }
 
 impl TokenClaims {
-    /// The user id as an integer.
+    /// New claims of `token_type` for a user, issued now (simplejwt's
+    /// `Token.for_user(user)`): `exp = now + lifetime`, `iat = now`, a fresh `jti`.
+    pub fn for_user(settings: &JwtSettings, token_type: TokenType, user_id: i64) -> Self {
+        Self::issued_at(settings, token_type, user_id.to_string(), now_timestamp())
+    }
+
+    fn issued_at(settings: &JwtSettings, token_type: TokenType, user_id: String, now: i64) -> Self {
+        TokenClaims {
+            token_type: token_type.as_str().into(),
+            exp: expiry(settings, token_type, now),
+            iat: now,
+            jti: new_jti(),
+            user_id,
+            extra: Map::new(),
+        }
+    }
+
+    /// The user id as an integer, if it is one.
     pub fn user_id_i64(&self) -> Option<i64> {
         self.user_id.parse().ok()
     }
+
+    /// `exp` as a date, if it is in chrono's range.
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(self.exp, 0)
+    }
+
+    /// The access token claims made from these refresh claims (simplejwt's
+    /// `RefreshToken.access_token`): type `access`, `exp = now + access lifetime`, a fresh
+    /// `jti`; every other claim, `iat` included, is copied.
+    pub fn access_token(&self, settings: &JwtSettings) -> TokenClaims {
+        self.access_token_at(settings, now_timestamp())
+    }
+
+    fn access_token_at(&self, settings: &JwtSettings, now: i64) -> TokenClaims {
+        TokenClaims {
+            token_type: TokenType::Access.as_str().into(),
+            exp: expiry(settings, TokenType::Access, now),
+            iat: self.iat,
+            jti: new_jti(),
+            user_id: self.user_id.clone(),
+            extra: self.extra.clone(),
+        }
+    }
+
+    /// Rotates refresh claims in place (simplejwt's `ROTATE_REFRESH_TOKENS`: `set_jti()`,
+    /// `set_exp()`, `set_iat()`): a fresh `jti`, `exp = now + refresh lifetime`, `iat = now`.
+    pub fn rotate(&mut self, settings: &JwtSettings) {
+        self.rotate_at(settings, now_timestamp());
+    }
+
+    fn rotate_at(&mut self, settings: &JwtSettings, now: i64) {
+        self.jti = new_jti();
+        self.exp = expiry(settings, TokenType::Refresh, now);
+        self.iat = now;
+    }
+
+    /// The JSON payload in simplejwt's order: `token_type`, `exp`, `iat`, `jti`, the user id
+    /// claim, the other claims, then `aud` and `iss` when configured (replacing any copied
+    /// values in place, as simplejwt's `TokenBackend.encode` does).
+    pub fn to_payload(&self, settings: &JwtSettings) -> Map<String, Value> {
+        let mut payload = Map::new();
+        payload.insert(TOKEN_TYPE_CLAIM.into(), self.token_type.clone().into());
+        payload.insert("exp".into(), self.exp.into());
+        payload.insert("iat".into(), self.iat.into());
+        payload.insert(JTI_CLAIM.into(), self.jti.clone().into());
+        if !self.user_id.is_empty() {
+            payload.insert(settings.user_id_claim.clone(), self.user_id.clone().into());
+        }
+        for (key, value) in &self.extra {
+            if !payload.contains_key(key) {
+                payload.insert(key.clone(), value.clone());
+            }
+        }
+        if let Some(audience) = &settings.audience {
+            payload.insert("aud".into(), audience.clone().into());
+        }
+        if let Some(issuer) = &settings.issuer {
+            payload.insert("iss".into(), issuer.clone().into());
+        }
+        payload
+    }
 }
 
-/// A refresh token and the access token made from it.
-#[derive(Debug, Clone)]
+/// A refresh token and the access token made from it, as `POST /api/token/` returns them
+/// (refresh first).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenPair {
     /// The refresh token.
     pub refresh: String,
@@ -108,19 +280,21 @@ pub struct TokenPair {
     pub access: String,
 }
 
-/// Why a token was refused, with simplejwt's texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a token was refused; [`TokenError::message`] gives simplejwt's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenError {
-    /// Malformed, bad signature, wrong algorithm, missing claims.
+    /// Malformed, bad signature, another algorithm, `alg: none`, missing or malformed
+    /// claims, wrong audience or issuer, not yet valid: "Token is invalid".
     Invalid,
-    /// `exp` is in the past.
+    /// `exp` is past (beyond the leeway): "Token is expired".
     Expired,
-    /// A valid token of the other type.
+    /// A valid token whose `token_type` is not the expected one: "Token has wrong type".
     WrongType,
 }
 
 impl TokenError {
-    /// simplejwt's message.
+    /// simplejwt's message: `"Token is invalid"`, `"Token is expired"` or
+    /// `"Token has wrong type"`.
     pub fn message(&self) -> &'static str {
         match self {
             TokenError::Invalid => "Token is invalid",
@@ -130,166 +304,733 @@ impl TokenError {
     }
 }
 
-fn new_claims(settings: &JwtSettings, token_type: TokenType, user_id: i64) -> TokenClaims {
-    let now = Utc::now();
-    let lifetime = match token_type {
-        TokenType::Access => settings.access_token_lifetime,
-        TokenType::Refresh => settings.refresh_token_lifetime,
-    };
-    TokenClaims {
-        token_type: token_type.as_str().into(),
-        exp: (now + lifetime).timestamp(),
-        iat: now.timestamp(),
-        jti: uuid::Uuid::new_v4().simple().to_string(),
-        user_id: user_id.to_string(),
-        extra: Map::new(),
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
-/// Signs claims, writing them in simplejwt's order.
+impl std::error::Error for TokenError {}
+
+fn now_timestamp() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// `now + lifetime` in whole seconds (simplejwt's `set_exp`).
+fn expiry(settings: &JwtSettings, token_type: TokenType, now: i64) -> i64 {
+    now.saturating_add(token_type.lifetime(settings).num_seconds())
+}
+
+/// simplejwt's `uuid4().hex`.
+fn new_jti() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Signs `payload` (already in claim order) with PyJWT's header bytes.
+fn sign_payload(settings: &JwtSettings, payload: &Map<String, Value>) -> Result<String, String> {
+    let algorithm = serde_json::to_string(&settings.algorithm).map_err(|err| err.to_string())?;
+    let header = format!(r#"{{"alg":{algorithm},"typ":"JWT"}}"#);
+    let payload = serde_json::to_vec(payload).map_err(|err| err.to_string())?;
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = jsonwebtoken::crypto::sign(
+        message.as_bytes(),
+        &EncodingKey::from_secret(&settings.signing_key),
+        settings.algorithm,
+    )
+    .map_err(|err| err.to_string())?;
+    Ok(format!("{message}.{signature}"))
+}
+
+/// Signs `claims` with the settings' key and algorithm; the payload is
+/// [`TokenClaims::to_payload`] (simplejwt's claim order, `aud` / `iss` when configured).
+///
+/// Signing cannot fail with an HMAC algorithm; with another algorithm (unsupported) the error
+/// is logged and the result is an empty string, which no verification accepts.
 pub fn encode_claims(settings: &JwtSettings, claims: &TokenClaims) -> String {
-    let mut payload = Map::new();
-    payload.insert("token_type".into(), claims.token_type.clone().into());
-    payload.insert("exp".into(), claims.exp.into());
-    payload.insert("iat".into(), claims.iat.into());
-    payload.insert("jti".into(), claims.jti.clone().into());
-    payload.insert(settings.user_id_claim.clone(), claims.user_id.clone().into());
-    if let Some(aud) = &settings.audience {
-        payload.insert("aud".into(), aud.clone().into());
+    match sign_payload(settings, &claims.to_payload(settings)) {
+        Ok(token) => token,
+        Err(err) => {
+            tracing::error!(
+                algorithm = ?settings.algorithm,
+                "cannot sign a JWT (only HS256, HS384 and HS512 are supported): {err}"
+            );
+            String::new()
+        }
     }
-    if let Some(iss) = &settings.issuer {
-        payload.insert("iss".into(), iss.clone().into());
-    }
-    for (key, value) in &claims.extra {
-        payload.entry(key.clone()).or_insert_with(|| value.clone());
-    }
-    let header = Header::new(settings.algorithm);
-    // HMAC signing of a JSON map cannot fail for a valid HS* algorithm; an empty string would
-    // simply be refused on use.
-    jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(&settings.signing_key))
-        .unwrap_or_default()
 }
 
-/// simplejwt's `RefreshToken.for_user(user)` and its `access_token`.
+/// simplejwt's `RefreshToken.for_user(user)` and its `.access_token`: a refresh token
+/// (`exp = now + 1 day`) and an access token (`exp = now + 5 minutes`), both with
+/// `iat = now`, their own `jti` and the user id as a string.
 pub fn token_pair_for_user(settings: &JwtSettings, user_id: i64) -> TokenPair {
+    let now = now_timestamp();
+    let refresh = TokenClaims::issued_at(settings, TokenType::Refresh, user_id.to_string(), now);
+    let access = refresh.access_token_at(settings, now);
     TokenPair {
-        refresh: encode_claims(settings, &new_claims(settings, TokenType::Refresh, user_id)),
-        access: access_token_for_user(settings, user_id),
+        refresh: encode_claims(settings, &refresh),
+        access: encode_claims(settings, &access),
     }
 }
 
-/// A new access token for a user.
+/// simplejwt's `AccessToken.for_user(user)`: an access token issued now.
 pub fn access_token_for_user(settings: &JwtSettings, user_id: i64) -> String {
-    encode_claims(settings, &new_claims(settings, TokenType::Access, user_id))
+    encode_claims(
+        settings,
+        &TokenClaims::for_user(settings, TokenType::Access, user_id),
+    )
 }
 
-/// Verifies signature, algorithm, expiry (with the leeway), audience and issuer, then the
-/// token type.
+/// Verifies a token and returns its claims.
+///
+/// Checks, in simplejwt's order: the signature with [`JwtSettings::signing_key`] and only
+/// [`JwtSettings::algorithm`] (anything else, `alg: none` included, is
+/// [`TokenError::Invalid`]); a numeric `exp` that is not past beyond
+/// [`JwtSettings::leeway`] (missing: `Invalid`; past: [`TokenError::Expired`], like PyJWT an
+/// `exp` equal to the current second is past); `nbf` and `iat` not in the future;
+/// `aud` / `iss` when configured; a string `jti`; then, when `expected` is given, the
+/// `token_type` claim ([`TokenError::WrongType`]). `expected: None` accepts both types
+/// (simplejwt's `UntypedToken`, used by `token/verify/`).
 pub fn decode_token(
     settings: &JwtSettings,
     token: &str,
     expected: Option<TokenType>,
 ) -> Result<TokenClaims, TokenError> {
-    let mut validation = Validation::new(settings.algorithm);
-    validation.leeway = settings.leeway;
-    validation.set_required_spec_claims(&["exp"]);
-    validation.validate_aud = settings.audience.is_some();
-    if let Some(aud) = &settings.audience {
-        validation.set_audience(&[aud]);
-    }
-    if let Some(iss) = &settings.issuer {
-        validation.set_issuer(&[iss]);
-    }
+    decode_token_at(settings, token, expected, now_timestamp())
+}
+
+fn decode_token_at(
+    settings: &JwtSettings,
+    token: &str,
+    expected: Option<TokenType>,
+    now: i64,
+) -> Result<TokenClaims, TokenError> {
     let data = jsonwebtoken::decode::<Map<String, Value>>(
-        token,
+        token.as_bytes(),
         &DecodingKey::from_secret(&settings.signing_key),
-        &validation,
+        &settings.validation(),
     )
     .map_err(|err| match err.kind() {
         ErrorKind::ExpiredSignature => TokenError::Expired,
         _ => TokenError::Invalid,
     })?;
-    let mut claims = data.claims;
-    let text = |claims: &mut Map<String, Value>, key: &str| match claims.remove(key) {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
+    claims_from_payload(settings, data.claims, expected, now)
+}
+
+/// A NumericDate claim as whole seconds (PyJWT's `int(value)`: floats are truncated).
+fn numeric_date(value: &Value) -> Option<i64> {
+    let Value::Number(number) = value else {
+        return None;
     };
-    let int = |claims: &mut Map<String, Value>, key: &str| claims.remove(key).and_then(|v| v.as_i64());
-    let token_type = text(&mut claims, "token_type").ok_or(TokenError::Invalid)?;
-    let exp = int(&mut claims, "exp").ok_or(TokenError::Invalid)?;
-    let iat = int(&mut claims, "iat").unwrap_or_default();
-    let jti = text(&mut claims, "jti").ok_or(TokenError::Invalid)?;
-    let user_id = text(&mut claims, &settings.user_id_claim).unwrap_or_default();
-    if let Some(expected) = expected {
-        if token_type != expected.as_str() {
-            return Err(TokenError::WrongType);
-        }
+    if let Some(int) = number.as_i64() {
+        return Some(int);
     }
-    Ok(TokenClaims { token_type, exp, iat, jti, user_id, extra: claims })
+    let float = number.as_f64()?;
+    // Out-of-range values (including u64 above i64::MAX) are refused.
+    (float.is_finite() && float.abs() < 9.0e18).then(|| float.trunc() as i64)
+}
+
+/// The claim checks jsonwebtoken does not do, then the split into [`TokenClaims`].
+fn claims_from_payload(
+    settings: &JwtSettings,
+    mut payload: Map<String, Value>,
+    expected: Option<TokenType>,
+    now: i64,
+) -> Result<TokenClaims, TokenError> {
+    // Clamped to ten years, so it fits.
+    let leeway = i64::try_from(settings.effective_leeway()).unwrap_or(0);
+
+    // PyJWT checks `iat` first: a number, not in the future.
+    let iat = match payload.shift_remove("iat") {
+        None => 0,
+        Some(value) => numeric_date(&value).ok_or(TokenError::Invalid)?,
+    };
+    if iat > now.saturating_add(leeway) {
+        return Err(TokenError::Invalid);
+    }
+
+    // PyJWT's rule is `exp <= now - leeway` (jsonwebtoken's is `<`): an `exp` equal to the
+    // current second is expired.
+    let exp = payload
+        .shift_remove("exp")
+        .as_ref()
+        .and_then(numeric_date)
+        .ok_or(TokenError::Invalid)?;
+    if exp.saturating_add(leeway) <= now {
+        return Err(TokenError::Expired);
+    }
+
+    // simplejwt: "Token has no id".
+    let jti = match payload.shift_remove(JTI_CLAIM) {
+        Some(Value::String(jti)) => jti,
+        _ => return Err(TokenError::Invalid),
+    };
+
+    let token_type = match payload.shift_remove(TOKEN_TYPE_CLAIM) {
+        None => String::new(),
+        Some(Value::String(token_type)) => token_type,
+        Some(_) => return Err(TokenError::Invalid),
+    };
+
+    let user_id = match payload.shift_remove(&settings.user_id_claim) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(user_id)) => user_id,
+        Some(Value::Number(number)) if number.is_i64() || number.is_u64() => number.to_string(),
+        Some(_) => return Err(TokenError::Invalid),
+    };
+
+    if let Some(expected) = expected
+        && token_type != expected.as_str()
+    {
+        return Err(TokenError::WrongType);
+    }
+
+    Ok(TokenClaims {
+        token_type,
+        exp,
+        iat,
+        jti,
+        user_id,
+        extra: payload,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
+
+    const SECRET: &[u8] = b"django-insecure-test-key";
+
+    /// Made with Python (PyJWT's header and separators, `hmac` + `hashlib`) with the key
+    /// above: simplejwt tokens for user "2" that expire in 2100.
+    const PY_ACCESS: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjQxMDI0NDQ1MDAsImp0aSI6IjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmIiwidXNlcl9pZCI6IjIifQ.rTpUUlKZ6IHraYjIotY1tKv2ZPh97aOPEkVIX2A8MFE";
+    const PY_REFRESH: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsImV4cCI6NDEwMjQ0NDgwMCwiaWF0Ijo0MTAyMzU4NDAwLCJqdGkiOiJmZWRjYmE5ODc2NTQzMjEwZmVkY2JhOTg3NjU0MzIxMCIsInVzZXJfaWQiOiIyIn0.FtwZp8txoeHd2X6idu_4l8lz4ryzV5Pf7EOqSdITYd8";
+    /// `now` for the Python tokens: before their `iat`s would be "in the future".
+    const PY_NOW: i64 = 4_102_444_600;
 
     fn settings() -> JwtSettings {
-        JwtSettings::new(b"test-secret".to_vec())
+        JwtSettings::new(SECRET)
     }
 
-    fn payload(token: &str) -> String {
-        let part = token.split('.').nth(1).unwrap();
-        String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    fn part(token: &str, index: usize) -> String {
+        let encoded = token.split('.').nth(index).expect("three parts");
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).expect("base64url");
+        String::from_utf8(bytes).expect("utf-8")
+    }
+
+    fn payload_json(token: &str) -> Map<String, Value> {
+        serde_json::from_str(&part(token, 1)).expect("JSON object")
+    }
+
+    fn keys(map: &Map<String, Value>) -> Vec<&str> {
+        map.keys().map(String::as_str).collect()
+    }
+
+    /// Signs any JSON payload as-is (to craft tokens the encoder would not make).
+    fn sign_raw(settings: &JwtSettings, payload: Value) -> String {
+        let Value::Object(map) = payload else {
+            panic!("object expected")
+        };
+        sign_payload(settings, &map).expect("HMAC signing")
+    }
+
+    fn is_lower_hex_32(s: &str) -> bool {
+        s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+
+    #[test]
+    fn defaults_are_simplejwts() {
+        let s = settings();
+        assert_eq!(s.algorithm, Algorithm::HS256);
+        assert_eq!(s.access_token_lifetime, Duration::seconds(300));
+        assert_eq!(s.refresh_token_lifetime, Duration::seconds(86_400));
+        assert_eq!(s.user_id_claim, "user_id");
+        assert_eq!(s.leeway, 0);
+        assert_eq!(s.audience, None);
+        assert_eq!(s.issuer, None);
+        assert_eq!(s.auth_header_types, ["Bearer", "JWT"]);
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("django-insecure"), "{debug}");
+        assert_eq!(TokenType::Access.as_str(), "access");
+        assert_eq!(TokenType::Refresh.to_string(), "refresh");
+        assert_eq!(TokenType::from_claim("refresh"), Some(TokenType::Refresh));
+        assert_eq!(TokenType::from_claim("Access"), None);
     }
 
     #[test]
     fn pair_round_trips_with_simplejwt_claims() {
         let s = settings();
         let pair = token_pair_for_user(&s, 42);
-        let access = decode_token(&s, &pair.access, Some(TokenType::Access)).unwrap();
+        let access = decode_token(&s, &pair.access, Some(TokenType::Access)).expect("access");
+        let refresh = decode_token(&s, &pair.refresh, Some(TokenType::Refresh)).expect("refresh");
+        assert_eq!(access.token_type, "access");
+        assert_eq!(refresh.token_type, "refresh");
+        assert_eq!(access.user_id, "42");
         assert_eq!(access.user_id_i64(), Some(42));
+        assert_eq!(refresh.user_id_i64(), Some(42));
         assert_eq!(access.exp - access.iat, 300);
-        assert_eq!(access.jti.len(), 32);
-        let refresh = decode_token(&s, &pair.refresh, Some(TokenType::Refresh)).unwrap();
         assert_eq!(refresh.exp - refresh.iat, 86_400);
-        let body = payload(&pair.access);
-        assert!(body.starts_with(r#"{"token_type":"access","exp":"#), "{body}");
-        assert!(body.ends_with(r#","user_id":"42"}"#), "{body}");
+        assert_eq!(access.iat, refresh.iat);
+        assert!((access.iat - Utc::now().timestamp()).abs() <= 2);
+        assert!(is_lower_hex_32(&access.jti), "{}", access.jti);
+        assert!(is_lower_hex_32(&refresh.jti), "{}", refresh.jti);
+        assert_ne!(access.jti, refresh.jti);
+        assert!(access.extra.is_empty());
+        assert!(access.expires_at().is_some());
+        // Both types pass when no type is expected (simplejwt's UntypedToken).
+        assert!(decode_token(&s, &pair.access, None).is_ok());
+        assert!(decode_token(&s, &pair.refresh, None).is_ok());
+        let single = decode_token(&s, &access_token_for_user(&s, 7), Some(TokenType::Access));
+        assert_eq!(single.map(|c| c.user_id), Ok("7".to_string()));
     }
 
     #[test]
-    fn refuses_what_simplejwt_refuses() {
+    fn header_and_claim_order_are_simplejwts() {
         let s = settings();
-        let pair = token_pair_for_user(&s, 1);
-        assert_eq!(decode_token(&s, &pair.refresh, Some(TokenType::Access)), Err(TokenError::WrongType));
-        assert_eq!(decode_token(&s, "garbage", None), Err(TokenError::Invalid));
-        let other = JwtSettings::new(b"other".to_vec());
-        assert_eq!(decode_token(&other, &pair.access, None), Err(TokenError::Invalid));
-        let mut tampered = pair.access.clone();
-        tampered.pop();
-        tampered.push(if pair.access.ends_with('A') { 'B' } else { 'A' });
-        assert_eq!(decode_token(&s, &tampered, None), Err(TokenError::Invalid));
-        let mut hs512 = settings();
-        hs512.algorithm = Algorithm::HS512;
-        let token = access_token_for_user(&hs512, 1);
-        assert_eq!(decode_token(&s, &token, None), Err(TokenError::Invalid));
-        // alg "none" with no signature.
-        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let none = format!(
-            "{}.{}.",
-            engine.encode(r#"{"alg":"none","typ":"JWT"}"#),
-            engine.encode(r#"{"token_type":"access","exp":9999999999,"jti":"x","user_id":"1"}"#)
+        let pair = token_pair_for_user(&s, 2);
+        for (token, kind) in [(&pair.access, "access"), (&pair.refresh, "refresh")] {
+            assert_eq!(part(token, 0), r#"{"alg":"HS256","typ":"JWT"}"#);
+            let body = part(token, 1);
+            let prefix = format!(r#"{{"token_type":"{kind}","exp":"#);
+            assert!(body.starts_with(&prefix), "{body}");
+            assert!(body.ends_with(r#","user_id":"2"}"#), "{body}");
+            let payload = payload_json(token);
+            assert_eq!(
+                keys(&payload),
+                ["token_type", "exp", "iat", "jti", "user_id"]
+            );
+            assert!(payload["user_id"].is_string());
+            assert!(payload["exp"].is_i64() && payload["iat"].is_i64());
+        }
+    }
+
+    #[test]
+    fn encodes_byte_identical_to_python() {
+        let s = settings();
+        let access = TokenClaims {
+            token_type: "access".into(),
+            exp: 4_102_444_800,
+            iat: 4_102_444_500,
+            jti: "0123456789abcdef0123456789abcdef".into(),
+            user_id: "2".into(),
+            extra: Map::new(),
+        };
+        assert_eq!(encode_claims(&s, &access), PY_ACCESS);
+    }
+
+    #[test]
+    fn accepts_python_made_tokens() {
+        let s = settings();
+        let access =
+            decode_token_at(&s, PY_ACCESS, Some(TokenType::Access), PY_NOW).expect("access");
+        assert_eq!(access.user_id_i64(), Some(2));
+        assert_eq!(access.jti, "0123456789abcdef0123456789abcdef");
+        assert_eq!((access.iat, access.exp), (4_102_444_500, 4_102_444_800));
+        assert_eq!(encode_claims(&s, &access), PY_ACCESS);
+        let refresh =
+            decode_token_at(&s, PY_REFRESH, Some(TokenType::Refresh), PY_NOW).expect("refresh");
+        assert_eq!(refresh.token_type, "refresh");
+        assert_eq!(encode_claims(&s, &refresh), PY_REFRESH);
+        assert_eq!(
+            decode_token_at(&s, PY_REFRESH, Some(TokenType::Access), PY_NOW),
+            Err(TokenError::WrongType)
         );
-        assert_eq!(decode_token(&s, &none, None), Err(TokenError::Invalid));
     }
 
     #[test]
     fn expired_tokens_are_expired_without_leeway() {
         let s = settings();
-        let mut claims = new_claims(&s, TokenType::Access, 1);
-        claims.exp = Utc::now().timestamp() - 1;
+        let now = Utc::now().timestamp();
+        let mut claims = TokenClaims::for_user(&s, TokenType::Access, 1);
+        for exp in [now - 1, now - 3600, 0] {
+            claims.exp = exp;
+            claims.iat = exp - 300;
+            let token = encode_claims(&s, &claims);
+            assert_eq!(
+                decode_token(&s, &token, Some(TokenType::Access)),
+                Err(TokenError::Expired),
+                "exp {exp}"
+            );
+        }
+        // PyJWT: `exp <= now` is expired, so the second of `exp` itself already is.
+        claims.exp = now + 5;
+        claims.iat = now - 300;
         let token = encode_claims(&s, &claims);
-        assert_eq!(decode_token(&s, &token, Some(TokenType::Access)), Err(TokenError::Expired));
+        assert_eq!(
+            decode_token_at(&s, &token, None, now + 5),
+            Err(TokenError::Expired)
+        );
+        assert!(decode_token_at(&s, &token, None, now + 4).is_ok());
+        // An expired token of the wrong type is reported as expired (simplejwt checks exp first).
+        let mut refresh = TokenClaims::for_user(&s, TokenType::Refresh, 1);
+        refresh.exp = now - 10;
+        let token = encode_claims(&s, &refresh);
+        assert_eq!(
+            decode_token(&s, &token, Some(TokenType::Access)),
+            Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn leeway_extends_expiry() {
+        let mut s = settings();
+        s.leeway = 30;
+        let now = Utc::now().timestamp();
+        let mut claims = TokenClaims::for_user(&s, TokenType::Access, 1);
+        claims.exp = now - 10;
+        let token = encode_claims(&s, &claims);
+        assert!(decode_token(&s, &token, Some(TokenType::Access)).is_ok());
+        claims.exp = now - 120;
+        let token = encode_claims(&s, &claims);
+        assert_eq!(decode_token(&s, &token, None), Err(TokenError::Expired));
+        // Absurd leeways are clamped instead of overflowing.
+        s.leeway = u64::MAX;
+        assert!(decode_token(&s, &token, None).is_ok());
+    }
+
+    #[test]
+    fn tampering_and_other_keys_are_invalid() {
+        let s = settings();
+        let pair = token_pair_for_user(&s, 1);
+        // Another signature.
+        let (message, signature) = pair.access.rsplit_once('.').expect("three parts");
+        let first = signature.chars().next().expect("signature");
+        let flipped = if first == 'A' { 'B' } else { 'A' };
+        let tampered = format!("{message}.{flipped}{}", &signature[1..]);
+        assert_eq!(decode_token(&s, &tampered, None), Err(TokenError::Invalid));
+        // Another payload under the original signature.
+        let header = pair.access.split('.').next().expect("header");
+        let mut payload = payload_json(&pair.access);
+        payload.insert("user_id".into(), "1000".into());
+        let forged_body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).expect("json"));
+        let forged = format!("{header}.{forged_body}.{signature}");
+        assert_eq!(decode_token(&s, &forged, None), Err(TokenError::Invalid));
+        // No signature.
+        assert_eq!(
+            decode_token(&s, &format!("{message}."), None),
+            Err(TokenError::Invalid)
+        );
+        // Another key.
+        let other = JwtSettings::new(b"other".to_vec());
+        assert_eq!(
+            decode_token(&other, &pair.access, None),
+            Err(TokenError::Invalid)
+        );
+    }
+
+    #[test]
+    fn only_the_configured_algorithm_is_accepted() {
+        let s = settings();
+        for algorithm in [Algorithm::HS384, Algorithm::HS512] {
+            let mut other = settings();
+            other.algorithm = algorithm;
+            let token = access_token_for_user(&other, 1);
+            let header = part(&token, 0);
+            assert!(header.starts_with(r#"{"alg":"HS"#), "{header}");
+            // Valid under its own settings, refused under HS256 (same key).
+            assert!(decode_token(&other, &token, Some(TokenType::Access)).is_ok());
+            assert_eq!(decode_token(&s, &token, None), Err(TokenError::Invalid));
+        }
+        let hs256 = access_token_for_user(&s, 1);
+        let mut hs512 = settings();
+        hs512.algorithm = Algorithm::HS512;
+        assert_eq!(decode_token(&hs512, &hs256, None), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn alg_none_is_invalid() {
+        let s = settings();
+        let body = URL_SAFE_NO_PAD.encode(
+            r#"{"token_type":"access","exp":9999999999,"iat":1,"jti":"0123456789abcdef0123456789abcdef","user_id":"1"}"#,
+        );
+        for header in [
+            r#"{"alg":"none","typ":"JWT"}"#,
+            r#"{"alg":"None","typ":"JWT"}"#,
+            r#"{"alg":"NONE"}"#,
+            r#"{"typ":"JWT"}"#,
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+        ] {
+            let head = URL_SAFE_NO_PAD.encode(header);
+            for signature in ["", "c2lnbmF0dXJl", "AAAA"] {
+                let token = format!("{head}.{body}.{signature}");
+                assert_eq!(
+                    decode_token(&s, &token, Some(TokenType::Access)),
+                    Err(TokenError::Invalid),
+                    "{header} / {signature:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_type_is_reported_after_validity() {
+        let s = settings();
+        let pair = token_pair_for_user(&s, 1);
+        assert_eq!(
+            decode_token(&s, &pair.refresh, Some(TokenType::Access)),
+            Err(TokenError::WrongType)
+        );
+        assert_eq!(
+            decode_token(&s, &pair.access, Some(TokenType::Refresh)),
+            Err(TokenError::WrongType)
+        );
+        // A token without a type is of no expected type, but passes untyped.
+        let exp = Utc::now().timestamp() + 60;
+        let untyped = sign_raw(
+            &s,
+            serde_json::json!({"exp": exp, "jti": "abc", "user_id": "1"}),
+        );
+        assert_eq!(
+            decode_token(&s, &untyped, Some(TokenType::Access)),
+            Err(TokenError::WrongType)
+        );
+        assert_eq!(
+            decode_token(&s, &untyped, None).map(|c| c.token_type),
+            Ok(String::new())
+        );
+        let other_type = sign_raw(
+            &s,
+            serde_json::json!({"token_type": "sliding", "exp": exp, "jti": "abc"}),
+        );
+        assert_eq!(
+            decode_token(&s, &other_type, Some(TokenType::Refresh)),
+            Err(TokenError::WrongType)
+        );
+    }
+
+    #[test]
+    fn malformed_claims_are_invalid() {
+        let s = settings();
+        let now = Utc::now().timestamp();
+        let exp = now + 60;
+        let jti = "0123456789abcdef0123456789abcdef";
+        let cases = [
+            // No exp (simplejwt: "Token has no 'exp' claim").
+            serde_json::json!({"token_type": "access", "iat": now, "jti": jti, "user_id": "1"}),
+            serde_json::json!({"token_type": "access", "exp": null, "jti": jti}),
+            serde_json::json!({"token_type": "access", "exp": "9999999999", "jti": jti}),
+            serde_json::json!({"token_type": "access", "exp": -5, "jti": jti}),
+            serde_json::json!({"token_type": "access", "exp": 1e300, "jti": jti}),
+            // No jti (simplejwt: "Token has no id"), or not a string.
+            serde_json::json!({"token_type": "access", "exp": exp, "user_id": "1"}),
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": 5}),
+            // iat not a number, or in the future.
+            serde_json::json!({"token_type": "access", "exp": exp, "iat": "x", "jti": jti}),
+            serde_json::json!({"token_type": "access", "exp": exp, "iat": now + 30, "jti": jti}),
+            // Not valid yet.
+            serde_json::json!({"token_type": "access", "exp": exp, "nbf": now + 30, "jti": jti}),
+            // token_type or user_id of the wrong JSON type.
+            serde_json::json!({"token_type": 1, "exp": exp, "jti": jti}),
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": jti, "user_id": [1]}),
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": jti, "user_id": 1.5}),
+        ];
+        for payload in cases {
+            let token = sign_raw(&s, payload.clone());
+            assert_eq!(
+                decode_token(&s, &token, None),
+                Err(TokenError::Invalid),
+                "{payload}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_is_invalid_and_never_panics() {
+        let s = settings();
+        let long = "a".repeat(10_000);
+        let cases = [
+            "",
+            ".",
+            "..",
+            "...",
+            "a.b.c",
+            "a.b",
+            "Bearer x",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.W10.AAAA",
+            "e30.e30.e30",
+            "!!!.???.###",
+            "ü.ß.∂",
+            long.as_str(),
+        ];
+        for token in cases {
+            assert_eq!(
+                decode_token(&s, token, None),
+                Err(TokenError::Invalid),
+                "{token:?}"
+            );
+            assert_eq!(
+                decode_token(&s, token, Some(TokenType::Access)),
+                Err(TokenError::Invalid),
+                "{token:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_and_custom_user_id_claims() {
+        let s = settings();
+        let exp = Utc::now().timestamp() + 60;
+        let token = sign_raw(
+            &s,
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": "j", "user_id": 7}),
+        );
+        let claims = decode_token(&s, &token, Some(TokenType::Access)).expect("valid");
+        assert_eq!(
+            (claims.user_id.as_str(), claims.user_id_i64()),
+            ("7", Some(7))
+        );
+        // No user id: decodes, but names no user.
+        let token = sign_raw(
+            &s,
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": "j"}),
+        );
+        let claims = decode_token(&s, &token, Some(TokenType::Access)).expect("valid");
+        assert_eq!(claims.user_id_i64(), None);
+        assert!(!payload_json(&encode_claims(&s, &claims)).contains_key("user_id"));
+        // A non-numeric id is kept as text.
+        let token = sign_raw(
+            &s,
+            serde_json::json!({"token_type": "access", "exp": exp, "jti": "j", "user_id": "abc"}),
+        );
+        let claims = decode_token(&s, &token, None).expect("valid");
+        assert_eq!(
+            (claims.user_id.as_str(), claims.user_id_i64()),
+            ("abc", None)
+        );
+        // Another claim name.
+        let mut custom = settings();
+        custom.user_id_claim = "uid".into();
+        let token = access_token_for_user(&custom, 9);
+        assert_eq!(
+            keys(&payload_json(&token)),
+            ["token_type", "exp", "iat", "jti", "uid"]
+        );
+        let claims = decode_token(&custom, &token, Some(TokenType::Access)).expect("valid");
+        assert_eq!(claims.user_id_i64(), Some(9));
+        // Read with the default settings, `uid` is just another claim.
+        let claims = decode_token(&s, &token, Some(TokenType::Access)).expect("valid");
+        assert_eq!(claims.user_id_i64(), None);
+        assert_eq!(claims.extra.get("uid"), Some(&Value::from("9")));
+    }
+
+    #[test]
+    fn audience_and_issuer() {
+        let mut s = settings();
+        s.audience = Some("blog-api".into());
+        s.issuer = Some("https://blog.example".into());
+        let pair = token_pair_for_user(&s, 3);
+        let payload = payload_json(&pair.access);
+        assert_eq!(
+            keys(&payload),
+            ["token_type", "exp", "iat", "jti", "user_id", "aud", "iss"]
+        );
+        let claims = decode_token(&s, &pair.access, Some(TokenType::Access)).expect("valid");
+        assert_eq!(claims.extra.get("aud"), Some(&Value::from("blog-api")));
+        // Re-encoding keeps one aud/iss each, in place.
+        assert_eq!(
+            keys(&payload_json(&encode_claims(&s, &claims))),
+            ["token_type", "exp", "iat", "jti", "user_id", "aud", "iss"]
+        );
+        // Without aud / iss, or with other values: invalid.
+        let plain = token_pair_for_user(&settings(), 3);
+        assert_eq!(
+            decode_token(&s, &plain.access, None),
+            Err(TokenError::Invalid)
+        );
+        let mut other_aud = s.clone();
+        other_aud.audience = Some("other".into());
+        assert_eq!(
+            decode_token(&other_aud, &pair.access, None),
+            Err(TokenError::Invalid)
+        );
+        let mut other_iss = s.clone();
+        other_iss.issuer = Some("other".into());
+        assert_eq!(
+            decode_token(&other_iss, &pair.access, None),
+            Err(TokenError::Invalid)
+        );
+        // simplejwt does not check `aud` when no audience is configured.
+        let mut aud_only = settings();
+        aud_only.audience = Some("blog-api".into());
+        let token = access_token_for_user(&aud_only, 3);
+        assert!(decode_token(&settings(), &token, Some(TokenType::Access)).is_ok());
+    }
+
+    #[test]
+    fn refresh_derives_access_and_rotates_like_simplejwt() {
+        let s = settings();
+        let now = 1_700_000_000;
+        let mut refresh = TokenClaims::issued_at(&s, TokenType::Refresh, "5".into(), now - 3600);
+        refresh.extra.insert("scope".into(), "read".into());
+        let access = refresh.access_token_at(&s, now);
+        assert_eq!(access.token_type, "access");
+        assert_eq!(access.exp, now + 300);
+        // `iat` is copied from the refresh token, like every claim but type, exp and jti.
+        assert_eq!(access.iat, now - 3600);
+        assert_ne!(access.jti, refresh.jti);
+        assert_eq!(access.user_id, "5");
+        assert_eq!(access.extra.get("scope"), Some(&Value::from("read")));
+        let old_jti = refresh.jti.clone();
+        refresh.rotate_at(&s, now);
+        assert_ne!(refresh.jti, old_jti);
+        assert!(is_lower_hex_32(&refresh.jti));
+        assert_eq!((refresh.iat, refresh.exp), (now, now + 86_400));
+        assert_eq!(refresh.token_type, "refresh");
+        // Public wrappers use the clock.
+        let mut live = TokenClaims::for_user(&s, TokenType::Refresh, 5);
+        let access = live.access_token(&s);
+        assert!(decode_token(&s, &encode_claims(&s, &access), Some(TokenType::Access)).is_ok());
+        live.rotate(&s);
+        assert!(decode_token(&s, &encode_claims(&s, &live), Some(TokenType::Refresh)).is_ok());
+    }
+
+    #[test]
+    fn other_claims_keep_their_order() {
+        let s = settings();
+        let mut claims = TokenClaims::for_user(&s, TokenType::Access, 1);
+        for key in ["zeta", "alpha", "mid"] {
+            claims.extra.insert(key.into(), Value::from(key));
+        }
+        let token = encode_claims(&s, &claims);
+        let order = [
+            "token_type",
+            "exp",
+            "iat",
+            "jti",
+            "user_id",
+            "zeta",
+            "alpha",
+            "mid",
+        ];
+        assert_eq!(keys(&payload_json(&token)), order);
+        let decoded = decode_token(&s, &token, Some(TokenType::Access)).expect("valid");
+        assert_eq!(decoded, claims);
+        assert_eq!(keys(&payload_json(&encode_claims(&s, &decoded))), order);
+    }
+
+    #[test]
+    fn unsupported_algorithms_sign_nothing() {
+        let mut s = settings();
+        s.algorithm = Algorithm::RS256;
+        let claims = TokenClaims::for_user(&s, TokenType::Access, 1);
+        assert_eq!(encode_claims(&s, &claims), "");
+        let token = encode_claims(&settings(), &claims);
+        assert_eq!(decode_token(&s, &token, None), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn error_messages_are_simplejwts() {
+        assert_eq!(TokenError::Invalid.message(), "Token is invalid");
+        assert_eq!(TokenError::Expired.message(), "Token is expired");
+        assert_eq!(TokenError::WrongType.message(), "Token has wrong type");
+        assert_eq!(TokenError::Expired.to_string(), "Token is expired");
     }
 }

@@ -27,7 +27,9 @@ impl ApiView for TokenObtainPairView {
     }
 
     // simplejwt's token views authenticate nobody but still answer 401s with a challenge.
-    fn authentication_classes(&self) -> Option<Vec<Arc<dyn crate::authentication::Authentication>>> {
+    fn authentication_classes(
+        &self,
+    ) -> Option<Vec<Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
 
@@ -40,8 +42,13 @@ impl ApiView for TokenObtainPairView {
         let state = ctx.state();
         let username_field = state.users.username_field();
         let mut errors = ValidationErrors::default();
-        let username: Option<String> =
-            parse_field(&data, username_field, &FieldOptions::DEFAULT, true, &mut errors);
+        let username: Option<String> = parse_field(
+            &data,
+            username_field,
+            &FieldOptions::DEFAULT,
+            true,
+            &mut errors,
+        );
         let password: Option<String> =
             parse_field(&data, "password", &FieldOptions::DEFAULT, true, &mut errors);
         errors.into_result()?;
@@ -66,7 +73,9 @@ impl ApiView for TokenObtainPairView {
             ));
         };
         let pair = token_pair_for_user(&state.settings.jwt, user.id);
-        Ok(Response::ok(&json!({"refresh": pair.refresh, "access": pair.access})))
+        Ok(Response::ok(
+            &json!({"refresh": pair.refresh, "access": pair.access}),
+        ))
     }
 
     fn openapi_operations(&self, _path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
@@ -76,7 +85,10 @@ impl ApiView for TokenObtainPairView {
             "TokenObtainPairRequest".into(),
             vec![
                 ("email", schema::field(string(), false, true, false, None)),
-                ("password", schema::field(string(), false, true, false, None)),
+                (
+                    "password",
+                    schema::field(string(), false, true, false, None),
+                ),
             ],
             vec!["email", "password"],
         );
@@ -97,7 +109,9 @@ impl ApiView for TokenObtainPairView {
         op.responses.responses.push(response(
             200,
             "",
-            Some(poem_openapi::registry::MetaSchemaRef::Reference("TokenObtainPair".into())),
+            Some(poem_openapi::registry::MetaSchemaRef::Reference(
+                "TokenObtainPair".into(),
+            )),
         ));
         vec![op]
     }

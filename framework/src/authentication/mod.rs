@@ -45,7 +45,9 @@ pub async fn perform_authentication(
 
 /// The `WWW-Authenticate` header of a view: that of its first authentication class.
 pub fn authenticate_header(classes: &[Arc<dyn Authentication>]) -> Option<String> {
-    classes.first().and_then(|class| class.authenticate_header())
+    classes
+        .first()
+        .and_then(|class| class.authenticate_header())
 }
 
 /// simplejwt's `JWTAuthentication`: `Authorization: Bearer <access token>` (header types from
@@ -84,7 +86,9 @@ impl Authentication for JwtAuthentication {
         }
         let claims = decode_token(settings, parts[1], Some(TokenType::Access))
             .map_err(|err| invalid_access_token(err.message()))?;
-        authenticate_user_id(ctx, claims.user_id_i64()).await.map(Some)
+        authenticate_user_id(ctx, claims.user_id_i64())
+            .await
+            .map(Some)
     }
 
     fn authenticate_header(&self) -> Option<String> {
@@ -93,7 +97,10 @@ impl Authentication for JwtAuthentication {
 }
 
 /// simplejwt's `get_user`: the token's user must exist and be active.
-pub async fn authenticate_user_id(ctx: &RequestContext, user_id: Option<i64>) -> ApiResult<RequestUser> {
+pub async fn authenticate_user_id(
+    ctx: &RequestContext,
+    user_id: Option<i64>,
+) -> ApiResult<RequestUser> {
     let Some(id) = user_id else {
         return Err(ApiError::AuthenticationFailed(json!({
             "detail": "Token contained no recognizable user identification",

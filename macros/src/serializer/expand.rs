@@ -18,25 +18,35 @@ pub fn expand(s: &Serializer) -> TokenStream {
     let loads = s.fields.iter().map(|f| load_statement(f, model));
     let values = s.fields.iter().map(field_value);
     let field_idents = s.fields.iter().map(|f| &f.ident);
-    let parse = s.fields.iter().filter(|f| f.writable()).map(parse_statement);
-    let relation_fields = s.fields.iter().filter_map(|f| match (&f.kind, f.writable()) {
-        (Kind::PkMany { .. }, true) => {
-            let id = &f.ident;
-            Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
-        }
-        _ => None,
-    });
-    let save_relations = s.fields.iter().filter_map(|f| match (&f.kind, f.writable()) {
-        (Kind::PkMany { related }, true) => {
-            let id = &f.ident;
-            Some(quote! {
-                if let ::core::option::Option::Some(ids) = &relations.#id {
-                    #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids).await?;
-                }
-            })
-        }
-        _ => None,
-    });
+    let parse = s
+        .fields
+        .iter()
+        .filter(|f| f.writable())
+        .map(parse_statement);
+    let relation_fields = s
+        .fields
+        .iter()
+        .filter_map(|f| match (&f.kind, f.writable()) {
+            (Kind::PkMany { .. }, true) => {
+                let id = &f.ident;
+                Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
+            }
+            _ => None,
+        });
+    let save_relations = s
+        .fields
+        .iter()
+        .filter_map(|f| match (&f.kind, f.writable()) {
+            (Kind::PkMany { related }, true) => {
+                let id = &f.ident;
+                Some(quote! {
+                    if let ::core::option::Option::Some(ids) = &relations.#id {
+                        #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids).await?;
+                    }
+                })
+            }
+            _ => None,
+        });
     let schemas = expand_schemas(s);
 
     quote! {
@@ -144,12 +154,24 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let var = loaded(field);
     let load = match &field.kind {
         Kind::Column { .. } | Kind::ForeignKeyPk { .. } => return TokenStream::new(),
-        Kind::PkMany { related } => quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx)),
-        Kind::Count { related } => quote!(#rf::relations::load_counts::<#model, #related>(models, ctx)),
-        Kind::Nested { serializer, many: true, .. } => {
+        Kind::PkMany { related } => {
+            quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx))
+        }
+        Kind::Count { related } => {
+            quote!(#rf::relations::load_counts::<#model, #related>(models, ctx))
+        }
+        Kind::Nested {
+            serializer,
+            many: true,
+            ..
+        } => {
             quote!(#rf::relations::load_nested_many::<#model, #serializer>(models, ctx))
         }
-        Kind::Nested { serializer, optional: true, .. } => {
+        Kind::Nested {
+            serializer,
+            optional: true,
+            ..
+        } => {
             quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, ctx))
         }
         Kind::Nested { serializer, .. } => {
@@ -260,8 +282,16 @@ fn validator_calls(field: &Field) -> TokenStream {
         calls.push(quote!(#rf::url(&__v)));
     }
     if let Some(bounds) = &rules.length {
-        let min = bounds.min.as_ref().map(|m| quote!(Some(#m as u64))).unwrap_or(quote!(None));
-        let max = bounds.max.as_ref().map(|m| quote!(Some(#m as u64))).unwrap_or(quote!(None));
+        let min = bounds
+            .min
+            .as_ref()
+            .map(|m| quote!(Some(#m as u64)))
+            .unwrap_or(quote!(None));
+        let max = bounds
+            .max
+            .as_ref()
+            .map(|m| quote!(Some(#m as u64)))
+            .unwrap_or(quote!(None));
         calls.push(quote!(#rf::length(&__v, #min, #max)));
     }
     if let Some(bounds) = &rules.range {
@@ -289,16 +319,18 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
     let rf = quote!(::rest_framework);
     let name = &s.name;
     let nested_registrations = s.fields.iter().filter_map(|f| match &f.kind {
-        Kind::Nested { serializer, .. } => {
-            Some(quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);))
-        }
+        Kind::Nested { serializer, .. } => Some(
+            quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);),
+        ),
         _ => None,
     });
     let property = |f: &Field| {
         let key = f.key();
         let ty = &f.ty;
         let base = match &f.kind {
-            Kind::Nested { serializer, many, .. } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
+            Kind::Nested {
+                serializer, many, ..
+            } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
             _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
         };
         let read_only = f.read_only;
@@ -310,8 +342,17 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
     };
     let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
     let read_required = s.fields.iter().filter(|f| !f.write_only).map(Field::key);
-    let write_props: Vec<TokenStream> = s.fields.iter().filter(|f| f.writable()).map(property).collect();
-    let write_required = s.fields.iter().filter(|f| f.writable() && f.required).map(Field::key);
+    let write_props: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.writable())
+        .map(property)
+        .collect();
+    let write_required = s
+        .fields
+        .iter()
+        .filter(|f| f.writable() && f.required)
+        .map(Field::key);
     quote! {
         fn register_schemas(registry: &mut #rf::poem_openapi::registry::Registry) {
             if registry.schemas.contains_key(#name) {

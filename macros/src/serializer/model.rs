@@ -36,19 +36,27 @@ pub enum Kind {
     /// Primary keys of a to-many relation.
     PkMany { related: syn::Path },
     /// A nested serializer.
-    Nested { serializer: syn::Type, many: bool, optional: bool },
+    Nested {
+        serializer: syn::Type,
+        many: bool,
+        optional: bool,
+    },
     /// The number of related rows.
     Count { related: syn::Path },
 }
 
 /// `T` of `Wrapper<T>` when the type's last segment is `wrapper`.
 pub fn inner_type<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(path) = ty else { return None };
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
     let segment = path.path.segments.last()?;
     if segment.ident != wrapper {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
     match args.args.first()? {
         syn::GenericArgument::Type(inner) => Some(inner),
         _ => None,
@@ -63,11 +71,17 @@ impl Serializer {
     pub fn check(attrs: SerializerAttrs) -> darling::Result<Self> {
         let name = attrs.name.clone().unwrap_or_else(|| {
             let ident = attrs.ident.to_string();
-            ident.strip_suffix("Serializer").filter(|s| !s.is_empty()).unwrap_or(&ident).to_string()
+            ident
+                .strip_suffix("Serializer")
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&ident)
+                .to_string()
         });
         let Data::Struct(fields) = attrs.data else {
-            return Err(Error::custom("ModelSerializer can only be derived for structs with named fields")
-                .with_span(&attrs.ident));
+            return Err(Error::custom(
+                "ModelSerializer can only be derived for structs with named fields",
+            )
+            .with_span(&attrs.ident));
         };
         let mut errors = Error::accumulator();
         let mut checked = Vec::new();
@@ -77,7 +91,13 @@ impl Serializer {
             }
         }
         errors.finish()?;
-        Ok(Serializer { ident: attrs.ident, vis: attrs.vis, model: attrs.model, name, fields: checked })
+        Ok(Serializer {
+            ident: attrs.ident,
+            vis: attrs.vis,
+            model: attrs.model,
+            name,
+            fields: checked,
+        })
     }
 }
 
@@ -90,26 +110,48 @@ impl Field {
         let mut read_only = flag(&attrs.read_only);
         let write_only = flag(&attrs.write_only);
         if read_only && write_only {
-            let span = attrs.write_only.as_ref().map(|v| v.span()).unwrap_or_else(|| ident.span());
-            return Err(Error::custom("a field cannot be both `read_only` and `write_only`").with_span(&span));
+            let span = attrs
+                .write_only
+                .as_ref()
+                .map(|v| v.span())
+                .unwrap_or_else(|| ident.span());
+            return Err(
+                Error::custom("a field cannot be both `read_only` and `write_only`")
+                    .with_span(&span),
+            );
         }
         let nested = flag(&attrs.nested);
         let pk_related = flag(&attrs.pk_related);
-        let source = attrs.source.as_ref().map(|s| (s.as_str().to_string(), s.span()));
-        let kinds = [nested, pk_related, attrs.count.is_some()].iter().filter(|k| **k).count();
+        let source = attrs
+            .source
+            .as_ref()
+            .map(|s| (s.as_str().to_string(), s.span()));
+        let kinds = [nested, pk_related, attrs.count.is_some()]
+            .iter()
+            .filter(|k| **k)
+            .count();
         if kinds > 1 {
-            return Err(Error::custom("choose one of `nested`, `pk_related` and `count`").with_span(&ident));
+            return Err(
+                Error::custom("choose one of `nested`, `pk_related` and `count`").with_span(&ident),
+            );
         }
         let source_ident = |suffix: &str| -> darling::Result<syn::Ident> {
-            let (text, span) = source.clone().unwrap_or_else(|| (ident.to_string(), ident.span()));
+            let (text, span) = source
+                .clone()
+                .unwrap_or_else(|| (ident.to_string(), ident.span()));
             let text = format!("{text}{suffix}");
             syn::parse_str::<syn::Ident>(&text)
                 .map(|i| syn::Ident::new(&i.to_string(), span))
-                .map_err(|_| Error::custom(format!("`{text}` is not a valid field name")).with_span(&span))
+                .map_err(|_| {
+                    Error::custom(format!("`{text}` is not a valid field name")).with_span(&span)
+                })
         };
         let kind = if let Some(related) = attrs.count.clone() {
             if write_only {
-                return Err(Error::custom("a `count` field is read-only; remove `write_only`").with_span(&related));
+                return Err(
+                    Error::custom("a `count` field is read-only; remove `write_only`")
+                        .with_span(&related),
+                );
             }
             read_only = true;
             Kind::Count { related }
@@ -121,7 +163,8 @@ impl Field {
             read_only = true;
             let (serializer, many, optional) = if attrs.many {
                 let inner = inner_type(&attrs.ty, "Vec").ok_or_else(|| {
-                    Error::custom("a `nested, many` field must have type `Vec<SomeSerializer>`").with_span(&attrs.ty)
+                    Error::custom("a `nested, many` field must have type `Vec<SomeSerializer>`")
+                        .with_span(&attrs.ty)
                 })?;
                 (inner.clone(), true, false)
             } else if let Some(inner) = inner_type(&attrs.ty, "Option") {
@@ -129,15 +172,29 @@ impl Field {
             } else {
                 (attrs.ty.clone(), false, false)
             };
-            Kind::Nested { serializer, many, optional }
+            Kind::Nested {
+                serializer,
+                many,
+                optional,
+            }
         } else if pk_related {
-            let span = attrs.pk_related.as_ref().map(|v| v.span()).unwrap_or_else(|| ident.span());
+            let span = attrs
+                .pk_related
+                .as_ref()
+                .map(|v| v.span())
+                .unwrap_or_else(|| ident.span());
             if attrs.many {
                 let related = attrs.queryset.clone().ok_or_else(|| {
-                    Error::custom("`pk_related, many` needs the related entity: `queryset = tag::Entity`").with_span(&span)
+                    Error::custom(
+                        "`pk_related, many` needs the related entity: `queryset = tag::Entity`",
+                    )
+                    .with_span(&span)
                 })?;
                 if inner_type(&attrs.ty, "Vec").is_none() {
-                    return Err(Error::custom("a `pk_related, many` field must have type `Vec<i64>`").with_span(&attrs.ty));
+                    return Err(Error::custom(
+                        "a `pk_related, many` field must have type `Vec<i64>`",
+                    )
+                    .with_span(&attrs.ty));
                 }
                 Kind::PkMany { related }
             } else {
@@ -147,13 +204,20 @@ impl Field {
                     )
                     .with_span(&span));
                 }
-                Kind::ForeignKeyPk { column: source_ident("_id")? }
+                Kind::ForeignKeyPk {
+                    column: source_ident("_id")?,
+                }
             }
         } else {
-            Kind::Column { column: source_ident("")? }
+            Kind::Column {
+                column: source_ident("")?,
+            }
         };
         if read_only && attrs.validate.is_some() {
-            return Err(Error::custom("validators only run on input; this field is read-only").with_span(&ident));
+            return Err(
+                Error::custom("validators only run on input; this field is read-only")
+                    .with_span(&ident),
+            );
         }
         let optional_type = inner_type(&attrs.ty, "Option").is_some();
         let required = attrs.required.unwrap_or(!optional_type);

@@ -1,0 +1,295 @@
+//! The entities against the migrated schema on `sqlite::memory:`: relations, batch loading
+//! and the cascades.
+
+use super::{article, article_tag, comment, tag, user};
+use crate::db;
+use chrono::{Duration, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, LoaderTrait, ModelTrait,
+    PaginatorTrait, QueryOrder,
+};
+use sea_orm_migration::MigratorTrait;
+
+/// `sqlite::memory:`, or the database named by `EXAMPLE_BLOG_TEST_DATABASE_URL` (e.g. a
+/// scratch PostgreSQL database; its tables are dropped and recreated, so run with
+/// `--test-threads=1`).
+async fn migrated_db() -> DatabaseConnection {
+    match std::env::var("EXAMPLE_BLOG_TEST_DATABASE_URL") {
+        Ok(url) => {
+            let db = db::connect(&url).await.expect("connect");
+            crate::migration::Migrator::fresh(&db)
+                .await
+                .expect("fresh migrate");
+            db
+        }
+        Err(_) => {
+            let db = db::connect("sqlite::memory:").await.expect("connect");
+            db::migrate(&db).await.expect("migrate");
+            db
+        }
+    }
+}
+
+async fn new_user(db: &DatabaseConnection, email: &str) -> user::Model {
+    user::ActiveModel {
+        password: Set("!".into()),
+        last_login: Set(None),
+        is_superuser: Set(false),
+        email: Set(email.into()),
+        first_name: Set(String::new()),
+        last_name: Set(String::new()),
+        is_staff: Set(false),
+        is_active: Set(true),
+        date_joined: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert user")
+}
+
+async fn new_article(
+    db: &DatabaseConnection,
+    user: &user::Model,
+    title: &str,
+    age: i64,
+) -> article::Model {
+    let at = Utc::now() - Duration::minutes(age);
+    article::ActiveModel {
+        title: Set(title.into()),
+        content: Set(format!("content of {title}")),
+        user_id: Set(user.id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert article")
+}
+
+async fn new_tag(db: &DatabaseConnection, name: &str) -> tag::Model {
+    tag::ActiveModel {
+        name: Set(name.into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert tag")
+}
+
+async fn tag_article(db: &DatabaseConnection, article: &article::Model, tag: &tag::Model) {
+    article_tag::ActiveModel {
+        article_id: Set(article.id),
+        tag_id: Set(tag.id),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert article tag");
+}
+
+async fn new_comment(
+    db: &DatabaseConnection,
+    article: &article::Model,
+    user: &user::Model,
+    content: &str,
+) -> comment::Model {
+    let now = Utc::now();
+    comment::ActiveModel {
+        article_id: Set(article.id),
+        user_id: Set(user.id),
+        content: Set(content.into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert comment")
+}
+
+#[tokio::test]
+async fn loaders_follow_the_relations() {
+    let db = migrated_db().await;
+    let alice = new_user(&db, "alice@example.com").await;
+    let bob = new_user(&db, "bob@example.com").await;
+    let a1 = new_article(&db, &alice, "first", 10).await;
+    let a2 = new_article(&db, &bob, "second", 5).await;
+    let a3 = new_article(&db, &alice, "third", 1).await;
+    // Inserted out of alphabetical order: the loader must order by name, not id.
+    let zeta = new_tag(&db, "zeta").await;
+    let alpha = new_tag(&db, "alpha").await;
+    let mid = new_tag(&db, "mid").await;
+    tag_article(&db, &a1, &zeta).await;
+    tag_article(&db, &a1, &alpha).await;
+    tag_article(&db, &a1, &mid).await;
+    tag_article(&db, &a3, &mid).await;
+    let c1 = new_comment(&db, &a1, &bob, "nice").await;
+    let c2 = new_comment(&db, &a1, &alice, "thanks").await;
+    let c3 = new_comment(&db, &a3, &bob, "hm").await;
+
+    let articles = article::Entity::find()
+        .order_by_desc(article::Column::CreatedAt)
+        .order_by_desc(article::Column::Id)
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        articles.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![a3.id, a2.id, a1.id]
+    );
+    // Datetimes round-trip through SQLite.
+    assert_eq!(articles[2].created_at, a1.created_at);
+
+    let tags = articles
+        .load_many(tag::Entity::find().order_by_asc(tag::Column::Name), &db)
+        .await
+        .unwrap();
+    let names: Vec<Vec<&str>> = tags
+        .iter()
+        .map(|tags| tags.iter().map(|t| t.name.as_str()).collect())
+        .collect();
+    assert_eq!(
+        names,
+        vec![vec!["mid"], vec![], vec!["alpha", "mid", "zeta"]]
+    );
+
+    let authors = articles.load_one(user::Entity, &db).await.unwrap();
+    let author_ids: Vec<Option<i64>> = authors.iter().map(|u| u.as_ref().map(|u| u.id)).collect();
+    assert_eq!(
+        author_ids,
+        vec![Some(alice.id), Some(bob.id), Some(alice.id)]
+    );
+
+    let comments = articles.load_many(comment::Entity, &db).await.unwrap();
+    let comment_ids: Vec<Vec<i64>> = comments
+        .iter()
+        .map(|cs| cs.iter().map(|c| c.id).collect())
+        .collect();
+    assert_eq!(comment_ids, vec![vec![c3.id], vec![], vec![c1.id, c2.id]]);
+
+    // The reverse directions.
+    let users = vec![alice.clone(), bob.clone()];
+    let by_user = users.load_many(article::Entity, &db).await.unwrap();
+    assert_eq!(
+        by_user[0].iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![a1.id, a3.id]
+    );
+    let tagged = mid.find_related(article::Entity).all(&db).await.unwrap();
+    assert_eq!(tagged.len(), 2);
+    assert_eq!(
+        c1.find_related(article::Entity).one(&db).await.unwrap(),
+        Some(a1.clone())
+    );
+    assert_eq!(
+        c1.find_related(user::Entity).one(&db).await.unwrap(),
+        Some(bob.clone())
+    );
+}
+
+#[tokio::test]
+async fn constraints_and_cascades() {
+    let db = migrated_db().await;
+    let alice = new_user(&db, "alice@example.com").await;
+    let bob = new_user(&db, "bob@example.com").await;
+    let a1 = new_article(&db, &alice, "first", 10).await;
+    let a2 = new_article(&db, &alice, "second", 5).await;
+    let t1 = new_tag(&db, "one").await;
+    let t2 = new_tag(&db, "two").await;
+    tag_article(&db, &a1, &t1).await;
+    tag_article(&db, &a1, &t2).await;
+    tag_article(&db, &a2, &t2).await;
+    new_comment(&db, &a1, &bob, "c1").await;
+    new_comment(&db, &a2, &bob, "c2").await;
+
+    // Unique email, tag name and (article, tag).
+    let dup_user = user::ActiveModel {
+        password: Set("!".into()),
+        last_login: Set(None),
+        is_superuser: Set(false),
+        email: Set("alice@example.com".into()),
+        first_name: Set(String::new()),
+        last_name: Set(String::new()),
+        is_staff: Set(false),
+        is_active: Set(true),
+        date_joined: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await;
+    assert!(dup_user.is_err());
+    assert!(
+        tag::ActiveModel {
+            name: Set("one".into()),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .is_err()
+    );
+    let dup_link = article_tag::ActiveModel {
+        article_id: Set(a1.id),
+        tag_id: Set(t1.id),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await;
+    assert!(dup_link.is_err());
+    // Foreign keys are enforced.
+    let orphan = article_tag::ActiveModel {
+        article_id: Set(9999),
+        tag_id: Set(t1.id),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await;
+    assert!(orphan.is_err());
+
+    // Deleting an article deletes its comments and tag links, not the tags.
+    a1.delete(&db).await.unwrap();
+    assert_eq!(comment::Entity::find().count(&db).await.unwrap(), 1);
+    assert_eq!(article_tag::Entity::find().count(&db).await.unwrap(), 1);
+    assert_eq!(tag::Entity::find().count(&db).await.unwrap(), 2);
+    // Deleting a tag removes its links, not the articles.
+    t2.delete(&db).await.unwrap();
+    assert_eq!(article_tag::Entity::find().count(&db).await.unwrap(), 0);
+    assert_eq!(article::Entity::find().count(&db).await.unwrap(), 1);
+    // Deleting a user deletes their articles and comments.
+    bob.delete(&db).await.unwrap();
+    assert_eq!(comment::Entity::find().count(&db).await.unwrap(), 0);
+    alice.delete(&db).await.unwrap();
+    assert_eq!(article::Entity::find().count(&db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_create_the_indexes() {
+    let db = migrated_db().await;
+    db::migrate(&db).await.expect("second migrate is a no-op");
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        ))
+        .await
+        .unwrap();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get("", "name").unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "blog_article_created_at_id_idx",
+            "blog_article_tags_article_id_tag_id_uniq",
+            "blog_article_tags_tag_id_idx",
+            "blog_article_user_id_idx",
+            "blog_comment_article_id_created_at_id_idx",
+            "blog_comment_user_id_idx",
+        ]
+    );
+}

@@ -1,0 +1,77 @@
+//! The blog's serializers, field for field those of the DRF reference
+//! (`reference/drf_blog/blog/serializers.py`).
+
+use crate::entities::{article, comment, tag, user};
+use rest_framework::ModelSerializer;
+use rest_framework::sea_orm::prelude::DateTimeUtc;
+
+/// A user nested in an article: `{"id", "email"}`.
+#[derive(ModelSerializer)]
+#[serializer(model = user::Entity, name = "Author")]
+pub struct AuthorSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 254, validate(email))]
+    pub email: String,
+}
+
+/// A comment; `article` and `user` are set by the view, never from the body.
+#[derive(ModelSerializer)]
+#[serializer(model = comment::Entity)]
+pub struct CommentSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(read_only, pk_related)]
+    pub article: i64,
+    #[field(read_only, pk_related)]
+    pub user: i64,
+    #[field(max_length = 500)]
+    pub content: String,
+    #[field(read_only)]
+    pub created_at: DateTimeUtc,
+    #[field(read_only)]
+    pub updated_at: DateTimeUtc,
+}
+
+/// The compact representation of the list action.
+#[derive(ModelSerializer)]
+#[serializer(model = article::Entity)]
+pub struct ArticleListSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 100)]
+    pub title: String,
+    #[field(read_only, pk_related)]
+    pub user: i64,
+    #[field(pk_related, many, queryset = tag::Entity, required = false)]
+    pub tags: Vec<i64>,
+    #[field(count = comment::Entity)]
+    pub comment_count: i64,
+    #[field(read_only)]
+    pub created_at: DateTimeUtc,
+}
+
+/// The full representation of every other action.
+#[derive(ModelSerializer)]
+#[serializer(model = article::Entity)]
+pub struct ArticleSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 100)]
+    pub title: String,
+    pub content: String,
+    #[field(read_only, pk_related)]
+    pub user: i64,
+    #[field(nested, source = "user")]
+    pub author: AuthorSerializer,
+    #[field(pk_related, many, queryset = tag::Entity, required = false)]
+    pub tags: Vec<i64>,
+    #[field(nested, many)]
+    pub comment_set: Vec<CommentSerializer>,
+    #[field(count = comment::Entity)]
+    pub comment_count: i64,
+    #[field(read_only)]
+    pub created_at: DateTimeUtc,
+    #[field(read_only)]
+    pub updated_at: DateTimeUtc,
+}
