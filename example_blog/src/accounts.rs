@@ -2,7 +2,6 @@
 //! (`reference/drf_blog/accounts/managers.py`).
 
 use crate::entities::user;
-use chrono::SubsecRound;
 use rest_framework::auth::hashers::make_password;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
@@ -54,7 +53,7 @@ pub async fn create_user(
         is_staff: Set(is_staff),
         is_active: Set(true),
         // Microseconds, as Django stores and DRF prints them.
-        date_joined: Set(chrono::Utc::now().trunc_subsecs(6)),
+        date_joined: Set(rest_framework::timezone::now()),
         ..Default::default()
     }
     .insert(db)

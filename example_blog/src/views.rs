@@ -20,26 +20,13 @@ pub struct ArticleViewSet;
     permissions = IsAuthenticatedOrReadOnly & IsOwnerOrReadOnly,
 )]
 impl ModelViewSet for ArticleViewSet {
-    /// The author is the request user; timestamps are set here, as Django's
-    /// `auto_now_add` / `auto_now` do.
+    /// The author is the request user (DRF: `serializer.save(user=self.request.user)`).
     async fn perform_create(
         &self,
         ctx: &RequestContext,
         mut save: Save<ArticleSerializer>,
     ) -> ApiResult<article::Model> {
-        let now = chrono::Utc::now();
         save.model.user_id = Set(ctx.require_user()?.id);
-        save.model.created_at = Set(now);
-        save.model.updated_at = Set(now);
         save.insert(ctx.db()).await
-    }
-
-    async fn perform_update(
-        &self,
-        ctx: &RequestContext,
-        mut save: Save<ArticleSerializer>,
-    ) -> ApiResult<article::Model> {
-        save.model.updated_at = Set(chrono::Utc::now());
-        save.update(ctx.db()).await
     }
 }

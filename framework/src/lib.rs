@@ -26,6 +26,7 @@ pub mod routers;
 pub mod serializers;
 pub mod settings;
 pub mod status;
+pub mod timezone;
 pub mod urls;
 pub mod views;
 pub mod viewsets;

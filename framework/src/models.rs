@@ -1,6 +1,8 @@
 //! What a Django model's `Meta` says, for sea-orm entities: the display name, the default
 //! ordering, and the generic helpers the framework needs (primary key of a row, lookup by pk).
 
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
     ActiveModelBehavior, ColumnTrait, EntityTrait, IntoActiveModel, Iterable, ModelTrait, Order,
     PrimaryKeyToColumn, QueryFilter, QueryOrder, Select, Value,
@@ -74,4 +76,22 @@ pub fn value_as_i64(value: &Value) -> Option<i64> {
 /// `select.filter(pk = id)`.
 pub fn filter_pk<E: EntityTrait>(select: Select<E>, id: i64) -> Select<E> {
     select.filter(pk_column::<E>().eq(id))
+}
+
+/// Django's `auto_now_add` and `auto_now` for a row about to be saved: call it from
+/// `ActiveModelBehavior::before_save`. Values the caller set explicitly are kept (a fixture
+/// or a test may write its own timestamps); otherwise `created_at` is stamped on insert and
+/// `updated_at` on every save.
+pub fn set_auto_timestamps(
+    created_at: &mut ActiveValue<DateTime<Utc>>,
+    updated_at: &mut ActiveValue<DateTime<Utc>>,
+    insert: bool,
+) {
+    let now = crate::timezone::now();
+    if insert && created_at.is_not_set() {
+        *created_at = Set(now);
+    }
+    if !matches!(updated_at, ActiveValue::Set(_)) {
+        *updated_at = Set(now);
+    }
 }

@@ -123,7 +123,7 @@ fn path_id_param() -> MetaOperationParam {
 fn resource_name(path: &str) -> &'static str {
     let parts: Vec<&str> = path
         .split('/')
-        .filter(|p| !p.is_empty() && !p.starts_with('{'))
+        .filter(|p| !str::is_empty(p) && !p.starts_with('{'))
         .collect();
     leak(parts.last().copied().unwrap_or("api").to_string())
 }
@@ -323,11 +323,13 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
                     .authentication_classes()
                     .unwrap_or_else(|| default_classes.clone());
                 for op in &mut operations {
-                    if !classes.is_empty() {
-                        op.security = vec![
-                            HashMap::from([(JWT_SECURITY_SCHEME, vec![])]),
-                            HashMap::new(),
-                        ];
+                    if classes.is_empty() {
+                        continue;
+                    }
+                    op.security = vec![HashMap::from([(JWT_SECURITY_SCHEME, vec![])])];
+                    // As drf-spectacular: safe methods may also be called anonymously.
+                    if op.method == Method::GET {
+                        op.security.push(HashMap::new());
                     }
                 }
                 Some(MetaPath {
@@ -485,5 +487,14 @@ pub mod schema {
     /// Schema of an entity's name, to keep `ModelMeta` linked from docs.
     pub fn model_name<E: ModelMeta>() -> &'static str {
         E::NAME
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resource_names_come_from_the_path() {
+        assert_eq!(super::resource_name("/api/articles/"), "articles");
+        assert_eq!(super::resource_name("/api/articles/{id}/"), "articles");
     }
 }

@@ -1,11 +1,47 @@
 //! Serializers (DRF's `rest_framework.serializers`).
 //!
 //! `#[derive(ModelSerializer)]` implements [`ModelSerializer`] for a struct whose fields name
-//! columns and relations of a sea-orm entity. Serializing is two-phase: [`ModelSerializer::from_models`]
-//! receives the whole page of rows, batch-loads every relation (see [`crate::relations`]) and
-//! only then builds one struct per row, which serde writes straight to bytes.
-//! Writes go the other way: [`ModelSerializer::validate`] reads request data with DRF's rules
-//! and error texts into a [`Save`], which a view saves in one transaction.
+//! columns and relations of a sea-orm entity. Serializing is two-phase:
+//! [`ModelSerializer::from_models`] receives the whole page of rows, batch-loads every relation
+//! (see [`crate::relations`]) and only then builds one struct per row, which serde writes
+//! straight to bytes. Writes go the other way: [`ModelSerializer::validate`] reads request
+//! data with DRF's rules and error texts into a [`Save`], which a view saves in one
+//! transaction.
+//!
+//! ```ignore
+//! #[derive(ModelSerializer)]
+//! #[serializer(model = article::Entity)]          // `name = "Article"` by default
+//! pub struct ArticleSerializer {
+//!     #[field(read_only)]                  pub id: i64,
+//!     #[field(max_length = 100)]           pub title: String,
+//!                                          pub content: String,
+//!     #[field(read_only, pk_related)]      pub user: i64,                // column `user_id`
+//!     #[field(nested, source = "user")]    pub author: AuthorSerializer, // forward FK, nested
+//!     #[field(pk_related, many, queryset = tag::Entity, required = false)]
+//!                                          pub tags: Vec<i64>,           // writable M2M
+//!     #[field(nested, many)]               pub comment_set: Vec<CommentSerializer>,
+//!     #[field(count = comment::Entity)]    pub comment_count: i64,       // one GROUP BY
+//!     #[field(read_only)]                  pub created_at: DateTimeUtc,
+//! }
+//! ```
+//!
+//! Field options:
+//!
+//! | option | meaning |
+//! | --- | --- |
+//! | *(none)* | a column of the model, read and written; the Rust type must be the column's |
+//! | `read_only` / `write_only` | output only / input only (not both) |
+//! | `required = false` | may be omitted on create (`Option<T>` fields are optional and nullable) |
+//! | `max_length`, `min_length`, `allow_blank` | CharField rules |
+//! | `min_value`, `max_value` | number bounds |
+//! | `source = "name"` | the model attribute to read (a column, or the relation of `pk_related` / `nested`) |
+//! | `pk_related` | a forward foreign key shown as its primary key (column `<name>_id`); with `many` and `queryset = Entity`, the primary keys of a to-many relation, writable with existence checks |
+//! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
+//! | `count = Entity` | the number of related rows (read-only) |
+//! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>` |
+//!
+//! A field that is not a column, a type that is not the column's, `read_only` with
+//! `write_only`, an unknown option: each is a compile error pointing at the field or option.
 
 use crate::exceptions::ApiResult;
 use crate::fields::Representation;
@@ -105,17 +141,21 @@ pub struct Save<S: ModelSerializer> {
 impl<S: ModelSerializer> Save<S> {
     /// Inserts the row and its relations in one transaction.
     pub async fn insert(self, db: &DatabaseConnection) -> ApiResult<ModelOf<S>> {
-        let txn = db.begin().await?;
-        let model = self.model.insert(&txn).await?;
-        S::save_relations(&self.relations, pk_of::<S::Entity>(&model), &txn).await?;
-        txn.commit().await?;
-        Ok(model)
+        self.save(db, true).await
     }
 
     /// Updates the row and its relations in one transaction.
     pub async fn update(self, db: &DatabaseConnection) -> ApiResult<ModelOf<S>> {
+        self.save(db, false).await
+    }
+
+    async fn save(self, db: &DatabaseConnection, insert: bool) -> ApiResult<ModelOf<S>> {
         let txn = db.begin().await?;
-        let model = self.model.update(&txn).await?;
+        let model = if insert {
+            self.model.insert(&txn).await?
+        } else {
+            self.model.update(&txn).await?
+        };
         S::save_relations(&self.relations, pk_of::<S::Entity>(&model), &txn).await?;
         txn.commit().await?;
         Ok(model)

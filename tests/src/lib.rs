@@ -70,6 +70,8 @@ pub struct TestServer {
     port: u16,
     client: reqwest::Client,
     backend: Backend,
+    /// Counts the SQL statements of the server's connection ([`TestServer::start_counting`]).
+    statements: Option<StatementCounter>,
     _dir: tempfile::TempDir,
 }
 
@@ -92,6 +94,17 @@ impl TestServer {
     /// Starts the blog on a fresh, migrated SQLite database and a random local port (or a DRF
     /// reference server, see the module docs).
     pub async fn start() -> TestServer {
+        Self::start_with(false).await
+    }
+
+    /// [`TestServer::start`], with every SQL statement of the database connection (the server's
+    /// and the test's own, [`TestServer::db`]) recorded: see [`TestServer::statements`]. Not
+    /// available in reference mode (the counter stays empty; check [`TestServer::is_reference`]).
+    pub async fn start_counting() -> TestServer {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(count_statements: bool) -> TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
         let database_url = format!("sqlite://{}?mode=rwc", path.display());
@@ -106,12 +119,18 @@ impl TestServer {
         }
 
         let config = example_blog::config::Config::for_tests(&database_url);
-        let db = example_blog::db::connect(&database_url)
+        let mut db = example_blog::db::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
         example_blog::db::migrate(&db)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        // Before `build_app`: the app's clones of the connection share the callback.
+        let statements = count_statements.then(StatementCounter::default);
+        if let Some(counter) = &statements {
+            let counter = counter.clone();
+            db.set_metric_callback(move |info| counter.record(&info.statement.sql));
+        }
         let app = example_blog::api::build_app(db.clone(), &config)
             .await
             .unwrap_or_else(|e| panic!("example_blog::api::build_app failed: {e}"));
@@ -140,6 +159,7 @@ impl TestServer {
             port,
             client,
             backend: Backend::Rust(server),
+            statements,
             _dir: dir,
         }
     }
@@ -197,8 +217,17 @@ impl TestServer {
                 drf_dir,
                 db_path,
             },
+            statements: None,
             _dir: dir,
         }
+    }
+
+    /// The statement counter of a server started with [`TestServer::start_counting`]; panics
+    /// otherwise.
+    pub fn statements(&self) -> &StatementCounter {
+        self.statements
+            .as_ref()
+            .expect("SQL statements are only recorded by TestServer::start_counting (Rust blog)")
     }
 
     /// Whether the server is the DRF reference (see the module docs).
@@ -493,6 +522,45 @@ impl TestServer {
             .unwrap_or_else(|e| panic!("SQL failed: {sql}\n{e}"))
             .expect("COUNT returned no row");
         row.try_get::<i64>("", "n").expect("COUNT column") as u64
+    }
+}
+
+/// The SQL statements run on a database connection, recorded by sea-orm's metric callback
+/// (one entry per statement executed or queried; transaction control is not included).
+#[derive(Clone, Default)]
+pub struct StatementCounter {
+    statements: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl StatementCounter {
+    fn record(&self, sql: &str) {
+        self.lock().push(sql.to_string());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.statements
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the statements recorded so far.
+    pub fn reset(&self) {
+        self.lock().clear();
+    }
+
+    /// The number of statements recorded since the last reset.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// The SQL texts recorded since the last reset, in order.
+    pub fn statements(&self) -> Vec<String> {
+        self.lock().clone()
+    }
+
+    /// Empties the record and returns what it held.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lock())
     }
 }
 

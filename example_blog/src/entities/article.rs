@@ -1,5 +1,6 @@
 //! `blog.Article` (table `blog_article`).
 
+use rest_framework::models::set_auto_timestamps;
 use sea_orm::entity::prelude::*;
 
 /// An article. `created_at` is set on insert and `updated_at` on every save, as Django's
@@ -34,4 +35,14 @@ pub struct Model {
     pub comment_set: HasMany<super::comment::Entity>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Django's `auto_now_add` (`created_at`) and `auto_now` (`updated_at`).
+#[rest_framework::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        set_auto_timestamps(&mut self.created_at, &mut self.updated_at, insert);
+        Ok(self)
+    }
+}

@@ -1,5 +1,6 @@
 //! `blog.Comment` (table `blog_comment`).
 
+use rest_framework::models::set_auto_timestamps;
 use sea_orm::entity::prelude::*;
 
 /// A comment on an article.
@@ -29,4 +30,14 @@ pub struct Model {
     pub user: BelongsTo<super::user::Entity>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// Django's `auto_now_add` (`created_at`) and `auto_now` (`updated_at`).
+#[rest_framework::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        set_auto_timestamps(&mut self.created_at, &mut self.updated_at, insert);
+        Ok(self)
+    }
+}
