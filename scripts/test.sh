@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== tools the tests use"
+# The OpenAPI document is checked by an external validator (PyPI's openapi-spec-validator).
+if ! python3 -c "import openapi_spec_validator" 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator
+fi
+export REQUIRE_OPENAPI_VALIDATOR=1
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -209,7 +209,6 @@ pub fn detail_operations<V: ModelViewSet>(
     let name = V::Serializer::NAME;
     let described = |mut op: MetaOperation| {
         op.params = vec![path_id_param()];
-        op.description = Some(leak(format!("A {} by its id.", V::Entity::NAME)));
         op
     };
     let mut retrieve = described(operation(Method::GET, tag, format!("{tag}_retrieve")));
@@ -346,10 +345,16 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
         settings.schema_title.clone(),
         settings.schema_version.clone(),
     );
+    // poem-openapi writes `openapi: 3.0.0`; drf-spectacular declares 3.0.3 (same format).
+    let mut spec: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
+    if let Some(object) = spec.as_object_mut() {
+        object.insert("openapi".into(), "3.0.3".into());
+    }
+    let json = serde_json::to_string_pretty(&spec).unwrap_or_default();
     let document = Document {
-        json: service.spec(),
-        yaml: service.spec_yaml(),
-        swagger_html: service.swagger_ui_html(),
+        yaml: serde_yaml::to_string(&spec).unwrap_or_default(),
+        swagger_html: service.swagger_ui_html().replace(&service.spec(), &json),
+        json,
     };
     CURRENT.with(|current| *current.borrow_mut() = None);
     document
@@ -458,13 +463,14 @@ pub mod schema {
         })
     }
 
-    /// Registers an object schema once under `name`.
+    /// Registers an object schema once under `name` (`required` sorted, as drf-spectacular).
     pub fn register_object(
         registry: &mut Registry,
         name: String,
         properties: Vec<(&'static str, MetaSchemaRef)>,
-        required: Vec<&'static str>,
+        mut required: Vec<&'static str>,
     ) {
+        required.sort_unstable();
         registry.schemas.entry(name).or_insert_with(|| MetaSchema {
             properties,
             required,

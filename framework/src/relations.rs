@@ -237,11 +237,13 @@ fn pk_from_value(item: &Value) -> Result<i64, String> {
 }
 
 /// Replaces the many-to-many set of one row (`article.tags.set(ids)`): delete the junction
-/// rows, insert the new ones. Run it inside the transaction that saves the row.
+/// rows (unless the row was just `created`), insert the new ones. Run it inside the
+/// transaction that saves the row.
 pub async fn set_many_to_many<P, T>(
     db: &impl ConnectionTrait,
     pk: i64,
     ids: &[i64],
+    created: bool,
 ) -> ApiResult<()>
 where
     P: EntityTrait + Related<T>,
@@ -256,7 +258,9 @@ where
     delete
         .from_table(via.to_tbl.clone())
         .and_where(Expr::col(parent_fk.clone()).eq(pk));
-    db.execute(&delete).await?;
+    if !created {
+        db.execute(&delete).await?;
+    }
     if ids.is_empty() {
         return Ok(());
     }

@@ -97,10 +97,12 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         ctx: &SerializerContext<'_>,
     ) -> impl Future<Output = ApiResult<Save<Self>>> + Send;
 
-    /// Writes the to-many relations of a saved row (inside its transaction).
+    /// Writes the to-many relations of a saved row (inside its transaction); `created` when
+    /// the row was just inserted (it has no relations to clear yet).
     fn save_relations(
         relations: &Self::Relations,
         pk: i64,
+        created: bool,
         txn: &DatabaseTransaction,
     ) -> impl Future<Output = ApiResult<()>> + Send;
 
@@ -156,7 +158,7 @@ impl<S: ModelSerializer> Save<S> {
         } else {
             self.model.update(&txn).await?
         };
-        S::save_relations(&self.relations, pk_of::<S::Entity>(&model), &txn).await?;
+        S::save_relations(&self.relations, pk_of::<S::Entity>(&model), insert, &txn).await?;
         txn.commit().await?;
         Ok(model)
     }

@@ -93,6 +93,7 @@ async fn run(
     methods: &[Method],
     ctx: &mut RequestContext,
 ) -> ApiResult<Response> {
+    negotiate(ctx)?;
     perform_authentication(classes, ctx).await?;
     view.check_permissions(ctx)?;
     let method = ctx.method().clone();
@@ -108,19 +109,50 @@ async fn run(
     view.handle(ctx).await
 }
 
+/// The media types the renderers produce (JSON; the browsable API's HTML comes later).
+pub const RENDERED_MEDIA_TYPES: &[&str] = &["application/json", "text/html"];
+
+/// DRF's content negotiation: 406 when no renderer satisfies the `Accept` header.
+fn negotiate(ctx: &RequestContext) -> ApiResult<()> {
+    let Some(accept) = ctx.header("accept") else {
+        return Ok(());
+    };
+    let acceptable = accept.split(',').any(|range| {
+        let media = range
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        media.is_empty()
+            || media == "*/*"
+            || RENDERED_MEDIA_TYPES.iter().any(|rendered| {
+                media == *rendered
+                    || media
+                        .strip_suffix("/*")
+                        .is_some_and(|kind| rendered.starts_with(&format!("{kind}/")))
+            })
+    });
+    if acceptable {
+        Ok(())
+    } else {
+        Err(ApiError::NotAcceptable)
+    }
+}
+
 /// DRF's `SimpleMetadata` answer to OPTIONS (without the `actions` key).
 fn metadata(view: &dyn ApiView) -> Response {
     #[derive(serde::Serialize)]
     struct Metadata<'a> {
         name: String,
         description: String,
-        renders: [&'a str; 2],
+        renders: &'a [&'a str],
         parses: &'a [&'a str],
     }
     Response::ok(&Metadata {
         name: view.name(),
         description: view.description(),
-        renders: ["application/json", "text/html"],
+        renders: RENDERED_MEDIA_TYPES,
         parses: PARSED_MEDIA_TYPES,
     })
 }

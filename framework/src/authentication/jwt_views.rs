@@ -15,6 +15,9 @@ use poem_openapi::types::Type;
 use serde_json::json;
 use std::sync::Arc;
 
+/// simplejwt's docstring of `TokenObtainPairView` (its OPTIONS and schema description).
+const DESCRIPTION: &str = "Takes a set of user credentials and returns an access and refresh JSON web token pair to prove the authentication of those credentials.";
+
 /// simplejwt's `TokenObtainPairView`: `{"<username field>", "password"}` ->
 /// `{"refresh", "access"}`; wrong credentials are a 401.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,6 +34,14 @@ impl ApiView for TokenObtainPairView {
         &self,
     ) -> Option<Vec<Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
+    }
+
+    fn name(&self) -> String {
+        "Token Obtain Pair".into()
+    }
+
+    fn description(&self) -> String {
+        DESCRIPTION.replace("JSON web token", "JSON web\ntoken")
     }
 
     fn www_authenticate(&self) -> Option<String> {
@@ -102,9 +113,7 @@ impl ApiView for TokenObtainPairView {
             vec!["access", "refresh"],
         );
         let mut op = operation(Method::POST, "token", "token_create".into());
-        op.description = Some(
-            "Takes a set of user credentials and returns an access and refresh JSON web token pair to prove the authentication of those credentials.",
-        );
+        op.description = Some(DESCRIPTION);
         op.request = Some(request_body("TokenObtainPairRequest"));
         op.responses.responses.push(response(
             200,

@@ -41,7 +41,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
                 let id = &f.ident;
                 Some(quote! {
                     if let ::core::option::Option::Some(ids) = &relations.#id {
-                        #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids).await?;
+                        #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids, created).await?;
                     }
                 })
             }
@@ -103,10 +103,11 @@ pub fn expand(s: &Serializer) -> TokenStream {
             fn save_relations(
                 relations: &Self::Relations,
                 pk: i64,
+                created: bool,
                 txn: &#rf::sea_orm::DatabaseTransaction,
             ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<()>> + Send {
                 async move {
-                    let _ = (relations, pk, txn);
+                    let _ = (relations, pk, created, txn);
                     #(#save_relations)*
                     ::core::result::Result::Ok(())
                 }
@@ -341,7 +342,12 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
         quote!((#key, #rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length)))
     };
     let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
-    let read_required = s.fields.iter().filter(|f| !f.write_only).map(Field::key);
+    // Always present in responses: read-only fields and required ones (drf-spectacular).
+    let read_required = s
+        .fields
+        .iter()
+        .filter(|f| !f.write_only && (f.read_only || f.required))
+        .map(Field::key);
     let write_props: Vec<TokenStream> = s
         .fields
         .iter()

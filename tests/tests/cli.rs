@@ -1,0 +1,506 @@
+//! The `example_blog` binary's command line (`serve`, `migrate`, `createsuperuser`), run as a
+//! real process in its own temporary working directory.
+//!
+//! Locating the binary: Cargo only sets `CARGO_BIN_EXE_<name>` for the binaries of the package
+//! under test, and `example_blog` is another package (artifact dependencies are unstable). So
+//! the tests take the target directory of this test executable (`<target>/<profile>/deps/cli-*`
+//! → `<target>/<profile>/example_blog`, which follows `CARGO_TARGET_DIR` and the profile) and
+//! run `cargo build -p example_blog` there once per test run, so the binary is never stale. If
+//! that build fails (say, someone else's half-finished edit) and an older binary exists, the
+//! tests warn and use it.
+
+use integration_tests::{Value, jwt_parts};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const SECRET_KEY: &str = "cli-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz";
+const EMAIL: &str = "admin@example.com";
+
+/// The `example_blog` binary, built (or checked up to date) once.
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("current_exe");
+        // <target>/<profile>/deps/cli-<hash>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test executable is not in <target>/<profile>/deps")
+            .to_path_buf();
+        let binary = profile_dir.join(format!("example_blog{}", std::env::consts::EXE_SUFFIX));
+        let target_dir = profile_dir.parent().expect("<target>").to_path_buf();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", "example_blog", "--bin", "example_blog"])
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target_dir);
+        match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => {}
+            Some("release") => {
+                cmd.arg("--release");
+            }
+            Some(profile) => {
+                cmd.args(["--profile", profile]);
+            }
+            None => {}
+        }
+        let out = cmd
+            .output()
+            .expect("cannot run cargo build -p example_blog");
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if binary.exists() {
+                eprintln!(
+                    "WARNING: `cargo build -p example_blog` failed; testing the existing, possibly \
+                     stale {}:\n{stderr}",
+                    binary.display()
+                );
+            } else {
+                panic!("`cargo build -p example_blog` failed:\n{stderr}");
+            }
+        }
+        assert!(binary.exists(), "{} does not exist", binary.display());
+        binary
+    })
+}
+
+/// The binary in `dir`, with a clean environment for the blog's variables.
+fn blog(dir: &Path) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.current_dir(dir)
+        .env("SECRET_KEY", SECRET_KEY)
+        .env("RUST_LOG", "info")
+        .env_remove("DATABASE_URL")
+        .env_remove("SUPERUSER_EMAIL")
+        .env_remove("SUPERUSER_PASSWORD")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(mut cmd: Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    println!(
+        "{cmd:?} -> {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn assert_success(out: &Output) {
+    assert!(out.status.success(), "expected success\n{}", describe(out));
+}
+
+/// `createsuperuser --no-input --email EMAIL` with `SUPERUSER_PASSWORD=password`.
+fn create_superuser(dir: &Path, password: &str) -> Output {
+    let mut cmd = blog(dir);
+    cmd.args(["createsuperuser", "--no-input", "--email", EMAIL])
+        .env("SUPERUSER_PASSWORD", password);
+    run(cmd)
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("cannot find a free port")
+        .port()
+}
+
+/// A running `serve`; killed (if still running) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Server {
+    /// Starts `example_blog ARGS` in `dir` and waits until `GET /api/` answers.
+    async fn start(dir: &Path, args: &[&str], addr: &str) -> Server {
+        let log = dir.join(format!("serve-{}.log", addr.replace(':', "_")));
+        let file = std::fs::File::create(&log).expect("server log");
+        let mut cmd = blog(dir);
+        cmd.args(args)
+            .stdout(file.try_clone().expect("server log"))
+            .stderr(file);
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let mut server = Server {
+            child,
+            base: format!("http://{addr}"),
+            log,
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = client.get(format!("{}/api/", server.base)).send().await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "example_blog {args:?} exited ({status}) before serving:\n{}",
+                    server.log_text()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "example_blog {args:?} did not answer GET {}/api/ within 30 s:\n{}",
+                server.base,
+                server.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits (up to 20 s) for the exit status.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let kill = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("cannot run kill");
+        assert!(kill.success(), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waitpid") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "example_blog did not stop within 20 s of SIGTERM:\n{}",
+                self.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// `POST /api/token/` on a running server: `(status, body)`.
+async fn obtain_token(base: &str, email: &str, password: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/token/"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("POST /api/token/ failed");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("token body");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("token response is not JSON ({e}): {text}"));
+    (status, body)
+}
+
+/// Checks what a superuser's token and the serving process prove: the token verifies with
+/// `SECRET_KEY`, and the token is accepted by the server for a write.
+async fn assert_superuser_can_work(base: &str, password: &str) {
+    let (status, body) = obtain_token(base, EMAIL, password).await;
+    assert_eq!(status, 200, "POST /api/token/ for the superuser: {body}");
+    let access = body["access"].as_str().expect("access token").to_string();
+    // Signed with the SECRET_KEY of the environment, not the development key.
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.validate_exp = true;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<Value>(
+        &access,
+        &jsonwebtoken::DecodingKey::from_secret(SECRET_KEY.as_bytes()),
+        &validation,
+    )
+    .unwrap_or_else(|e| panic!("the access token is not signed with SECRET_KEY: {e}"));
+    let (_, payload) = jwt_parts(&access);
+    assert_eq!(payload["token_type"], "access", "{payload}");
+
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/articles/"))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({"title": "From the CLI test", "content": "Hello"}))
+        .send()
+        .await
+        .expect("POST /api/articles/ failed");
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    assert_eq!(
+        status, 201,
+        "the superuser cannot create an article: {text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn help_lists_the_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = blog(dir.path());
+    cmd.arg("--help");
+    let out = run(cmd);
+    assert_success(&out);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "serve",
+        "migrate",
+        "createsuperuser",
+        "DATABASE_URL",
+        "SECRET_KEY",
+    ] {
+        assert!(
+            help.contains(word),
+            "--help does not mention {word}:\n{help}"
+        );
+    }
+    // `help` must not touch the working directory.
+    assert!(!dir.path().join("db.sqlite3").exists());
+
+    let mut cmd = blog(dir.path());
+    cmd.arg("no-such-command");
+    let out = run(cmd);
+    assert!(
+        !out.status.success(),
+        "an unknown subcommand must fail\n{}",
+        describe(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_creates_db_sqlite3_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = blog(dir.path());
+    cmd.arg("migrate");
+    let out = run(cmd);
+    assert_success(&out);
+    let db = dir.path().join("db.sqlite3");
+    assert!(
+        db.is_file(),
+        "migrate did not create {}\n{}",
+        db.display(),
+        describe(&out)
+    );
+
+    // The tables exist.
+    let conn = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", db.display()))
+        .await
+        .expect("open the migrated database");
+    use sea_orm::ConnectionTrait;
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT name FROM sqlite_master WHERE type = 'table'",
+        ))
+        .await
+        .expect("list tables");
+    let tables: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "name").expect("name"))
+        .collect();
+    for table in ["accounts_user", "blog_article", "blog_comment", "blog_tag"] {
+        assert!(
+            tables.iter().any(|t| t == table),
+            "no {table} table after migrate: {tables:?}"
+        );
+    }
+    conn.close().await.ok();
+
+    // A second run is a no-op that succeeds.
+    let mut cmd = blog(dir.path());
+    cmd.arg("migrate");
+    assert_success(&run(cmd));
+}
+
+#[test]
+fn database_url_environment_and_flag_choose_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = blog(dir.path());
+    cmd.arg("migrate")
+        .env("DATABASE_URL", "sqlite://from-env.sqlite3?mode=rwc");
+    assert_success(&run(cmd));
+    assert!(dir.path().join("from-env.sqlite3").is_file());
+    assert!(!dir.path().join("db.sqlite3").exists());
+
+    // --database-url wins over DATABASE_URL.
+    let mut cmd = blog(dir.path());
+    cmd.args([
+        "--database-url",
+        "sqlite://from-flag.sqlite3?mode=rwc",
+        "migrate",
+    ])
+    .env("DATABASE_URL", "sqlite://not-this.sqlite3?mode=rwc");
+    assert_success(&run(cmd));
+    assert!(dir.path().join("from-flag.sqlite3").is_file());
+    assert!(!dir.path().join("not-this.sqlite3").exists());
+}
+
+#[test]
+fn createsuperuser_no_input_creates_then_resets_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = create_superuser(dir.path(), "first-Passw0rd");
+    assert_success(&out);
+    assert!(
+        dir.path().join("db.sqlite3").is_file(),
+        "createsuperuser migrates the default database first"
+    );
+    let first = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(
+        first.contains("created"),
+        "the first run reports a creation:\n{}",
+        describe(&out)
+    );
+
+    let out = create_superuser(dir.path(), "second-Passw0rd");
+    assert_success(&out);
+    let second = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(
+        second.contains("reset") || second.contains("already"),
+        "the second run reports a password reset, not a new user:\n{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn createsuperuser_no_input_requires_the_password_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = blog(dir.path());
+    cmd.args(["createsuperuser", "--no-input", "--email", EMAIL]);
+    let out = run(cmd);
+    assert!(
+        !out.status.success(),
+        "createsuperuser --no-input without SUPERUSER_PASSWORD must fail\n{}",
+        describe(&out)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SUPERUSER_PASSWORD"),
+        "the error must name SUPERUSER_PASSWORD:\n{}",
+        describe(&out)
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "an error message, not a panic:\n{stderr}"
+    );
+
+    // An empty password is refused too.
+    let out = create_superuser(dir.path(), "");
+    assert!(
+        !out.status.success(),
+        "an empty SUPERUSER_PASSWORD must fail\n{}",
+        describe(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SUPERUSER_PASSWORD"));
+
+    // --no-input without an e-mail.
+    let mut cmd = blog(dir.path());
+    cmd.args(["createsuperuser", "--no-input"])
+        .env("SUPERUSER_PASSWORD", "x-Passw0rd");
+    let out = run(cmd);
+    assert!(
+        !out.status.success(),
+        "--no-input without --email must fail\n{}",
+        describe(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--email"));
+
+    // An invalid e-mail.
+    let mut cmd = blog(dir.path());
+    cmd.args(["createsuperuser", "--no-input", "--email", "not-an-email"])
+        .env("SUPERUSER_PASSWORD", "x-Passw0rd");
+    let out = run(cmd);
+    assert!(
+        !out.status.success(),
+        "an invalid e-mail must fail\n{}",
+        describe(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_uses_the_superuser_of_createsuperuser_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&create_superuser(dir.path(), "first-Passw0rd"));
+    assert_success(&create_superuser(dir.path(), "second-Passw0rd"));
+
+    let addr = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(dir.path(), &["serve", "--bind", &addr], &addr).await;
+    // The reset password works, the old one does not.
+    assert_superuser_can_work(&server.base, "second-Passw0rd").await;
+    let (status, body) = obtain_token(&server.base, EMAIL, "first-Passw0rd").await;
+    assert_eq!(status, 401, "the old password must be refused: {body}");
+
+    let status = server.terminate().await;
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "serve must exit 0 after SIGTERM (graceful shutdown), got {status}"
+    );
+    // The port is free again.
+    std::net::TcpListener::bind(&addr).expect("the port is still taken after the exit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_subcommand_serves_on_127_0_0_1_8000() {
+    if std::net::TcpListener::bind("127.0.0.1:8000").is_err() {
+        eprintln!(
+            "SKIPPED no_subcommand_serves_on_127_0_0_1_8000: 127.0.0.1:8000 is in use on this machine"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&create_superuser(dir.path(), "default-Passw0rd"));
+    let server = Server::start(dir.path(), &[], "127.0.0.1:8000").await;
+    // This very process answers: the superuser of this directory's database logs in.
+    assert_superuser_can_work(&server.base, "default-Passw0rd").await;
+    let status = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "exit after SIGTERM: {status}");
+}
+
+/// A database migrated by `example_blog migrate` is served by `serve` (the API root answers with
+/// absolute URLs built from the request's host).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_the_api_root_with_absolute_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = blog(dir.path());
+    cmd.arg("migrate");
+    assert_success(&run(cmd));
+    let addr = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(dir.path(), &["serve", "--bind", &addr], &addr).await;
+    let body: Value = reqwest::get(format!("{}/api/", server.base))
+        .await
+        .expect("GET /api/")
+        .json()
+        .await
+        .expect("JSON root");
+    assert_eq!(
+        body["articles"],
+        format!("{}/api/articles/", server.base),
+        "{body}"
+    );
+    let status = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "exit after SIGTERM: {status}");
+}

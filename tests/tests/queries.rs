@@ -1,0 +1,239 @@
+//! SQL statements per request (design goal 3: relations of a page load in one query per relation,
+//! counts in one grouped query, never one query per object). Counted with sea-orm's metric
+//! callback on the server's connection ([`TestServer::start_counting`]).
+//!
+//! Run with `cargo test -p integration_tests --test queries -- --nocapture` to see the numbers
+//! and the statements.
+
+use integration_tests::{Response, TestServer, as_id, json};
+
+const PW: &str = "password123!";
+
+struct Seeded {
+    token: String,
+    /// An article with 2 tags and 2 comments.
+    small: i64,
+    /// An article with 4 tags and 12 comments.
+    big: i64,
+}
+
+/// 60 articles by 3 authors, each with 2 of 6 tags and 2 comments, plus one more with 4 tags
+/// and 12 comments (61 in all).
+async fn seed(s: &TestServer) -> Seeded {
+    let mut users = Vec::new();
+    let mut tokens = Vec::new();
+    for i in 0..3 {
+        let email = format!("queries-{i}@example.com");
+        users.push(s.create_user(&email, PW).await);
+        tokens.push(s.token(&email, PW).await);
+    }
+    let mut tags = Vec::new();
+    for i in 0..6 {
+        tags.push(s.create_tag(&format!("queries-tag-{i}")).await);
+    }
+    let mut articles = Vec::new();
+    for i in 0..60usize {
+        let body = s
+            .create_article(
+                &tokens[i % 3],
+                &format!("Article {i}"),
+                &format!("Content {i}"),
+                &[tags[i % 6], tags[(i + 1) % 6]],
+            )
+            .await;
+        let id = as_id(&body["id"], "article id");
+        for c in 0..2usize {
+            let at = format!("2026-01-01T00:{:02}:{:02}Z", i % 60, c);
+            s.create_comment(
+                id,
+                users[(i + c + 1) % 3],
+                &format!("Comment {c}"),
+                &at,
+                &at,
+            )
+            .await;
+        }
+        articles.push(id);
+    }
+    let big = as_id(
+        &s.create_article(&tokens[0], "Big", "Many comments", &tags[..4])
+            .await["id"],
+        "article id",
+    );
+    for c in 0..12usize {
+        let at = format!("2026-02-01T00:00:{c:02}Z");
+        s.create_comment(big, users[c % 3], &format!("Big comment {c}"), &at, &at)
+            .await;
+    }
+    Seeded {
+        token: tokens[1].clone(),
+        small: articles[0],
+        big,
+    }
+}
+
+/// Runs `GET path` and returns the response and the statements it ran (printed).
+async fn measure(s: &TestServer, path: &str, token: Option<&str>) -> (Response, Vec<String>) {
+    s.statements().reset();
+    let r = s.get(path, token).await;
+    let statements = s.statements().take();
+    let who = if token.is_some() { "JWT" } else { "anonymous" };
+    println!(
+        "GET {path} ({who}) -> {}: {} SQL statements",
+        r.status,
+        statements.len()
+    );
+    for (i, sql) in statements.iter().enumerate() {
+        println!("  {}. {sql}", i + 1);
+    }
+    r.assert_status(200);
+    (r, statements)
+}
+
+fn results_len(r: &Response) -> usize {
+    r.json()["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no results list\n{}", r.describe()))
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_per_request_do_not_grow_with_page_size_or_relations() {
+    let s = TestServer::start_counting().await;
+    if s.is_reference() {
+        eprintln!("skipped against the reference: statements are counted in the Rust blog only");
+        return;
+    }
+    let seeded = seed(&s).await;
+
+    // The counter sees the server's statements at all.
+    let (r10, list10) = measure(&s, "/api/articles/?page_size=10", None).await;
+    assert_eq!(results_len(&r10), 10);
+    assert_eq!(r10.json()["count"], 61);
+    assert!(
+        list10.len() >= 2,
+        "a paginated list needs at least a COUNT and a SELECT; recorded {list10:#?}"
+    );
+    // Every item really carries its relations (otherwise fewer queries prove nothing).
+    let first = &r10.json()["results"][0];
+    assert_eq!(first["tags"].as_array().map(Vec::len), Some(4), "{first}");
+    assert_eq!(first["comment_count"], 12, "{first}");
+
+    let (r50, list50) = measure(&s, "/api/articles/?page_size=50", None).await;
+    assert_eq!(results_len(&r50), 50);
+    let (r_page2, page2) = measure(&s, "/api/articles/?page=2&page_size=50", None).await;
+    assert_eq!(results_len(&r_page2), 11);
+
+    let (_, small) = measure(&s, &format!("/api/articles/{}/", seeded.small), None).await;
+    let (big_r, big) = measure(&s, &format!("/api/articles/{}/", seeded.big), None).await;
+    assert_eq!(
+        big_r.json()["comment_set"].as_array().map(Vec::len),
+        Some(12)
+    );
+
+    let token = Some(seeded.token.as_str());
+    let (_, auth10) = measure(&s, "/api/articles/?page_size=10", token).await;
+    let (_, auth50) = measure(&s, "/api/articles/?page_size=50", token).await;
+    let (_, auth_detail) = measure(&s, &format!("/api/articles/{}/", seeded.big), token).await;
+
+    println!(
+        "SUMMARY statements: list page_size=10: {}, page_size=50: {}, page 2 of 50: {}, \
+         detail (2 comments): {}, detail (12 comments): {}, JWT list 10: {}, JWT list 50: {}, \
+         JWT detail: {}",
+        list10.len(),
+        list50.len(),
+        page2.len(),
+        small.len(),
+        big.len(),
+        auth10.len(),
+        auth50.len(),
+        auth_detail.len()
+    );
+
+    assert_eq!(
+        list10.len(),
+        list50.len(),
+        "the list runs more statements for a bigger page (N+1?)\n10: {list10:#?}\n50: {list50:#?}"
+    );
+    assert_eq!(list10.len(), page2.len(), "page 2: {page2:#?}");
+    assert!(
+        list10.len() <= 4,
+        "an anonymous list page needs at most 4 statements (count, page, tags, comment counts); \
+         got {}: {list10:#?}",
+        list10.len()
+    );
+    assert_eq!(
+        small.len(),
+        big.len(),
+        "the detail runs more statements for more comments/tags (N+1?)\n\
+         small: {small:#?}\nbig: {big:#?}"
+    );
+    assert!(
+        big.len() <= 6,
+        "a detail needs at most 6 statements; got {}: {big:#?}",
+        big.len()
+    );
+    assert_eq!(
+        auth10.len(),
+        auth50.len(),
+        "authenticated list: 10: {auth10:#?}\n50: {auth50:#?}"
+    );
+    assert!(
+        auth10.len() <= list10.len() + 1,
+        "JWT authentication adds at most the user lookup: anonymous {}, JWT {}: {auth10:#?}",
+        list10.len(),
+        auth10.len()
+    );
+    assert!(
+        auth_detail.len() <= big.len() + 1,
+        "JWT detail: anonymous {}, JWT {}: {auth_detail:#?}",
+        big.len(),
+        auth_detail.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_do_not_run_a_statement_per_tag() {
+    let s = TestServer::start_counting().await;
+    if s.is_reference() {
+        eprintln!("skipped against the reference: statements are counted in the Rust blog only");
+        return;
+    }
+    s.create_user("queries-writer@example.com", PW).await;
+    let token = s.token("queries-writer@example.com", PW).await;
+    let mut tags = Vec::new();
+    for i in 0..12 {
+        tags.push(s.create_tag(&format!("queries-write-{i}")).await);
+    }
+    let mut counts = Vec::new();
+    for n in [1usize, 12] {
+        s.statements().reset();
+        let r = s
+            .post(
+                "/api/articles/",
+                Some(&token),
+                &json!({"title": format!("With {n} tags"), "content": "c", "tags": &tags[..n]}),
+            )
+            .await;
+        let statements = s.statements().take();
+        println!(
+            "POST /api/articles/ with {n} tags -> {}: {} SQL statements",
+            r.status,
+            statements.len()
+        );
+        for (i, sql) in statements.iter().enumerate() {
+            println!("  {}. {sql}", i + 1);
+        }
+        r.assert_status(201);
+        assert_eq!(r.json()["tags"].as_array().map(Vec::len), Some(n));
+        counts.push(statements);
+    }
+    assert_eq!(
+        counts[0].len(),
+        counts[1].len(),
+        "creating an article with 12 tags runs more statements than with 1 (one per tag?)\n\
+         1 tag: {:#?}\n12 tags: {:#?}",
+        counts[0],
+        counts[1]
+    );
+}
