@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::entities::user;
-use crate::views::ArticleViewSet;
+use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet};
 use rest_framework::authentication::jwt_views::TokenObtainPairView;
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
@@ -18,7 +18,10 @@ pub fn settings(config: &Config) -> Settings {
 
 /// The URL patterns of the blog.
 pub fn urlpatterns() -> UrlPatterns {
-    let router = DefaultRouter::new().register("articles", ArticleViewSet);
+    let router = DefaultRouter::new()
+        .register("articles", ArticleViewSet)
+        .register("comments", CommentViewSet)
+        .register("tags", TagViewSet);
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)

@@ -31,3 +31,13 @@ impl<M: Owned> Permission<M> for IsOwnerOrReadOnly {
         ctx.is_safe_method() || ctx.user().is_some_and(|user| user.id == obj.owner_id())
     }
 }
+
+/// Anyone may read; only staff users (`is_staff`) may write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IsStaffOrReadOnly;
+
+impl<M> Permission<M> for IsStaffOrReadOnly {
+    fn has_permission(&self, ctx: &RequestContext) -> bool {
+        ctx.is_safe_method() || ctx.user().is_some_and(|user| user.is_staff)
+    }
+}

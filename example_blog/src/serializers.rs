@@ -75,3 +75,13 @@ pub struct ArticleSerializer {
     #[field(read_only)]
     pub updated_at: DateTimeUtc,
 }
+
+/// A tag: `{"id", "name"}`; names are unique.
+#[derive(ModelSerializer)]
+#[serializer(model = tag::Entity)]
+pub struct TagSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 50, unique)]
+    pub name: String,
+}

@@ -4,33 +4,45 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Repr;
 use crate::models::{ModelMeta, filter_pk};
+use crate::pagination::PageNumberPagination;
 use crate::permissions::Permission;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
-use crate::viewsets::{ModelOf, ModelViewSet, created};
+use crate::viewsets::{GenericViewSet, ModelOf, created};
+use sea_orm::Select;
 
 /// DRF's `ListModelMixin.list`: filter, paginate, serialize the page in one batch.
-pub async fn list<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
-    let queryset = view.get_queryset(ctx);
+pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
+    let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
+    list_with::<V::ListSerializer>(ctx, view.pagination(ctx), queryset).await
+}
+
+/// A list response of any queryset with any serializer: paginated when `pagination` is set
+/// (what an extra action's body uses, as DRF's `paginate_queryset` + `get_paginated_response`).
+pub async fn list_with<S: ModelSerializer>(
+    ctx: &RequestContext,
+    pagination: Option<PageNumberPagination>,
+    queryset: Select<S::Entity>,
+) -> ApiResult<Response> {
     let sctx = ctx.serializer_context();
-    match view.pagination(ctx) {
+    match pagination {
         Some(pagination) => {
             let page = pagination.paginate_queryset(queryset, ctx).await?;
-            let items = V::ListSerializer::from_models(&page.items, &sctx).await?;
+            let items = S::from_models(&page.items, &sctx).await?;
             let page = page.with_items(items);
             Ok(Response::ok(&page.body()))
         }
         None => {
             let rows = queryset.all(ctx.db()).await?;
-            let items = V::ListSerializer::from_models(&rows, &sctx).await?;
+            let items = S::from_models(&rows, &sctx).await?;
             Ok(Response::ok(&Repr(&items)))
         }
     }
 }
 
 /// DRF's `CreateModelMixin.create`: validate, `perform_create`, 201 with the representation.
-pub async fn create<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
+pub async fn create<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
     let data = ctx.data()?;
     let sctx = ctx.serializer_context();
     let save = V::Serializer::validate(&data, None, false, &sctx).await?;
@@ -40,34 +52,64 @@ pub async fn create<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResul
 }
 
 /// DRF's `get_object`: look the row up by the `id` path parameter in `get_queryset()`, then
-/// check the object permissions.
-pub async fn get_object<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<ModelOf<V>> {
-    // A non-numeric id cannot match: Django answers the generic 404.
+/// check the viewset's object permissions.
+pub async fn get_object<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+) -> ApiResult<ModelOf<V>> {
+    let instance = lookup_object(view, ctx).await?;
+    check_object_permissions(&view.permissions(), ctx, &instance)?;
+    Ok(instance)
+}
+
+/// The row of the `id` path parameter in `get_queryset()`, without permission checks (for
+/// extra actions with permission classes of their own). A non-numeric id answers Django's
+/// generic 404, an unknown one `No Article matches the given query.`
+pub async fn lookup_object<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+) -> ApiResult<ModelOf<V>> {
     let id: i64 = ctx
         .path_param("id")
         .and_then(|raw| raw.parse().ok())
         .ok_or_else(|| ApiError::NotFound("Not found.".into()))?;
-    let instance = filter_pk(view.get_queryset(ctx), id)
-        .one(ctx.db())
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("No {} matches the given query.", V::Entity::NAME))
-        })?;
-    if !view.permissions().has_object_permission(ctx, &instance) {
-        return Err(ApiError::for_permission_denied(ctx.user().is_some()));
+    let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
+    filter_pk(queryset, id).one(ctx.db()).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("No {} matches the given query.", V::Entity::NAME))
+    })
+}
+
+/// DRF's `filter_queryset`: the viewset's filter backends, in order.
+pub async fn filter_queryset<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    queryset: Select<V::Entity>,
+) -> ApiResult<Select<V::Entity>> {
+    crate::filters::filter_queryset(&view.filter_backends(), ctx, queryset).await
+}
+
+/// DRF's `check_object_permissions`: 401 for anonymous requests, 403 otherwise.
+pub fn check_object_permissions<M>(
+    permission: &impl Permission<M>,
+    ctx: &RequestContext,
+    obj: &M,
+) -> ApiResult<()> {
+    if permission.has_object_permission(ctx, obj) {
+        Ok(())
+    } else {
+        Err(ApiError::for_permission_denied(ctx.user().is_some()))
     }
-    Ok(instance)
 }
 
 /// DRF's `RetrieveModelMixin.retrieve`.
-pub async fn retrieve<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
+pub async fn retrieve<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
     let instance = get_object(view, ctx).await?;
     let body = V::Serializer::from_model(&instance, &ctx.serializer_context()).await?;
     Ok(Response::ok(&body))
 }
 
 /// DRF's `UpdateModelMixin.update` (`partial` for PATCH).
-pub async fn update<V: ModelViewSet>(
+pub async fn update<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
     partial: bool,
@@ -82,7 +124,7 @@ pub async fn update<V: ModelViewSet>(
 }
 
 /// DRF's `DestroyModelMixin.destroy`: 204 without a body.
-pub async fn destroy<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
+pub async fn destroy<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
     let instance = get_object(view, ctx).await?;
     view.perform_destroy(ctx, instance).await?;
     Ok(Response::no_content())

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod authentication;
 pub mod exceptions;
 pub mod fields;
+pub mod filters;
 pub mod generics;
 pub mod models;
 pub mod openapi;

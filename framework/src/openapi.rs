@@ -11,7 +11,7 @@ use crate::serializers::ModelSerializer;
 use crate::settings::Settings;
 use crate::urls::UrlPattern;
 use crate::views::ApiView;
-use crate::viewsets::ModelViewSet;
+use crate::viewsets::GenericViewSet;
 use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{
     MetaApi, MetaMediaType, MetaOperation, MetaOperationParam, MetaParamIn, MetaPath, MetaRequest,
@@ -168,7 +168,11 @@ fn paginated_schema<S: ModelSerializer>(registry: &mut Registry) -> MetaSchemaRe
 }
 
 /// The list route's operations: `GET` (paginated list) and `POST` (create).
-pub fn list_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+pub fn list_operations<V: GenericViewSet>(
+    path: &str,
+    filter_parameters: Vec<MetaOperationParam>,
+    registry: &mut Registry,
+) -> Vec<MetaOperation> {
     V::Serializer::register_schemas(registry);
     V::ListSerializer::register_schemas(registry);
     let tag = resource_name(path);
@@ -185,6 +189,9 @@ pub fn list_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> 
             "Number of results to return per page.",
         ),
     ];
+    list.params.extend(filter_parameters);
+    // drf-spectacular lists the query parameters by name.
+    list.params.sort_by(|a, b| a.name.cmp(&b.name));
     list.responses.responses.push(response(
         200,
         "",
@@ -196,11 +203,18 @@ pub fn list_operations<V: ModelViewSet>(path: &str, registry: &mut Registry) -> 
         .responses
         .responses
         .push(response(201, "", Some(V::Serializer::schema_ref())));
-    vec![list, create]
+    let mut operations = Vec::new();
+    if V::ACTIONS.list {
+        operations.push(list);
+    }
+    if V::ACTIONS.create {
+        operations.push(create);
+    }
+    operations
 }
 
 /// The detail route's operations: retrieve, update, partial update, destroy.
-pub fn detail_operations<V: ModelViewSet>(
+pub fn detail_operations<V: GenericViewSet>(
     path: &str,
     registry: &mut Registry,
 ) -> Vec<MetaOperation> {
@@ -239,7 +253,55 @@ pub fn detail_operations<V: ModelViewSet>(
         .responses
         .responses
         .push(response(204, "No response body", None));
-    vec![retrieve, update, partial, destroy]
+    let actions = V::ACTIONS;
+    [
+        (actions.retrieve, retrieve),
+        (actions.update, update),
+        (actions.update, partial),
+        (actions.destroy, destroy),
+    ]
+    .into_iter()
+    .filter_map(|(enabled, op)| enabled.then_some(op))
+    .collect()
+}
+
+/// The operations of an extra action (`#[action]`) at `path`, with the action's serializer:
+/// operation ids as drf-spectacular's (`articles_comments_retrieve`, `articles_comments_create`).
+pub fn action_operations<S: ModelSerializer>(
+    path: &str,
+    action: &str,
+    detail: bool,
+    methods: &[Method],
+    registry: &mut Registry,
+) -> Vec<MetaOperation> {
+    S::register_schemas(registry);
+    let tag = resource_name(path.trim_end_matches('/').trim_end_matches(action));
+    let request = format!("{}Request", S::NAME);
+    methods
+        .iter()
+        .map(|method| {
+            let (suffix, status, body) = match *method {
+                Method::GET if detail => ("retrieve", 200, None),
+                Method::GET => ("list", 200, None),
+                Method::POST => ("create", 201, Some(request_body(&request))),
+                Method::PUT => ("update", 200, Some(request_body(&request))),
+                Method::PATCH => (
+                    "partial_update",
+                    200,
+                    Some(request_body(&format!("Patched{request}"))),
+                ),
+                _ => ("destroy", 204, None),
+            };
+            let mut op = operation(method.clone(), tag, format!("{tag}_{action}_{suffix}"));
+            if detail {
+                op.params = vec![path_id_param()];
+            }
+            op.request = body;
+            let schema = (status != 204).then(S::schema_ref);
+            op.responses.responses.push(response(status, "", schema));
+            op
+        })
+        .collect()
 }
 
 /// Produces the document's paths, registering schemas on the way.

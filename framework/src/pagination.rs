@@ -4,7 +4,7 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::{Repr, Representation};
 use crate::request::RequestContext;
-use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect, QueryTrait, Select};
 use serde::Serialize;
 
 /// DRF's `PageNumberPagination`: `?page=N` (or `last`) and `?page_size=N`.
@@ -114,7 +114,10 @@ impl PageNumberPagination {
         E::Model: Send + Sync,
     {
         let size = self.get_page_size(ctx);
-        let count = select.clone().count(ctx.db()).await?;
+        // The order of the rows does not change their number: count without ORDER BY.
+        let mut unordered = select.clone();
+        QueryTrait::query(&mut unordered).clear_order_by();
+        let count = unordered.count(ctx.db()).await?;
         // Django's Paginator: an empty list still has one (empty) page.
         let pages = count.div_ceil(size).max(1);
         let number = match ctx.query_param(self.page_query_param) {

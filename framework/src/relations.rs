@@ -277,6 +277,38 @@ where
     Ok(())
 }
 
+/// DRF's `UniqueValidator` for a column: no other row (the row being updated excluded) may
+/// hold `value`. Records `tag with this name already exists.` and returns whether it passed.
+#[allow(clippy::too_many_arguments)]
+pub async fn check_unique<E, V>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    value: &V,
+    instance: Option<&E::Model>,
+    field: &str,
+    label: &str,
+    errors: &mut ValidationErrors,
+) -> ApiResult<bool>
+where
+    E: ModelMeta,
+    V: Into<sea_orm::Value> + Clone,
+{
+    let mut query = E::find().filter(column.eq(value.clone()));
+    if let Some(instance) = instance {
+        query = query.filter(pk_column::<E>().ne(pk_of::<E>(instance)));
+    }
+    let taken = sea_orm::PaginatorTrait::count(query, db).await? > 0;
+    if taken {
+        let model = if E::VERBOSE_NAME.is_empty() {
+            E::NAME.to_lowercase()
+        } else {
+            E::VERBOSE_NAME.to_string()
+        };
+        errors.add(field, format!("{model} with this {label} already exists."));
+    }
+    Ok(!taken)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,10 +108,12 @@ impl RequestContext {
         &self.query
     }
 
-    /// The first value of a query parameter (`request.query_params.get(name)`).
+    /// A query parameter as Django's `request.query_params.get(name)` reads it: the last value
+    /// when the parameter is repeated.
     pub fn query_param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
+            .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }

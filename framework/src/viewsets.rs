@@ -1,13 +1,16 @@
 //! ViewSets (DRF's `rest_framework.viewsets`): one type answering the list route
 //! (`/articles/`: list, create) and the detail route (`/articles/{id}/`: retrieve, update,
-//! partial_update, destroy).
+//! partial_update, destroy), plus its extra actions.
 //!
-//! Write `#[viewset(...)] impl ModelViewSet for MyViewSet { ... }`: the attribute fills in the
-//! associated types and configuration; the hooks (`get_queryset`, `perform_create`, ...) are
-//! ordinary trait methods with DRF's default behaviour, overridden in the same impl block.
+//! Write `#[viewset(...)] impl ModelViewSet for MyViewSet { ... }` (every action),
+//! `impl ReadOnlyModelViewSet for ...` (list, retrieve) or `impl GenericViewSet for ...` with
+//! `mixins = [list, retrieve, update, destroy]`. The attribute fills in the associated types
+//! and configuration of [`GenericViewSet`]; its hooks (`get_queryset`, `perform_create`, ...)
+//! are ordinary trait methods with DRF's default behaviour, overridden in the same block.
 
 use crate::authentication::Authentication;
 use crate::exceptions::{ApiError, ApiResult};
+use crate::filters::FilterBackend;
 use crate::generics;
 use crate::models::{ModelMeta, pk_column, pk_of};
 use crate::openapi;
@@ -24,11 +27,90 @@ use std::future::Future;
 use std::sync::Arc;
 
 /// The row type of a viewset's entity.
-pub type ModelOf<V> = <<V as ModelViewSet>::Entity as EntityTrait>::Model;
+pub type ModelOf<V> = <<V as GenericViewSet>::Entity as EntityTrait>::Model;
 
-/// DRF's `ModelViewSet`. Implement it with `#[viewset(...)]`, which sets the types and
-/// configuration from its arguments; override any hook in the same block.
-pub trait ModelViewSet: Send + Sync + Sized + 'static {
+/// The actions a viewset answers (DRF's mixins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actions {
+    /// `ListModelMixin`: GET on the list route.
+    pub list: bool,
+    /// `CreateModelMixin`: POST on the list route.
+    pub create: bool,
+    /// `RetrieveModelMixin`: GET on the detail route.
+    pub retrieve: bool,
+    /// `UpdateModelMixin`: PUT and PATCH on the detail route.
+    pub update: bool,
+    /// `DestroyModelMixin`: DELETE on the detail route.
+    pub destroy: bool,
+}
+
+impl Actions {
+    /// DRF's `ModelViewSet`.
+    pub const ALL: Actions = Actions {
+        list: true,
+        create: true,
+        retrieve: true,
+        update: true,
+        destroy: true,
+    };
+    /// DRF's `ReadOnlyModelViewSet`.
+    pub const READ_ONLY: Actions = Actions {
+        list: true,
+        create: false,
+        retrieve: true,
+        update: false,
+        destroy: false,
+    };
+    /// No action (a `GenericViewSet` adds mixins to this).
+    pub const NONE: Actions = Actions {
+        list: false,
+        create: false,
+        retrieve: false,
+        update: false,
+        destroy: false,
+    };
+
+    /// The methods of the list route.
+    pub fn list_methods(&self) -> Vec<Method> {
+        let mut methods = Vec::new();
+        if self.list {
+            methods.push(Method::GET);
+        }
+        if self.create {
+            methods.push(Method::POST);
+        }
+        methods
+    }
+
+    /// The methods of the detail route.
+    pub fn detail_methods(&self) -> Vec<Method> {
+        let mut methods = Vec::new();
+        if self.retrieve {
+            methods.push(Method::GET);
+        }
+        if self.update {
+            methods.extend([Method::PUT, Method::PATCH]);
+        }
+        if self.destroy {
+            methods.push(Method::DELETE);
+        }
+        methods
+    }
+}
+
+/// DRF's `ModelViewSet` (every action). `#[viewset]` implements it next to [`GenericViewSet`].
+pub trait ModelViewSet: GenericViewSet {}
+
+/// DRF's `ReadOnlyModelViewSet` (list, retrieve). `#[viewset]` implements it next to
+/// [`GenericViewSet`].
+pub trait ReadOnlyModelViewSet: GenericViewSet {}
+
+/// DRF's `GenericViewSet`: the configuration and hooks every viewset has. Implement it with
+/// `#[viewset(...)]`, which sets the types, the actions and the configuration from its
+/// arguments; override any hook in the same block.
+pub trait GenericViewSet: Send + Sync + Sized + 'static {
+    /// The actions this viewset answers.
+    const ACTIONS: Actions;
     /// The model (`queryset.model`).
     type Entity: ModelMeta;
     /// The serializer of every action but list (`serializer_class`).
@@ -47,6 +129,12 @@ pub trait ModelViewSet: Send + Sync + Sized + 'static {
     /// The pagination of the list action; `None` disables it. Default: the settings'.
     fn pagination(&self, ctx: &RequestContext) -> Option<PageNumberPagination> {
         Some(ctx.state().settings.default_pagination.clone())
+    }
+
+    /// DRF's `filter_backends` with their configuration (django-filter's `filterset_fields`,
+    /// `search_fields`, `ordering_fields`), applied in order to lists and lookups.
+    fn filter_backends(&self) -> Vec<Box<dyn FilterBackend<Self::Entity>>> {
+        Vec::new()
     }
 
     /// The rows this viewset works on (DRF's `get_queryset`); may use the request user.
@@ -99,28 +187,33 @@ pub trait ViewSet: Send + Sync + 'static {
 
 /// One route of a viewset.
 pub struct ViewSetRoute {
-    /// Path below the prefix (`""` or `"{id}/"`).
-    pub suffix: &'static str,
+    /// Path below the prefix (`""`, `"{id}/"`, `"{id}/comments/"`).
+    pub suffix: String,
     /// The view answering it.
     pub view: Arc<dyn ApiView>,
-    /// Route name suffix (`list`, `detail`).
-    pub name: &'static str,
+    /// Route name suffix (`list`, `detail`, `comments`).
+    pub name: String,
 }
 
-/// The routes of a [`ModelViewSet`]; `#[viewset]` calls this for [`ViewSet::routes`].
-pub fn model_viewset_routes<V: ModelViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
-    vec![
-        ViewSetRoute {
-            suffix: "",
+/// The list and detail routes of a viewset (those its actions need); `#[viewset]` calls this
+/// for [`ViewSet::routes`] and adds the extra actions' routes.
+pub fn viewset_routes<V: GenericViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
+    let mut routes = Vec::new();
+    if !V::ACTIONS.list_methods().is_empty() {
+        routes.push(ViewSetRoute {
+            suffix: String::new(),
             view: Arc::new(ListRoute(viewset.clone())),
-            name: "list",
-        },
-        ViewSetRoute {
-            suffix: "{id}/",
+            name: "list".into(),
+        });
+    }
+    if !V::ACTIONS.detail_methods().is_empty() {
+        routes.push(ViewSetRoute {
+            suffix: "{id}/".into(),
             view: Arc::new(DetailRoute(viewset)),
-            name: "detail",
-        },
-    ]
+            name: "detail".into(),
+        });
+    }
+    routes
 }
 
 /// The list route of a viewset (`/articles/`).
@@ -128,8 +221,14 @@ pub struct ListRoute<V>(pub Arc<V>);
 /// The detail route of a viewset (`/articles/{id}/`).
 pub struct DetailRoute<V>(pub Arc<V>);
 
-fn check_permissions<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<()> {
-    if view.permissions().has_permission(ctx) {
+/// DRF's `check_permissions` with the viewset's permission classes.
+pub fn check_permissions<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<()> {
+    check_permission(&view.permissions(), ctx)
+}
+
+/// DRF's `check_permissions` with given permission classes (an action's own).
+pub fn check_permission<M>(permission: &impl Permission<M>, ctx: &RequestContext) -> ApiResult<()> {
+    if permission.has_permission(ctx) {
         Ok(())
     } else {
         Err(ApiError::for_permission_denied(ctx.user().is_some()))
@@ -137,9 +236,9 @@ fn check_permissions<V: ModelViewSet>(view: &V, ctx: &RequestContext) -> ApiResu
 }
 
 #[async_trait::async_trait]
-impl<V: ModelViewSet> ApiView for ListRoute<V> {
+impl<V: GenericViewSet> ApiView for ListRoute<V> {
     fn methods(&self) -> Vec<Method> {
-        vec![Method::GET, Method::POST]
+        V::ACTIONS.list_methods()
     }
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
         self.0.authentication_classes()
@@ -157,14 +256,20 @@ impl<V: ModelViewSet> ApiView for ListRoute<V> {
         format!("{} List", V::Entity::NAME)
     }
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
-        openapi::list_operations::<V>(path, registry)
+        let parameters = self
+            .0
+            .filter_backends()
+            .iter()
+            .flat_map(|b| b.schema_parameters())
+            .collect();
+        openapi::list_operations::<V>(path, parameters, registry)
     }
 }
 
 #[async_trait::async_trait]
-impl<V: ModelViewSet> ApiView for DetailRoute<V> {
+impl<V: GenericViewSet> ApiView for DetailRoute<V> {
     fn methods(&self) -> Vec<Method> {
-        vec![Method::GET, Method::PUT, Method::PATCH, Method::DELETE]
+        V::ACTIONS.detail_methods()
     }
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
         self.0.authentication_classes()

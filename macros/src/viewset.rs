@@ -16,6 +16,7 @@ struct Args {
     permissions: Option<Expr>,
     authentication: Option<Expr>,
     pagination: Option<Expr>,
+    mixins: Option<Expr>,
 }
 
 fn expr_type(expr: &Expr) -> syn::Result<syn::Type> {
@@ -36,6 +37,7 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let mut permissions = None;
     let mut authentication = None;
     let mut pagination = None;
+    let mut mixins = None;
     for pair in pairs {
         let key = pair
             .path
@@ -49,10 +51,11 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
             "permissions" => permissions = Some(pair.value),
             "authentication" => authentication = Some(pair.value),
             "pagination" => pagination = Some(pair.value),
+            "mixins" => mixins = Some(pair.value),
             _ => {
                 return Err(syn::Error::new(
                     pair.path.span(),
-                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`",
+                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`, `mixins`",
                 ));
             }
         }
@@ -67,6 +70,7 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
         permissions,
         authentication,
         pagination,
+        mixins,
     })
 }
 
@@ -132,19 +136,278 @@ fn authentication_expr(expr: &Expr) -> syn::Result<TokenStream> {
     )))
 }
 
+/// The action set of `mixins = [list, create, retrieve, update, destroy]`.
+fn mixins_expr(expr: &Expr) -> syn::Result<TokenStream> {
+    let Expr::Array(array) = expr else {
+        return Err(syn::Error::new(
+            expr.span(),
+            "expected `mixins = [list, retrieve, ...]`",
+        ));
+    };
+    let mut fields = Vec::new();
+    for item in &array.elems {
+        let name = match item {
+            Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+            _ => None,
+        };
+        match name.as_deref() {
+            Some(name @ ("list" | "create" | "retrieve" | "update" | "destroy")) => {
+                let field = syn::Ident::new(name, item.span());
+                fields.push(quote!(#field: true));
+            }
+            _ => {
+                return Err(syn::Error::new(
+                    item.span(),
+                    "unknown mixin; expected `list`, `create`, `retrieve`, `update` or `destroy`",
+                ));
+            }
+        }
+    }
+    Ok(
+        quote!(::rest_framework::viewsets::Actions { #(#fields,)* ..::rest_framework::viewsets::Actions::NONE }),
+    )
+}
+
+/// An `#[action(...)]` method: DRF's extra action.
+struct Action {
+    method: syn::ImplItemFn,
+    detail: bool,
+    methods: Vec<syn::Ident>,
+    url_path: String,
+    url_name: String,
+    name: String,
+    serializer: Option<syn::Type>,
+    permissions: Option<Expr>,
+}
+
+fn parse_action(mut method: syn::ImplItemFn, attr: syn::Attribute) -> syn::Result<Action> {
+    let fn_name = method.sig.ident.to_string();
+    let pairs = attr.parse_args_with(Punctuated::<MetaNameValue, Token![,]>::parse_terminated)?;
+    let mut detail = None;
+    let mut methods = vec![syn::Ident::new("get", method.sig.ident.span())];
+    let mut url_path = fn_name.clone();
+    let mut url_name = fn_name.replace('_', "-");
+    let mut name = fn_name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut serializer = None;
+    let mut permissions = None;
+    let string = |expr: &Expr| match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(s.value()),
+        other => Err(syn::Error::new(other.span(), "expected a string")),
+    };
+    for pair in pairs {
+        let key = pair
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match key.as_str() {
+            "detail" => match &pair.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Bool(b),
+                    ..
+                }) => detail = Some(b.value),
+                other => return Err(syn::Error::new(other.span(), "expected `true` or `false`")),
+            },
+            "methods" => {
+                let Expr::Array(array) = &pair.value else {
+                    return Err(syn::Error::new(
+                        pair.value.span(),
+                        "expected `methods = [get, post]`",
+                    ));
+                };
+                methods = Vec::new();
+                for item in &array.elems {
+                    let ident = match item {
+                        Expr::Path(path) => path.path.get_ident().cloned(),
+                        _ => None,
+                    };
+                    match ident {
+                        Some(ident)
+                            if ["get", "post", "put", "patch", "delete"]
+                                .contains(&ident.to_string().as_str()) =>
+                        {
+                            methods.push(ident)
+                        }
+                        _ => {
+                            return Err(syn::Error::new(
+                                item.span(),
+                                "expected one of `get`, `post`, `put`, `patch`, `delete`",
+                            ));
+                        }
+                    }
+                }
+            }
+            "url_path" => url_path = string(&pair.value)?,
+            "url_name" => url_name = string(&pair.value)?,
+            "name" => name = string(&pair.value)?,
+            "serializer" => serializer = Some(expr_type(&pair.value)?),
+            "permissions" => permissions = Some(pair.value),
+            _ => {
+                return Err(syn::Error::new(
+                    pair.path.span(),
+                    "unknown action option; expected one of `detail`, `methods`, `url_path`, `url_name`, `name`, `serializer`, `permissions`",
+                ));
+            }
+        }
+    }
+    let detail = detail.ok_or_else(|| {
+        syn::Error::new_spanned(
+            &attr,
+            "an action needs `detail = true` (on `/prefix/{id}/...`) or `detail = false`",
+        )
+    })?;
+    method.attrs.retain(|a| !a.path().is_ident("action"));
+    Ok(Action {
+        method,
+        detail,
+        methods,
+        url_path,
+        url_name,
+        name,
+        serializer,
+        permissions,
+    })
+}
+
+/// The view and route of one action.
+fn expand_action(
+    self_ty: &syn::Type,
+    action: &Action,
+    default_serializer: &syn::Type,
+) -> syn::Result<(TokenStream, TokenStream)> {
+    let fn_ident = &action.method.sig.ident;
+    let view = quote::format_ident!("__{}Action", fn_ident);
+    let methods = action.methods.iter().map(|m| {
+        let upper = syn::Ident::new(&m.to_string().to_uppercase(), m.span());
+        quote!(::rest_framework::poem::http::Method::#upper)
+    });
+    let methods: Vec<TokenStream> = methods.collect();
+    let serializer = action.serializer.as_ref().unwrap_or(default_serializer);
+    let check = match &action.permissions {
+        Some(expr) => {
+            let permission = permission_expr(expr)?;
+            quote!(::rest_framework::viewsets::check_permission::<::rest_framework::viewsets::ModelOf<#self_ty>>(&#permission, ctx))
+        }
+        None => quote!(::rest_framework::viewsets::check_permissions(&*self.0, ctx)),
+    };
+    let name = &action.name;
+    let action_name = &action.url_path;
+    let detail = action.detail;
+    let suffix = if detail {
+        format!("{{id}}/{}/", action.url_path)
+    } else {
+        format!("{}/", action.url_path)
+    };
+    let url_name = &action.url_name;
+    let item = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        pub struct #view(::std::sync::Arc<#self_ty>);
+
+        #[::rest_framework::async_trait]
+        impl ::rest_framework::views::ApiView for #view {
+            fn methods(&self) -> ::std::vec::Vec<::rest_framework::poem::http::Method> {
+                ::std::vec![#(#methods),*]
+            }
+            fn authentication_classes(&self) -> ::core::option::Option<::std::vec::Vec<::std::sync::Arc<dyn ::rest_framework::authentication::Authentication>>> {
+                ::rest_framework::viewsets::GenericViewSet::authentication_classes(&*self.0)
+            }
+            fn check_permissions(&self, ctx: &::rest_framework::request::RequestContext) -> ::rest_framework::exceptions::ApiResult<()> {
+                #check
+            }
+            async fn handle(&self, ctx: &mut ::rest_framework::request::RequestContext) -> ::rest_framework::exceptions::ApiResult<::rest_framework::response::Response> {
+                self.0.#fn_ident(ctx).await
+            }
+            fn name(&self) -> ::std::string::String {
+                #name.into()
+            }
+            fn openapi_operations(&self, path: &str, registry: &mut ::rest_framework::poem_openapi::registry::Registry) -> ::std::vec::Vec<::rest_framework::poem_openapi::registry::MetaOperation> {
+                ::rest_framework::openapi::action_operations::<#serializer>(path, #action_name, #detail, &self.methods(), registry)
+            }
+        }
+    };
+    let route = quote! {
+        ::rest_framework::viewsets::ViewSetRoute {
+            suffix: #suffix.into(),
+            view: ::std::sync::Arc::new(#view(self.clone())),
+            name: #url_name.into(),
+        }
+    };
+    Ok((item, route))
+}
+
 pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenStream> {
     let args = parse_args(args)?;
-    let trait_ok = item
-        .trait_
-        .as_ref()
-        .and_then(|(_, path, _)| path.segments.last())
-        .is_some_and(|segment| segment.ident == "ModelViewSet");
-    if !trait_ok {
+    let Some((_, trait_path, _)) = item.trait_.as_mut() else {
         return Err(syn::Error::new(
             item.impl_token.span(),
-            "#[viewset] goes on `impl ModelViewSet for YourViewSet { ... }`",
+            "#[viewset] goes on `impl ModelViewSet for YourViewSet { ... }` (or `ReadOnlyModelViewSet`, `GenericViewSet`)",
         ));
+    };
+    let original_trait = trait_path.clone();
+    let kind = trait_path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let actions = match (kind.as_str(), &args.mixins) {
+        ("ModelViewSet", None) => quote!(::rest_framework::viewsets::Actions::ALL),
+        ("ReadOnlyModelViewSet", None) => quote!(::rest_framework::viewsets::Actions::READ_ONLY),
+        ("GenericViewSet", Some(mixins)) => mixins_expr(mixins)?,
+        ("GenericViewSet", None) => {
+            return Err(syn::Error::new_spanned(
+                &*trait_path,
+                "a `GenericViewSet` needs `mixins = [list, retrieve, ...]`",
+            ));
+        }
+        ("ModelViewSet" | "ReadOnlyModelViewSet", Some(mixins)) => {
+            return Err(syn::Error::new_spanned(
+                mixins,
+                "`mixins` only goes with `impl GenericViewSet for ...`",
+            ));
+        }
+        _ => {
+            return Err(syn::Error::new(
+                trait_path.span(),
+                "#[viewset] goes on `impl ModelViewSet for ...`, `impl ReadOnlyModelViewSet for ...` or `impl GenericViewSet for ...`",
+            ));
+        }
+    };
+    *trait_path = syn::parse_quote!(::rest_framework::viewsets::GenericViewSet);
+    // `#[action]` methods leave the trait impl for an inherent impl and get routes of their own.
+    let mut actions_found = Vec::new();
+    let mut kept = Vec::new();
+    for impl_item in std::mem::take(&mut item.items) {
+        match impl_item {
+            syn::ImplItem::Fn(method) => {
+                match method
+                    .attrs
+                    .iter()
+                    .find(|a| a.path().is_ident("action"))
+                    .cloned()
+                {
+                    Some(attr) => actions_found.push(parse_action(method, attr)?),
+                    None => kept.push(syn::ImplItem::Fn(method)),
+                }
+            }
+            other => kept.push(other),
+        }
     }
+    item.items = kept;
     let self_ty = &item.self_ty;
     let serializer = &args.serializer;
     let list_serializer = args.list_serializer.as_ref().unwrap_or(serializer);
@@ -157,6 +420,7 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
         None => quote!(::rest_framework::permissions::AllowAny),
     };
     let mut generated: Vec<syn::ImplItem> = vec![
+        syn::parse_quote!(const ACTIONS: ::rest_framework::viewsets::Actions = #actions;),
         syn::parse_quote!(type Entity = #model;),
         syn::parse_quote!(type Serializer = #serializer;),
         syn::parse_quote!(type ListSerializer = #list_serializer;),
@@ -192,15 +456,37 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
     }
     generated.append(&mut item.items);
     item.items = generated;
+    let mut action_items = Vec::new();
+    let mut action_routes = Vec::new();
+    for action in &actions_found {
+        let (view, route) = expand_action(self_ty, action, serializer)?;
+        action_items.push(view);
+        action_routes.push(route);
+    }
+    let action_methods = actions_found.iter().map(|a| &a.method);
+    let marker = match kind.as_str() {
+        "GenericViewSet" => TokenStream::new(),
+        _ => quote!(impl #original_trait for #self_ty {}),
+    };
     Ok(quote! {
         #item
 
+        #marker
+
+        impl #self_ty {
+            #(#action_methods)*
+        }
+
+        #(#action_items)*
+
         impl ::rest_framework::viewsets::ViewSet for #self_ty {
             fn routes(self: ::std::sync::Arc<Self>) -> ::std::vec::Vec<::rest_framework::viewsets::ViewSetRoute> {
-                ::rest_framework::viewsets::model_viewset_routes(self)
+                let mut routes = ::rest_framework::viewsets::viewset_routes(self.clone());
+                routes.extend([#(#action_routes),*]);
+                routes
             }
             fn basename(&self) -> ::std::string::String {
-                <<Self as ::rest_framework::viewsets::ModelViewSet>::Entity as ::rest_framework::models::ModelMeta>::NAME.to_lowercase()
+                <<Self as ::rest_framework::viewsets::GenericViewSet>::Entity as ::rest_framework::models::ModelMeta>::NAME.to_lowercase()
             }
         }
     })

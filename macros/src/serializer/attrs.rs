@@ -28,6 +28,9 @@ pub struct FieldAttrs {
     pub required: Option<bool>,
     #[darling(default)]
     pub allow_blank: bool,
+    /// Checked against the database: `tag with this name already exists.`
+    #[darling(default)]
+    pub unique: Option<darling::util::SpannedValue<bool>>,
     #[darling(default)]
     pub max_length: Option<usize>,
     #[darling(default)]

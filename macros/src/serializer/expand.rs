@@ -22,7 +22,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
         .fields
         .iter()
         .filter(|f| f.writable())
-        .map(parse_statement);
+        .map(|f| parse_statement(f, model));
     let relation_fields = s
         .fields
         .iter()
@@ -227,7 +227,7 @@ fn opt_usize(value: Option<usize>) -> TokenStream {
 }
 
 /// Reading and validating one writable field into the active model (or the relations).
-fn parse_statement(field: &Field) -> TokenStream {
+fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let key = field.key();
     let ty = &field.ty;
@@ -244,6 +244,16 @@ fn parse_statement(field: &Field) -> TokenStream {
             let max_value = lit_f64(&field.max_value);
             let allow_blank = field.allow_blank;
             let validators = validator_calls(field);
+            let unique = field.unique.as_ref().map(|column| {
+                let label = key.replace('_', " ");
+                quote! {
+                    if __valid {
+                        __valid = #rf::relations::check_unique::<#model, _>(
+                            ctx.db, #column, &__v, instance, #key, #label, &mut __errors,
+                        ).await?;
+                    }
+                }
+            });
             let assign = quote_spanned!(column.span()=> __model.#column = #rf::sea_orm::ActiveValue::Set(__v););
             quote! {
                 {
@@ -259,6 +269,7 @@ fn parse_statement(field: &Field) -> TokenStream {
                         #[allow(unused_mut)]
                         let mut __valid = true;
                         #validators
+                        #unique
                         if __valid {
                             #assign
                         }

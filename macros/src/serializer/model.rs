@@ -21,6 +21,8 @@ pub struct Field {
     /// Required on create / full update.
     pub required: bool,
     pub allow_blank: bool,
+    /// The column's path (`tag::Column::Name`) when the field must be unique.
+    pub unique: Option<syn::Path>,
     pub max_length: Option<usize>,
     pub min_length: Option<usize>,
     pub min_value: Option<syn::Lit>,
@@ -86,7 +88,7 @@ impl Serializer {
         let mut errors = Error::accumulator();
         let mut checked = Vec::new();
         for field in fields.fields {
-            if let Some(field) = errors.handle(Field::check(field)) {
+            if let Some(field) = errors.handle(Field::check(field, &attrs.model)) {
                 checked.push(field);
             }
         }
@@ -102,7 +104,7 @@ impl Serializer {
 }
 
 impl Field {
-    fn check(attrs: FieldAttrs) -> darling::Result<Self> {
+    fn check(attrs: FieldAttrs, model: &syn::Path) -> darling::Result<Self> {
         let ident = attrs
             .ident
             .clone()
@@ -219,6 +221,23 @@ impl Field {
                     .with_span(&ident),
             );
         }
+        let unique = match (&attrs.unique, &kind) {
+            (Some(flag), Kind::Column { column }) if **flag => {
+                if read_only {
+                    return Err(Error::custom(
+                        "`unique` is checked on input; this field is read-only",
+                    )
+                    .with_span(&flag.span()));
+                }
+                Some(column_path(model, column).map_err(|e| e.with_span(&flag.span()))?)
+            }
+            (Some(flag), _) if **flag => {
+                return Err(
+                    Error::custom("`unique` applies to column fields").with_span(&flag.span())
+                );
+            }
+            _ => None,
+        };
         let optional_type = inner_type(&attrs.ty, "Option").is_some();
         let required = attrs.required.unwrap_or(!optional_type);
         Ok(Field {
@@ -228,6 +247,7 @@ impl Field {
             write_only,
             required,
             allow_blank: attrs.allow_blank,
+            unique,
             max_length: attrs.max_length,
             min_length: attrs.min_length,
             min_value: attrs.min_value,
@@ -255,4 +275,31 @@ impl Field {
     pub fn ty_span(&self) -> proc_macro2::Span {
         self.ty.span()
     }
+}
+
+/// `tag::Column::Name` for the column `name` of `model = tag::Entity` (sea-orm's naming).
+fn column_path(model: &syn::Path, column: &syn::Ident) -> darling::Result<syn::Path> {
+    let mut path = model.clone();
+    let last = path
+        .segments
+        .last_mut()
+        .filter(|segment| segment.ident == "Entity")
+        .ok_or_else(|| Error::custom("`unique` needs `model = some_module::Entity`"))?;
+    last.ident = syn::Ident::new("Column", last.ident.span());
+    let variant: String = column
+        .to_string()
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect();
+    path.segments.push(syn::PathSegment::from(syn::Ident::new(
+        &variant,
+        column.span(),
+    )));
+    Ok(path)
 }
