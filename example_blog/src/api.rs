@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::entities::user;
-use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet};
+use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
 use rest_framework::authentication::jwt_views::TokenObtainPairView;
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
@@ -21,7 +21,8 @@ pub fn urlpatterns() -> UrlPatterns {
     let router = DefaultRouter::new()
         .register("articles", ArticleViewSet)
         .register("comments", CommentViewSet)
-        .register("tags", TagViewSet);
+        .register("tags", TagViewSet)
+        .register("users", UserViewSet);
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)

@@ -2,8 +2,8 @@
 //! (`reference/drf_blog/blog/serializers.py`).
 
 use crate::entities::{article, comment, tag, user};
-use rest_framework::ModelSerializer;
 use rest_framework::sea_orm::prelude::DateTimeUtc;
+use rest_framework::{HyperlinkedModelSerializer, ModelSerializer};
 
 /// A user nested in an article: `{"id", "email"}`.
 #[derive(ModelSerializer)]
@@ -84,4 +84,21 @@ pub struct TagSerializer {
     pub id: i64,
     #[field(max_length = 50, unique)]
     pub name: String,
+}
+
+/// A user, hyperlinked (DRF's `HyperlinkedModelSerializer`): `url` instead of `id`, and the
+/// user's articles as links, newest first.
+#[derive(HyperlinkedModelSerializer)]
+#[serializer(model = user::Entity)]
+pub struct UserSerializer {
+    #[field(hyperlinked_identity, view_name = "user-detail")]
+    pub url: String,
+    #[field(max_length = 254, validate(email))]
+    pub email: String,
+    #[field(max_length = 150, required = false, allow_blank = true)]
+    pub first_name: String,
+    #[field(max_length = 150, required = false, allow_blank = true)]
+    pub last_name: String,
+    #[field(hyperlinked, many, queryset = article::Entity, view_name = "article-detail")]
+    pub articles: Vec<String>,
 }

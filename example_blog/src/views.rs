@@ -3,13 +3,13 @@
 use crate::entities::{article, comment, tag, user};
 use crate::permissions::{IsOwnerOrReadOnly, IsStaffOrReadOnly};
 use crate::serializers::{
-    ArticleListSerializer, ArticleSerializer, CommentSerializer, TagSerializer,
+    ArticleListSerializer, ArticleSerializer, CommentSerializer, TagSerializer, UserSerializer,
 };
 use rest_framework::exceptions::ApiResult;
 use rest_framework::filters::{FieldFilter, FilterBackend, OrderingFilter, SearchFilter};
 use rest_framework::generics;
 use rest_framework::models::ModelMeta;
-use rest_framework::permissions::IsAuthenticatedOrReadOnly;
+use rest_framework::permissions::{IsAuthenticated, IsAuthenticatedOrReadOnly};
 use rest_framework::poem::http::Method;
 use rest_framework::request::RequestContext;
 use rest_framework::response::Response;
@@ -18,7 +18,7 @@ use rest_framework::sea_orm::{ColumnTrait, QueryFilter};
 use rest_framework::serializers::{ModelSerializer, Save};
 use rest_framework::status;
 use rest_framework::viewset;
-use rest_framework::viewsets::{GenericViewSet, ModelViewSet};
+use rest_framework::viewsets::{GenericViewSet, ModelViewSet, ReadOnlyModelViewSet};
 
 /// `/api/articles/`: anyone reads; authenticated users write; only the author changes.
 pub struct ArticleViewSet;
@@ -109,3 +109,9 @@ pub struct TagViewSet;
 
 #[viewset(serializer = TagSerializer, permissions = IsStaffOrReadOnly)]
 impl ModelViewSet for TagViewSet {}
+
+/// `/api/users/`: authenticated users only; hyperlinked, ordered by id.
+pub struct UserViewSet;
+
+#[viewset(serializer = UserSerializer, permissions = IsAuthenticated)]
+impl ReadOnlyModelViewSet for UserViewSet {}

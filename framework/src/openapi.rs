@@ -552,6 +552,22 @@ pub mod schema {
         }
     }
 
+    /// A hyperlink (`format: uri`), or an array of them.
+    pub fn hyperlink(many: bool) -> MetaSchemaRef {
+        let uri = MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: Some("uri"),
+            ..MetaSchema::new("string")
+        }));
+        if many {
+            MetaSchemaRef::Inline(Box::new(MetaSchema {
+                items: Some(Box::new(uri)),
+                ..MetaSchema::new("array")
+            }))
+        } else {
+            uri
+        }
+    }
+
     /// Schema of an entity's name, to keep `ModelMeta` linked from docs.
     pub fn model_name<E: ModelMeta>() -> &'static str {
         E::NAME

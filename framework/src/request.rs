@@ -157,6 +157,7 @@ impl RequestContext {
         SerializerContext {
             db: &self.state.db,
             base_url: &self.base_url,
+            urls: &self.state.urls,
         }
     }
 }

@@ -43,9 +43,10 @@
 //! A field that is not a column, a type that is not the column's, `read_only` with
 //! `write_only`, an unknown option: each is a compile error pointing at the field or option.
 
-use crate::exceptions::ApiResult;
+use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
 use crate::models::{ModelMeta, pk_of};
+use crate::urls::Reverser;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
@@ -67,6 +68,33 @@ pub struct SerializerContext<'a> {
     pub db: &'a DatabaseConnection,
     /// `scheme://host` of the request, for absolute URLs (hyperlinks).
     pub base_url: &'a str,
+    /// Route names to paths, for hyperlinks.
+    pub urls: &'a Reverser,
+}
+
+impl<'a> SerializerContext<'a> {
+    /// A context without routes (hyperlinked fields then fail with a server error).
+    pub fn new(db: &'a DatabaseConnection, base_url: &'a str) -> Self {
+        static NO_ROUTES: std::sync::OnceLock<Reverser> = std::sync::OnceLock::new();
+        SerializerContext {
+            db,
+            base_url,
+            urls: NO_ROUTES.get_or_init(Reverser::default),
+        }
+    }
+
+    /// The absolute URL of the object `pk` at route `view_name` (DRF's hyperlinks).
+    pub fn hyperlink(&self, view_name: &str, pk: i64) -> ApiResult<String> {
+        let pk = pk.to_string();
+        self.urls
+            .reverse(view_name, &[&pk])
+            .map(|path| format!("{}{path}", self.base_url))
+            .ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "Could not resolve URL for hyperlinked relationship using view name \"{view_name}\"."
+                ))
+            })
+    }
 }
 
 /// A DRF `ModelSerializer`. Derive it; do not implement it by hand.

@@ -5,6 +5,7 @@ use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
 use crate::authentication::jwt::JwtSettings;
 use crate::authentication::{Authentication, JwtAuthentication};
 use crate::pagination::PageNumberPagination;
+use crate::urls::Reverser;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// How users are found (Django's `AUTH_USER_MODEL`).
     pub users: Arc<dyn UserStore>,
+    /// Route names to paths (set when the URL patterns become an endpoint).
+    pub urls: Arc<Reverser>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             users: Arc::new(EntityUserStore::<U>::new()),
+            urls: Arc::new(Reverser::default()),
         }
     }
 

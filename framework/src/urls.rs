@@ -82,6 +82,48 @@ fn percent_decode(text: &str) -> String {
         .into_owned()
 }
 
+/// Django's `reverse()`: route names to paths, for hyperlinks and the API root.
+#[derive(Debug, Default)]
+pub struct Reverser {
+    routes: Vec<(String, Vec<Option<String>>)>,
+}
+
+impl Reverser {
+    /// The named routes of `patterns`.
+    pub fn new(patterns: &[UrlPattern]) -> Self {
+        let routes = patterns
+            .iter()
+            .filter_map(|pattern| {
+                let name = pattern.name()?.to_string();
+                let segments = pattern
+                    .segments
+                    .iter()
+                    .map(|segment| match segment {
+                        Segment::Literal(literal) => Some(literal.clone()),
+                        Segment::Param(_) => None,
+                    })
+                    .collect();
+                Some((name, segments))
+            })
+            .collect();
+        Reverser { routes }
+    }
+
+    /// The path of route `name` with its parameters filled from `args`, in order.
+    pub fn reverse(&self, name: &str, args: &[&str]) -> Option<String> {
+        let (_, segments) = self.routes.iter().find(|(route, _)| route == name)?;
+        let mut args = args.iter();
+        let mut out = Vec::with_capacity(segments.len());
+        for segment in segments {
+            match segment {
+                Some(literal) => out.push(literal.clone()),
+                None => out.push((*args.next()?).to_string()),
+            }
+        }
+        Some(out.join("/"))
+    }
+}
+
 /// The URL configuration of an application.
 #[derive(Default)]
 pub struct UrlPatterns {
@@ -115,23 +157,13 @@ impl UrlPatterns {
         self
     }
 
-    /// Django's `reverse(name)` for patterns without parameters, and `{id}`-style ones with
-    /// `args` filled in order.
+    /// Django's `reverse(name, args)` over these patterns.
     pub fn reverse(&self, name: &str, args: &[&str]) -> Option<String> {
-        let pattern = self.patterns.iter().find(|p| p.name() == Some(name))?;
-        let mut args = args.iter();
-        let mut out = Vec::new();
-        for segment in &pattern.segments {
-            match segment {
-                Segment::Literal(literal) => out.push(literal.clone()),
-                Segment::Param(_) => out.push((*args.next()?).to_string()),
-            }
-        }
-        Some(out.join("/"))
+        Reverser::new(&self.patterns).reverse(name, args)
     }
 
     /// The poem endpoint serving these patterns.
-    pub fn into_endpoint(mut self, state: AppState) -> UrlEndpoint {
+    pub fn into_endpoint(mut self, mut state: AppState) -> UrlEndpoint {
         if let Some((schema_route, swagger_route)) = self.schema.take() {
             let document = build_document(&self.patterns, &state.settings);
             let schema = SchemaView::new(&document, &state.settings.schema_title);
@@ -147,6 +179,7 @@ impl UrlPatterns {
                 Some("swagger-ui".into()),
             ));
         }
+        state.urls = Arc::new(Reverser::new(&self.patterns));
         UrlEndpoint {
             patterns: Arc::new(self.patterns),
             state,

@@ -242,10 +242,7 @@ async fn renders_relations_in_field_order() {
     let (db, _) = database().await;
     seed(&db, 3).await;
     let rows = post::Entity::find().all(&db).await.unwrap();
-    let ctx = SerializerContext {
-        db: &db,
-        base_url: "http://testserver",
-    };
+    let ctx = SerializerContext::new(&db, "http://testserver");
     let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
     let body = serde_json::to_string(&rendered[2]).unwrap();
     // Labels by name (alpha has the larger id), notes by id, the count of notes.
@@ -262,10 +259,7 @@ async fn statement_count_does_not_depend_on_page_size() {
         let (db, statements) = database().await;
         seed(&db, size).await;
         let rows = post::Entity::find().all(&db).await.unwrap();
-        let ctx = SerializerContext {
-            db: &db,
-            base_url: "http://testserver",
-        };
+        let ctx = SerializerContext::new(&db, "http://testserver");
         statements.store(0, Ordering::SeqCst);
         let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
         assert_eq!(rendered.len(), size);
@@ -287,10 +281,7 @@ async fn statement_count_does_not_depend_on_page_size() {
 async fn validation_errors_are_drf_bodies_in_field_order() {
     let (db, _) = database().await;
     seed(&db, 1).await;
-    let ctx = SerializerContext {
-        db: &db,
-        base_url: "http://testserver",
-    };
+    let ctx = SerializerContext::new(&db, "http://testserver");
     let data = serde_json::json!({"labels": "1", "id": 99, "writer": 5});
     let err = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
         .await
@@ -334,10 +325,7 @@ async fn validation_errors_are_drf_bodies_in_field_order() {
 async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
     let (db, _) = database().await;
     seed(&db, 0).await;
-    let ctx = SerializerContext {
-        db: &db,
-        base_url: "http://testserver",
-    };
+    let ctx = SerializerContext::new(&db, "http://testserver");
     let data = serde_json::json!({"title": "new", "labels": ["1", 2, 2]});
     let mut save = PostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
         .await

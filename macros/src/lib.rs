@@ -20,6 +20,14 @@ pub fn derive_model_serializer(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// DRF's `HyperlinkedModelSerializer`: the same derive as `ModelSerializer`; declare the
+/// `url` field with `#[field(hyperlinked_identity, view_name = "user-detail")]` and related
+/// objects with `#[field(hyperlinked, view_name = "...")]`.
+#[proc_macro_derive(HyperlinkedModelSerializer, attributes(serializer, field))]
+pub fn derive_hyperlinked_model_serializer(input: TokenStream) -> TokenStream {
+    derive_model_serializer(input)
+}
+
 /// Implements a DRF-style viewset on an `impl ModelViewSet for MyViewSet { ... }` block:
 /// `#[viewset(serializer = ..., list_serializer = ..., permissions = A & B, authentication = [..])]`.
 #[proc_macro_attribute]

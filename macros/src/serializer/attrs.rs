@@ -54,6 +54,16 @@ pub struct FieldAttrs {
     /// The related entity of a writable relation (DRF's `queryset=`).
     #[darling(default)]
     pub queryset: Option<syn::Path>,
+    /// DRF's `HyperlinkedIdentityField`: the object's own URL (`view_name = "user-detail"`).
+    #[darling(default)]
+    pub hyperlinked_identity: Option<darling::util::SpannedValue<bool>>,
+    /// DRF's `HyperlinkedRelatedField`: a foreign key (column `<name>_id`), or with `many` and
+    /// `queryset = Entity` a to-many relation, shown as URLs of `view_name`.
+    #[darling(default)]
+    pub hyperlinked: Option<darling::util::SpannedValue<bool>>,
+    /// The route name of hyperlinks (`article-detail`).
+    #[darling(default)]
+    pub view_name: Option<String>,
     /// A count of a reverse relation: `count = comment::Entity`.
     #[darling(default)]
     pub count: Option<syn::Path>,

@@ -154,8 +154,11 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let var = loaded(field);
     let load = match &field.kind {
-        Kind::Column { .. } | Kind::ForeignKeyPk { .. } => return TokenStream::new(),
-        Kind::PkMany { related } => {
+        Kind::Column { .. }
+        | Kind::ForeignKeyPk { .. }
+        | Kind::HyperlinkIdentity { .. }
+        | Kind::HyperlinkForeignKey { .. } => return TokenStream::new(),
+        Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
             quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx))
         }
         Kind::Count { related } => {
@@ -192,6 +195,19 @@ fn field_value(field: &Field) -> TokenStream {
         Kind::Column { column } | Kind::ForeignKeyPk { column } => {
             quote_spanned!(column.span()=> ::core::clone::Clone::clone(&__m.#column))
         }
+        Kind::HyperlinkIdentity { view_name } => quote_spanned! {span=>
+            ctx.hyperlink(#view_name, ::rest_framework::models::pk_of::<<Self as ::rest_framework::serializers::ModelSerializer>::Entity>(__m))?
+        },
+        Kind::HyperlinkForeignKey { column, view_name } => {
+            quote_spanned!(column.span()=> ctx.hyperlink(#view_name, __m.#column)?)
+        }
+        Kind::HyperlinkMany { view_name, .. } => quote_spanned! {span=>
+            #var.next()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|__pk| ctx.hyperlink(#view_name, __pk))
+                .collect::<::rest_framework::exceptions::ApiResult<_>>()?
+        },
         Kind::Nested { optional: true, .. } => quote_spanned!(span=> #var.next().flatten()),
         Kind::Nested { many: false, .. } => quote_spanned! {span=>
             match #var.next() {
@@ -343,6 +359,10 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
             Kind::Nested {
                 serializer, many, ..
             } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
+            Kind::HyperlinkIdentity { .. } | Kind::HyperlinkForeignKey { .. } => {
+                quote!(#rf::openapi::schema::hyperlink(false))
+            }
+            Kind::HyperlinkMany { .. } => quote!(#rf::openapi::schema::hyperlink(true)),
             _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
         };
         let read_only = f.read_only;

@@ -45,6 +45,18 @@ pub enum Kind {
     },
     /// The number of related rows.
     Count { related: syn::Path },
+    /// The object's own URL.
+    HyperlinkIdentity { view_name: String },
+    /// A forward foreign key as a URL.
+    HyperlinkForeignKey {
+        column: syn::Ident,
+        view_name: String,
+    },
+    /// A to-many relation as URLs.
+    HyperlinkMany {
+        related: syn::Path,
+        view_name: String,
+    },
 }
 
 /// `T` of `Wrapper<T>` when the type's last segment is `wrapper`.
@@ -128,14 +140,23 @@ impl Field {
             .source
             .as_ref()
             .map(|s| (s.as_str().to_string(), s.span()));
-        let kinds = [nested, pk_related, attrs.count.is_some()]
-            .iter()
-            .filter(|k| **k)
-            .count();
+        let identity = flag(&attrs.hyperlinked_identity);
+        let hyperlinked = flag(&attrs.hyperlinked);
+        let kinds = [
+            nested,
+            pk_related,
+            attrs.count.is_some(),
+            identity,
+            hyperlinked,
+        ]
+        .iter()
+        .filter(|k| **k)
+        .count();
         if kinds > 1 {
-            return Err(
-                Error::custom("choose one of `nested`, `pk_related` and `count`").with_span(&ident),
-            );
+            return Err(Error::custom(
+                "choose one of `nested`, `pk_related`, `count`, `hyperlinked` and `hyperlinked_identity`",
+            )
+            .with_span(&ident));
         }
         let source_ident = |suffix: &str| -> darling::Result<syn::Ident> {
             let (text, span) = source
@@ -148,7 +169,46 @@ impl Field {
                     Error::custom(format!("`{text}` is not a valid field name")).with_span(&span)
                 })
         };
-        let kind = if let Some(related) = attrs.count.clone() {
+        let view_name = |flag: &Option<darling::util::SpannedValue<bool>>| {
+            attrs.view_name.clone().ok_or_else(|| {
+                let span = flag
+                    .as_ref()
+                    .map(|f| f.span())
+                    .unwrap_or_else(|| ident.span());
+                Error::custom(
+                    "a hyperlinked field needs the route name: `view_name = \"article-detail\"`",
+                )
+                .with_span(&span)
+            })
+        };
+        let kind = if identity || hyperlinked {
+            if write_only {
+                return Err(
+                    Error::custom("hyperlinked fields are read-only; remove `write_only`")
+                        .with_span(&ident),
+                );
+            }
+            read_only = true;
+            if identity {
+                Kind::HyperlinkIdentity {
+                    view_name: view_name(&attrs.hyperlinked_identity)?,
+                }
+            } else if attrs.many {
+                let related = attrs.queryset.clone().ok_or_else(|| {
+                    Error::custom("`hyperlinked, many` needs the related entity: `queryset = article::Entity`")
+                        .with_span(&ident)
+                })?;
+                Kind::HyperlinkMany {
+                    related,
+                    view_name: view_name(&attrs.hyperlinked)?,
+                }
+            } else {
+                Kind::HyperlinkForeignKey {
+                    column: source_ident("_id")?,
+                    view_name: view_name(&attrs.hyperlinked)?,
+                }
+            }
+        } else if let Some(related) = attrs.count.clone() {
             if write_only {
                 return Err(
                     Error::custom("a `count` field is read-only; remove `write_only`")
