@@ -61,6 +61,20 @@ impl AppState {
         }
     }
 
+    /// State with a custom user store (for user tables that are not one sea-orm entity).
+    pub fn with_user_store(
+        db: DatabaseConnection,
+        settings: Settings,
+        users: Arc<dyn UserStore>,
+    ) -> Self {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            users,
+            urls: Arc::new(Reverser::default()),
+        }
+    }
+
     /// Looks a user up by primary key.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<RequestUser>, sea_orm::DbErr> {
         self.users.get_by_id(&self.db, id).await

@@ -276,11 +276,11 @@ async fn seed(db: &DatabaseConnection) {
 
 /// A GET request on `/api/posts/?{query}` (the query as it appears in a URL).
 fn request(db: &DatabaseConnection, query: &str) -> RequestContext {
-    let state = AppState {
-        db: db.clone(),
-        settings: Arc::new(Settings::new("filters-test-secret")),
-        users: Arc::new(NoUsers),
-    };
+    let state = AppState::with_user_store(
+        db.clone(),
+        Settings::new("filters-test-secret"),
+        Arc::new(NoUsers),
+    );
     let uri: Uri = format!("/api/posts/?{query}").parse().unwrap();
     RequestContext::new(state, Method::GET, uri, HeaderMap::new(), Vec::new())
 }
