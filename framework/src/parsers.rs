@@ -26,7 +26,10 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, V
         .to_ascii_lowercase();
     match essence.as_str() {
         "application/json" | "" => parse_json(body),
-        "application/x-www-form-urlencoded" => Ok(parse_form(body)),
+        "application/x-www-form-urlencoded" => {
+            Ok(collect_fields(form_urlencoded::parse(body).into_owned()))
+        }
+        "multipart/form-data" => parse_multipart(media, body),
         _ => Err(ApiError::UnsupportedMediaType(media.to_string())),
     }
 }
@@ -50,11 +53,11 @@ fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
     }
 }
 
-/// Form data: a key given once is a string, a repeated key a list (DRF's QueryDict, as
-/// serializers read it: `tags=3&tags=4`).
-fn parse_form(body: &[u8]) -> Map<String, Value> {
+/// Form fields as DRF's QueryDict reads them in serializers: a key given once is a string, a
+/// repeated key a list (`tags=3&tags=4`).
+fn collect_fields(pairs: impl IntoIterator<Item = (String, String)>) -> Map<String, Value> {
     let mut map = Map::new();
-    for (key, value) in form_urlencoded::parse(body).into_owned() {
+    for (key, value) in pairs {
         match map.get_mut(&key) {
             Some(Value::Array(list)) => list.push(Value::String(value)),
             Some(existing) => {
@@ -67,6 +70,39 @@ fn parse_form(body: &[u8]) -> Map<String, Value> {
         }
     }
     map
+}
+
+/// `multipart/form-data`: the text fields (uploaded files are not read yet).
+fn parse_multipart(content_type: &str, body: &[u8]) -> ApiResult<Map<String, Value>> {
+    use futures_util::FutureExt;
+    let invalid =
+        |err: multer::Error| ApiError::ParseError(format!("Multipart form parse error - {err}"));
+    let boundary = multer::parse_boundary(content_type).map_err(invalid)?;
+    let chunk = bytes::Bytes::copy_from_slice(body);
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    // The whole body is in memory, so every step completes on its first poll.
+    let pending = || ApiError::ParseError("Multipart form parse error - incomplete body".into());
+    let mut pairs = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .now_or_never()
+        .ok_or_else(pending)?
+        .map_err(invalid)?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if field.file_name().is_some() {
+            continue;
+        }
+        let text = field
+            .text()
+            .now_or_never()
+            .ok_or_else(pending)?
+            .map_err(invalid)?;
+        pairs.push((name, text));
+    }
+    Ok(collect_fields(pairs))
 }
 
 #[cfg(test)]
@@ -85,6 +121,17 @@ mod tests {
             serde_json::to_string(&errors).unwrap(),
             r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}"#
         );
+        let multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\n--XyZ\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n3\r\n--XyZ\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n4\r\n--XyZ--\r\n";
+        let data = parse(
+            Some("multipart/form-data; boundary=XyZ"),
+            multipart.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::Value::Object(data),
+            serde_json::json!({"title": "Hello", "tags": ["3", "4"]})
+        );
+        assert!(parse(Some("multipart/form-data"), b"x").is_err());
         let err = parse(Some("text/plain"), b"x").unwrap_err();
         assert_eq!(
             err.detail(),
