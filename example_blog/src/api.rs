@@ -13,6 +13,13 @@ use sea_orm::DatabaseConnection;
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
     settings.schema_title = "Blog API".into();
+    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie and the
+    // session classes come later).
+    settings.default_authentication_classes = vec![
+        std::sync::Arc::new(rest_framework::authentication::JwtAuthentication),
+        std::sync::Arc::new(rest_framework::authtoken::TokenAuthentication::new()),
+        std::sync::Arc::new(rest_framework::authentication::BasicAuthentication::new()),
+    ];
     settings
 }
 
@@ -26,6 +33,10 @@ pub fn urlpatterns() -> UrlPatterns {
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)
+        .path(
+            "/api/api-token-auth/",
+            rest_framework::authtoken::ObtainAuthTokenView,
+        )
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }
 

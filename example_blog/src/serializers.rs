@@ -11,7 +11,7 @@ use rest_framework::{HyperlinkedModelSerializer, ModelSerializer};
 pub struct AuthorSerializer {
     #[field(read_only)]
     pub id: i64,
-    #[field(max_length = 254, validate(email))]
+    #[field(max_length = 254, validate(email), label = "Email address")]
     pub email: String,
 }
 
@@ -93,7 +93,7 @@ pub struct TagSerializer {
 pub struct UserSerializer {
     #[field(hyperlinked_identity, view_name = "user-detail")]
     pub url: String,
-    #[field(max_length = 254, validate(email))]
+    #[field(max_length = 254, validate(email), label = "Email address")]
     pub email: String,
     #[field(max_length = 150, required = false, allow_blank = true)]
     pub first_name: String,

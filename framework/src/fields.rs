@@ -23,6 +23,7 @@ pub mod messages {
     pub const INVALID_EMAIL: &str = "Enter a valid email address.";
     pub const INVALID_URL: &str = "Enter a valid URL.";
     pub const EMPTY_LIST: &str = "This list may not be empty.";
+    pub const NULL_CHARACTERS: &str = "Null characters are not allowed.";
 
     /// `Ensure this field has no more than N characters.`
     pub fn max_length(n: usize) -> String {
@@ -134,6 +135,10 @@ impl FieldType for String {
         }
         let mut errors = Vec::new();
         let length = text.chars().count();
+        if text.contains('\0') {
+            // DRF's ProhibitNullCharactersValidator runs with the length validators.
+            errors.push(messages::NULL_CHARACTERS.to_string());
+        }
         if let Some(max) = options.max_length.filter(|max| length > *max) {
             errors.push(messages::max_length(max));
         }
@@ -376,6 +381,45 @@ pub mod validators {
             Err(format!("This field must contain \"{needle}\"."))
         }
     }
+}
+
+/// Python's `str.isspace()` (what `\s`, `str.strip()` and `int()` skip).
+pub fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// What Python's `int(text)` makes of a query parameter or a path id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyInt {
+    /// An integer that fits a primary key.
+    Int(i64),
+    /// A valid integer too large for any primary key: matches no row.
+    OutOfRange,
+    /// Not an integer (`ValueError`).
+    Invalid,
+}
+
+/// Python's `int(text)`: surrounding whitespace, a sign, and single underscores between
+/// digits are accepted (`" +1_0 "` is 10); anything else is invalid.
+pub fn parse_py_int(text: &str) -> PyInt {
+    let trimmed = text.trim_matches(is_py_space);
+    let (negative, digits) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let well_formed = !digits.is_empty()
+        && digits
+            .split('_')
+            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return PyInt::Invalid;
+    }
+    let mut number = String::with_capacity(digits.len() + 1);
+    if negative {
+        number.push('-');
+    }
+    number.extend(digits.chars().filter(|c| *c != '_'));
+    number.parse().map_or(PyInt::OutOfRange, PyInt::Int)
 }
 
 /// Wraps a value so that it serializes in DRF's representation (see [`Representation`]).

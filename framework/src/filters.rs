@@ -26,6 +26,7 @@
 //! ```
 
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
+use crate::fields::{PyInt, is_py_space, parse_py_int};
 use crate::models::{ModelMeta, pk_column};
 use crate::request::RequestContext;
 use poem_openapi::ParameterStyle;
@@ -92,54 +93,6 @@ pub mod messages {
     pub fn invalid_pk_value(value: &str) -> String {
         format!("\u{201c}{value}\u{201d} is not a valid value.")
     }
-}
-
-/// The last value of a query parameter (Django's `QueryDict.get`).
-fn last_param<'a>(ctx: &'a RequestContext, name: &str) -> Option<&'a str> {
-    ctx.query_params()
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
-/// Python's `str.isspace()` (what `\s`, `str.strip()` and `int()` skip).
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// What Python's `int(text)` makes of a query parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PyInt {
-    /// An integer that fits a primary key.
-    Int(i64),
-    /// A valid integer too large for any primary key: matches no row.
-    OutOfRange,
-    /// Not an integer (`ValueError`).
-    Invalid,
-}
-
-/// Python's `int(text)`: surrounding whitespace, a sign, and single underscores between
-/// digits are accepted (`" +1_0 "` is 10); anything else is invalid.
-fn parse_py_int(text: &str) -> PyInt {
-    let trimmed = text.trim_matches(is_py_space);
-    let (negative, digits) = match trimmed.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
-    };
-    let well_formed = !digits.is_empty()
-        && digits
-            .split('_')
-            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()));
-    if !well_formed {
-        return PyInt::Invalid;
-    }
-    let mut number = String::with_capacity(digits.len() + 1);
-    if negative {
-        number.push('-');
-    }
-    number.extend(digits.chars().filter(|c| *c != '_'));
-    number.parse().map_or(PyInt::OutOfRange, PyInt::Int)
 }
 
 /// The pks among `ids` that exist in `T` (one query).
@@ -333,7 +286,7 @@ async fn clean_foreign_key(
     existing: ExistingPks,
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<i64>> {
-    let Some(raw) = last_param(ctx, param).filter(|raw| !raw.is_empty()) else {
+    let Some(raw) = ctx.query_param(param).filter(|raw| !raw.is_empty()) else {
         return Ok(None);
     };
     if raw.contains('\0') {
@@ -494,7 +447,7 @@ impl<E: EntityTrait> SearchFilter<E> {
     }
 
     fn apply(&self, ctx: &RequestContext, select: Select<E>) -> ApiResult<Select<E>> {
-        let value = last_param(ctx, self.param).unwrap_or("");
+        let value = ctx.query_param(self.param).unwrap_or("");
         if value.contains('\0') {
             // DRF answers a bare list here (`["Null characters are not allowed."]`).
             return Err(ApiError::field(self.param, messages::NULL_CHARACTERS));
@@ -715,7 +668,7 @@ impl<E: ModelMeta> OrderingFilter<E> {
     }
 
     fn apply(&self, ctx: &RequestContext, mut select: Select<E>) -> ApiResult<Select<E>> {
-        let Some(value) = last_param(ctx, self.param).filter(|v| !v.is_empty()) else {
+        let Some(value) = ctx.query_param(self.param).filter(|v| !v.is_empty()) else {
             return Ok(select);
         };
         let mut terms: Vec<(&OrderKey<E>, Order)> = Vec::new();

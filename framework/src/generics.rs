@@ -2,7 +2,7 @@
 //! object lookup (`get_object`) with its 404s and object-level permission check.
 
 use crate::exceptions::{ApiError, ApiResult};
-use crate::fields::Repr;
+use crate::fields::{PyInt, Repr, parse_py_int};
 use crate::models::{ModelMeta, filter_pk};
 use crate::pagination::PageNumberPagination;
 use crate::permissions::Permission;
@@ -69,14 +69,20 @@ pub async fn lookup_object<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
 ) -> ApiResult<ModelOf<V>> {
-    let id: i64 = ctx
-        .path_param("id")
-        .and_then(|raw| raw.parse().ok())
-        .ok_or_else(|| ApiError::NotFound("Not found.".into()))?;
+    let no_match =
+        || ApiError::NotFound(format!("No {} matches the given query.", V::Entity::NAME));
+    // Django converts the id as Python's `int()` does; a value that is no integer cannot
+    // match (the generic 404), one too large for a key matches nothing.
+    let id = match parse_py_int(ctx.path_param("id").unwrap_or("")) {
+        PyInt::Int(id) => id,
+        PyInt::OutOfRange => return Err(no_match()),
+        PyInt::Invalid => return Err(ApiError::NotFound("Not found.".into())),
+    };
     let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
-    filter_pk(queryset, id).one(ctx.db()).await?.ok_or_else(|| {
-        ApiError::NotFound(format!("No {} matches the given query.", V::Entity::NAME))
-    })
+    filter_pk(queryset, id)
+        .one(ctx.db())
+        .await?
+        .ok_or_else(no_match)
 }
 
 /// DRF's `filter_queryset`: the viewset's filter backends, in order.

@@ -11,10 +11,12 @@
 
 pub mod auth;
 pub mod authentication;
+pub mod authtoken;
 pub mod exceptions;
 pub mod fields;
 pub mod filters;
 pub mod generics;
+pub mod metadata;
 pub mod models;
 pub mod openapi;
 pub mod pagination;

@@ -53,6 +53,22 @@ impl RequestContext {
         }
     }
 
+    /// The same request with another method (DRF's `clone_request`, used by OPTIONS to ask
+    /// "could this user POST / PUT here?").
+    pub fn clone_with_method(&self, method: Method) -> RequestContext {
+        RequestContext {
+            state: self.state.clone(),
+            method,
+            uri: self.uri.clone(),
+            headers: self.headers.clone(),
+            body: Vec::new(),
+            query: self.query.clone(),
+            path_params: self.path_params.clone(),
+            base_url: self.base_url.clone(),
+            user: self.user.clone(),
+        }
+    }
+
     /// The shared application state.
     pub fn state(&self) -> &AppState {
         &self.state

@@ -138,6 +138,9 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
     /// partial-update schema (`PatchedArticleRequest`), and those of nested serializers.
     fn register_schemas(registry: &mut Registry);
 
+    /// The fields as OPTIONS describes them (DRF's `SimpleMetadata.get_serializer_info`).
+    fn metadata() -> Vec<(&'static str, crate::metadata::FieldInfo)>;
+
     /// A `$ref` to the read schema.
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Reference(Self::NAME.to_string())

@@ -48,6 +48,12 @@ pub trait ApiView: Send + Sync + 'static {
         String::new()
     }
 
+    /// OPTIONS `actions`: for each writable method this user may use, its fields
+    /// (`{"POST": {...}}`); `None` when there is none.
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<serde_json::Value> {
+        None
+    }
+
     /// The OpenAPI operations of this view at `path` (OpenAPI syntax, `/api/articles/{id}/`),
     /// registering the schemas they use.
     fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {
@@ -104,7 +110,8 @@ async fn run(
         return Err(ApiError::MethodNotAllowed(method));
     }
     if method == Method::OPTIONS {
-        return Ok(metadata(view));
+        let actions = view.metadata_actions(ctx).await;
+        return Ok(metadata(view, actions));
     }
     view.handle(ctx).await
 }
@@ -140,21 +147,47 @@ fn negotiate(ctx: &RequestContext) -> ApiResult<()> {
     }
 }
 
-/// DRF's `SimpleMetadata` answer to OPTIONS (without the `actions` key).
-fn metadata(view: &dyn ApiView) -> Response {
+/// DRF's `SimpleMetadata` answer to OPTIONS.
+fn metadata(view: &dyn ApiView, actions: Option<serde_json::Value>) -> Response {
     #[derive(serde::Serialize)]
     struct Metadata<'a> {
         name: String,
         description: String,
         renders: &'a [&'a str],
         parses: &'a [&'a str],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actions: Option<serde_json::Value>,
     }
     Response::ok(&Metadata {
         name: view.name(),
         description: view.description(),
         renders: RENDERED_MEDIA_TYPES,
         parses: PARSED_MEDIA_TYPES,
+        actions,
     })
+}
+
+/// The OPTIONS `actions` of a serializer for the methods in `methods` that pass `allowed`
+/// (DRF's `determine_actions`: each method is checked as if the request used it).
+pub async fn metadata_actions_for<S, F, Fut>(
+    ctx: &RequestContext,
+    methods: &[Method],
+    allowed: F,
+) -> Option<serde_json::Value>
+where
+    S: crate::serializers::ModelSerializer,
+    F: Fn(RequestContext) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let mut actions = serde_json::Map::new();
+    for method in [Method::PUT, Method::POST] {
+        if methods.contains(&method) && allowed(ctx.clone_with_method(method.clone())).await {
+            let fields = S::metadata();
+            let value = serde_json::to_value(crate::metadata::Fields(&fields)).ok()?;
+            actions.insert(method.to_string(), value);
+        }
+    }
+    (!actions.is_empty()).then_some(serde_json::Value::Object(actions))
 }
 
 /// Builds a request context for a view (used by the URL dispatcher and tests).

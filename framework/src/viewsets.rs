@@ -255,6 +255,14 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
     fn name(&self) -> String {
         format!("{} List", V::Entity::NAME)
     }
+    async fn metadata_actions(&self, ctx: &RequestContext) -> Option<serde_json::Value> {
+        crate::views::metadata_actions_for::<V::Serializer, _, _>(
+            ctx,
+            &self.methods(),
+            |ctx| async move { check_permissions(&*self.0, &ctx).is_ok() },
+        )
+        .await
+    }
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         let parameters = self
             .0
@@ -288,6 +296,17 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
     }
     fn name(&self) -> String {
         format!("{} Instance", V::Entity::NAME)
+    }
+    async fn metadata_actions(&self, ctx: &RequestContext) -> Option<serde_json::Value> {
+        crate::views::metadata_actions_for::<V::Serializer, _, _>(
+            ctx,
+            &self.methods(),
+            |ctx| async move {
+                check_permissions(&*self.0, &ctx).is_ok()
+                    && generics::get_object(&*self.0, &ctx).await.is_ok()
+            },
+        )
+        .await
     }
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         openapi::detail_operations::<V>(path, registry)

@@ -335,6 +335,13 @@ fn expand_action(
             fn name(&self) -> ::std::string::String {
                 #name.into()
             }
+            async fn metadata_actions(&self, ctx: &::rest_framework::request::RequestContext) -> ::core::option::Option<::rest_framework::serde_json::Value> {
+                ::rest_framework::views::metadata_actions_for::<#serializer, _, _>(ctx, &self.methods(), |ctx| async move {
+                    let ctx = &ctx;
+                    (|| -> ::rest_framework::exceptions::ApiResult<()> { #check })().is_ok()
+                })
+                .await
+            }
             fn openapi_operations(&self, path: &str, registry: &mut ::rest_framework::poem_openapi::registry::Registry) -> ::std::vec::Vec<::rest_framework::poem_openapi::registry::MetaOperation> {
                 ::rest_framework::openapi::action_operations::<#serializer>(path, #action_name, #detail, &self.methods(), registry)
             }

@@ -479,7 +479,7 @@ fn article_actions() -> Value {
 
 /// OBSERVED 5: users allowed to write get `actions` (POST on the list, PUT for the author).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "not built yet (issue 5): OPTIONS metadata has no `actions`; OBSERVED 5"]
+
 async fn options_describes_the_writable_fields_to_users_who_may_write() {
     let s = TestServer::start().await;
     let (token, id) = author_with_article(&s, "headers-actions@example.com").await;
@@ -518,7 +518,6 @@ async fn options_describes_the_writable_fields_to_users_who_may_write() {
 /// DRF's `get_view_name()` / `get_view_description()` of simplejwt's `TokenObtainPairView`,
 /// and its serializer's fields (the reference's answer).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "not built yet (issue 5): OPTIONS metadata has no `actions`"]
 async fn options_on_the_token_view_describes_it() {
     let s = TestServer::start().await;
     let r = s.request("OPTIONS", "/api/token/").send().await;

@@ -1,6 +1,7 @@
 //! The blog's schema migrations (sea-orm-migration), the counterpart of Django's
-//! `accounts/migrations/0001_initial.py` and `blog/migrations/0001_initial.py`: the same
-//! tables and columns, plus the indexes that the API's orderings and filters need.
+//! `accounts/migrations/0001_initial.py`, `blog/migrations/0001_initial.py` and DRF's
+//! `authtoken` migrations: the same tables and columns, plus the indexes that the API's
+//! orderings and filters need.
 //!
 //! Applied migrations are recorded in sea-orm's `seaql_migrations` table. Apply them with
 //! [`crate::db::migrate`] (or `example_blog migrate`); `example_blog serve` applies pending
@@ -16,6 +17,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_accounts_initial;
 mod m20260101_000002_blog_initial;
+mod m20260101_000003_authtoken;
 
 /// Every migration of the blog, oldest first.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +29,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_accounts_initial::Migration),
             Box::new(m20260101_000002_blog_initial::Migration),
+            Box::new(m20260101_000003_authtoken::Migration),
         ]
     }
 }

@@ -44,6 +44,23 @@ impl ApiView for TokenObtainPairView {
         DESCRIPTION.replace("JSON web token", "JSON web\ntoken")
     }
 
+    async fn metadata_actions(&self, ctx: &RequestContext) -> Option<serde_json::Value> {
+        // simplejwt's serializer: the login field and the password, both CharFields.
+        let label = |name: &str| {
+            let mut chars = name.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        };
+        let username = ctx.state().users.username_field();
+        let field = |name: &str| json!({"type": "string", "required": true, "read_only": false, "label": label(name)});
+        let mut fields = serde_json::Map::new();
+        fields.insert(username.to_string(), field(username));
+        fields.insert("password".into(), field("password"));
+        Some(json!({ "POST": fields }))
+    }
+
     fn www_authenticate(&self) -> Option<String> {
         Some("Bearer realm=\"api\"".into())
     }

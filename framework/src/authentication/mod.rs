@@ -5,8 +5,12 @@
 //! invalid returns an error, which stops the request with 401 even on a GET. When no class
 //! authenticates, the request is anonymous.
 
+pub mod basic;
 pub mod jwt;
 pub mod jwt_views;
+
+pub use crate::authtoken::TokenAuthentication;
+pub use basic::BasicAuthentication;
 
 use crate::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};

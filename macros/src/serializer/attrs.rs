@@ -28,6 +28,9 @@ pub struct FieldAttrs {
     pub required: Option<bool>,
     #[darling(default)]
     pub allow_blank: bool,
+    /// The label OPTIONS shows (default: the name, `created_at` -> `Created at`, `id` -> `ID`).
+    #[darling(default)]
+    pub label: Option<String>,
     /// Checked against the database: `tag with this name already exists.`
     #[darling(default)]
     pub unique: Option<darling::util::SpannedValue<bool>>,

@@ -48,6 +48,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
             _ => None,
         });
     let schemas = expand_schemas(s);
+    let metadata = expand_metadata(s);
 
     quote! {
         #serialize
@@ -114,6 +115,8 @@ pub fn expand(s: &Serializer) -> TokenStream {
             }
 
             #schemas
+
+            #metadata
         }
     }
 }
@@ -399,6 +402,76 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
             #rf::openapi::schema::register_object(registry, #name.to_string(), vec![#(#read_props),*], vec![#(#read_required),*]);
             #rf::openapi::schema::register_object(registry, format!("{}Request", #name), vec![#(#write_props),*], vec![#(#write_required),*]);
             #rf::openapi::schema::register_object(registry, format!("Patched{}Request", #name), vec![#(#write_props),*], vec![]);
+        }
+    }
+}
+
+/// DRF's OPTIONS type of a plain field, from its Rust type and validators.
+fn plain_type(field: &Field) -> &'static str {
+    if field.validators.email {
+        return "email";
+    }
+    if field.validators.url {
+        return "url";
+    }
+    let ty = super::model::inner_type(&field.ty, "Option").unwrap_or(&field.ty);
+    let last = match ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    match last.as_deref() {
+        Some("String" | "str") => "string",
+        Some("i64" | "i32" | "i16" | "i8" | "u64" | "u32" | "u16" | "u8") => "integer",
+        Some("bool") => "boolean",
+        Some("f64" | "f32") => "float",
+        Some("DateTime" | "DateTimeUtc") => "datetime",
+        Some("NaiveDate" | "Date") => "date",
+        _ => "field",
+    }
+}
+
+fn expand_metadata(s: &Serializer) -> TokenStream {
+    let m = quote!(::rest_framework::metadata);
+    let fields = s.fields.iter().filter(|f| !f.write_only).map(|f| {
+        let key = f.key();
+        let label = &f.label;
+        let read_only = f.read_only;
+        let required = !f.read_only && f.required;
+        let max_length = opt_usize(f.max_length);
+        let min_length = opt_usize(f.min_length);
+        let min_value = lit_f64(&f.min_value);
+        let max_value = lit_f64(&f.max_value);
+        let (ty, extra) = match &f.kind {
+            Kind::Nested { serializer, many: false, .. } => (
+                "nested object",
+                quote!(__info.children = ::core::option::Option::Some(<#serializer as ::rest_framework::serializers::ModelSerializer>::metadata());),
+            ),
+            Kind::Nested { serializer, many: true, .. } => (
+                "field",
+                quote! {
+                    let mut __child = #m::FieldInfo::new("nested object", false, true, ::core::option::Option::None);
+                    __child.children = ::core::option::Option::Some(<#serializer as ::rest_framework::serializers::ModelSerializer>::metadata());
+                    __info.child = ::core::option::Option::Some(::std::boxed::Box::new(__child));
+                },
+            ),
+            Kind::Column { .. } | Kind::Count { .. } => (plain_type(f), TokenStream::new()),
+            _ => ("field", TokenStream::new()),
+        };
+        quote! {
+            {
+                let mut __info = #m::FieldInfo::new(#ty, #required, #read_only, ::core::option::Option::Some(#label));
+                __info.max_length = #max_length;
+                __info.min_length = #min_length;
+                __info.min_value = #min_value;
+                __info.max_value = #max_value;
+                #extra
+                (#key, __info)
+            }
+        }
+    });
+    quote! {
+        fn metadata() -> ::std::vec::Vec<(&'static str, #m::FieldInfo)> {
+            ::std::vec![#(#fields),*]
         }
     }
 }

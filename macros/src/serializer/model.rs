@@ -21,6 +21,8 @@ pub struct Field {
     /// Required on create / full update.
     pub required: bool,
     pub allow_blank: bool,
+    /// The OPTIONS label.
+    pub label: String,
     /// The column's path (`tag::Column::Name`) when the field must be unique.
     pub unique: Option<syn::Path>,
     pub max_length: Option<usize>,
@@ -307,6 +309,10 @@ impl Field {
             write_only,
             required,
             allow_blank: attrs.allow_blank,
+            label: attrs
+                .label
+                .clone()
+                .unwrap_or_else(|| default_label(&ident.to_string())),
             unique,
             max_length: attrs.max_length,
             min_length: attrs.min_length,
@@ -362,4 +368,18 @@ fn column_path(model: &syn::Path, column: &syn::Ident) -> darling::Result<syn::P
         column.span(),
     )));
     Ok(path)
+}
+
+/// Django's label for a field name: `id` -> `ID`, `created_at` -> `Created at`.
+fn default_label(name: &str) -> String {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    if name == "id" {
+        return "ID".into();
+    }
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
