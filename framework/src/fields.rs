@@ -135,15 +135,15 @@ impl FieldType for String {
         }
         let mut errors = Vec::new();
         let length = text.chars().count();
-        if text.contains('\0') {
-            // DRF's ProhibitNullCharactersValidator runs with the length validators.
-            errors.push(messages::NULL_CHARACTERS.to_string());
-        }
         if let Some(max) = options.max_length.filter(|max| length > *max) {
             errors.push(messages::max_length(max));
         }
         if let Some(min) = options.min_length.filter(|min| length < *min) {
             errors.push(messages::min_length(min));
+        }
+        // DRF's validators run in this order: max length, min length, null characters.
+        if text.contains('\0') {
+            errors.push(messages::NULL_CHARACTERS.to_string());
         }
         if errors.is_empty() {
             Ok(text)

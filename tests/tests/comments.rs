@@ -1196,9 +1196,6 @@ async fn path_ids_are_parsed_like_python_int() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "product bug: the NUL message comes before the max-length one (DRF runs MaxLength, \
-            MinLength, then ProhibitNullCharacters); framework/src/fields.rs `impl FieldType for \
-            String`"]
 async fn too_long_with_a_null_character_gives_both_messages_in_drfs_order() {
     let s = TestServer::start().await;
     let (_, token) = s.user_with_token("nul-long-bob@example.com").await;
