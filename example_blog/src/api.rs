@@ -4,10 +4,13 @@ use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
 use rest_framework::authentication::jwt_views::TokenObtainPairView;
+use rest_framework::authentication::{Authentication, BasicAuthentication, JwtAuthentication};
+use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
 use rest_framework::urls::UrlPatterns;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// The framework settings of the blog (DRF's `REST_FRAMEWORK`, simplejwt's `SIMPLE_JWT`).
 pub fn settings(config: &Config) -> Settings {
@@ -15,11 +18,12 @@ pub fn settings(config: &Config) -> Settings {
     settings.schema_title = "Blog API".into();
     // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie and the
     // session classes come later).
-    settings.default_authentication_classes = vec![
-        std::sync::Arc::new(rest_framework::authentication::JwtAuthentication),
-        std::sync::Arc::new(rest_framework::authtoken::TokenAuthentication::new()),
-        std::sync::Arc::new(rest_framework::authentication::BasicAuthentication::new()),
+    let classes: Vec<Arc<dyn Authentication>> = vec![
+        Arc::new(JwtAuthentication),
+        Arc::new(TokenAuthentication::new()),
+        Arc::new(BasicAuthentication::new()),
     ];
+    settings.default_authentication_classes = classes;
     settings
 }
 
@@ -33,10 +37,7 @@ pub fn urlpatterns() -> UrlPatterns {
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)
-        .path(
-            "/api/api-token-auth/",
-            rest_framework::authtoken::ObtainAuthTokenView,
-        )
+        .path("/api/api-token-auth/", ObtainAuthTokenView)
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }
 

@@ -49,6 +49,7 @@ impl ModelMeta for comment::Entity {
 /// Users log in with their e-mail address (no username).
 impl AuthUser for user::Entity {
     const USERNAME_FIELD: &'static str = "email";
+    const USERNAME_CASE_INSENSITIVE: bool = true;
 
     fn username_column() -> user::Column {
         user::Column::Email

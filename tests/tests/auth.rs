@@ -281,3 +281,37 @@ async fn unknown_authorization_scheme_is_anonymous() {
         .await
         .assert_not_authenticated();
 }
+
+/// django-allauth matches the login e-mail case-insensitively (`email__iexact`), for JWT
+/// login, DRF's token login and Basic authentication alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_email_is_case_insensitive() {
+    let s = TestServer::start().await;
+    s.create_user("case-alice@example.com", "password123!")
+        .await;
+    let r = s
+        .post(
+            "/api/token/",
+            None,
+            &json!({"email": "Case-Alice@EXAMPLE.com", "password": "password123!"}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.keys(), ["refresh", "access"], "{}", r.describe());
+    let r = s
+        .post(
+            "/api/api-token-auth/",
+            None,
+            &json!({"username": "CASE-ALICE@example.com", "password": "password123!"}),
+        )
+        .await;
+    r.assert_status(200);
+    let wrong = s
+        .post(
+            "/api/token/",
+            None,
+            &json!({"email": "Case-Alice@EXAMPLE.com", "password": "Password123!"}),
+        )
+        .await;
+    wrong.assert_detail(401, "No active account found with the given credentials");
+}

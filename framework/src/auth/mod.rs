@@ -4,6 +4,7 @@
 pub mod hashers;
 
 use crate::models::{ModelMeta, filter_pk};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 use std::marker::PhantomData;
 
@@ -26,6 +27,9 @@ pub struct RequestUser {
 pub trait AuthUser: ModelMeta {
     /// The login field's name in request bodies (`USERNAME_FIELD`).
     const USERNAME_FIELD: &'static str;
+    /// Whether logins match the login field case-insensitively (django-allauth matches
+    /// e-mail addresses with `iexact`).
+    const USERNAME_CASE_INSENSITIVE: bool = false;
     /// The column users log in with (`USERNAME_FIELD`).
     fn username_column() -> Self::Column;
     /// The stored password hash (Django's format).
@@ -89,10 +93,14 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
         db: &DatabaseConnection,
         username: &str,
     ) -> Result<Option<(RequestUser, String)>, DbErr> {
-        let user = U::find()
-            .filter(U::username_column().eq(username))
-            .one(db)
-            .await?;
+        let column = U::username_column();
+        let condition = if U::USERNAME_CASE_INSENSITIVE {
+            // django-allauth's e-mail login: `email__iexact`.
+            Expr::expr(Func::lower(column.into_expr())).eq(username.to_lowercase())
+        } else {
+            column.eq(username)
+        };
+        let user = U::find().filter(condition).one(db).await?;
         Ok(user.map(|u| (U::request_user(&u), U::password_hash(&u).to_string())))
     }
 }
