@@ -4,6 +4,7 @@
 pub mod hashers;
 
 use crate::models::{ModelMeta, filter_pk};
+use crate::settings::AppState;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 use std::marker::PhantomData;
@@ -102,5 +103,33 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
         };
         let user = U::find().filter(condition).one(db).await?;
         Ok(user.map(|u| (U::request_user(&u), U::password_hash(&u).to_string())))
+    }
+}
+
+/// Django's `authenticate(username=..., password=...)` with its `ModelBackend`: the active
+/// user whose login field is `username` and whose password is `password`, else `None`.
+///
+/// The hash runs on the blocking pool; an unknown user costs one hash too (Django's timing
+/// defence), and the stored and computed hashes are compared in constant time.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<RequestUser>, DbErr> {
+    // No stored login contains NUL, and PostgreSQL refuses it in a query parameter.
+    let found = if username.contains('\0') {
+        None
+    } else {
+        state.users.get_by_username(&state.db, username).await?
+    };
+    match found {
+        Some((user, hash)) => {
+            let valid = hashers::check_password(password.to_owned(), hash).await;
+            Ok((valid && user.is_active).then_some(user))
+        }
+        None => {
+            hashers::run_dummy_hasher(password.to_owned()).await;
+            Ok(None)
+        }
     }
 }

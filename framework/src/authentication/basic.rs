@@ -20,12 +20,10 @@
 //! Django's `authenticate()` (its `ModelBackend`, and allauth's backend) refuses inactive users
 //! before DRF sees them, so that is what a DRF application sends.
 
-use crate::auth::{RequestUser, hashers};
+use crate::auth::{RequestUser, authenticate};
 use crate::authentication::Authentication;
 use crate::exceptions::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use crate::settings::AppState;
-use sea_orm::DbErr;
 use std::borrow::Cow;
 
 /// 401 text: `Basic` with nothing after it.
@@ -89,7 +87,7 @@ impl Authentication for BasicAuthentication {
         };
         let (userid, password) = decode_credentials(credentials)
             .ok_or_else(|| ApiError::authentication_failed(BAD_ENCODING))?;
-        match check_credentials(ctx.state(), &userid, &password).await? {
+        match authenticate(ctx.state(), &userid, &password).await? {
             Some(user) => Ok(Some(user)),
             None => Err(ApiError::authentication_failed(INVALID_CREDENTIALS)),
         }
@@ -97,34 +95,6 @@ impl Authentication for BasicAuthentication {
 
     fn authenticate_header(&self) -> Option<String> {
         Some(format!("Basic realm=\"{}\"", self.realm))
-    }
-}
-
-/// Django's `authenticate(username=..., password=...)` with its `ModelBackend`: the active
-/// user whose login field is `username` and whose password is `password`, else `None`.
-///
-/// The hash runs on the blocking pool; an unknown user costs one hash too (Django's timing
-/// defence), and the stored and computed hashes are compared in constant time.
-pub async fn check_credentials(
-    state: &AppState,
-    username: &str,
-    password: &str,
-) -> Result<Option<RequestUser>, DbErr> {
-    // No stored login contains NUL, and PostgreSQL refuses it in a query parameter.
-    let found = if username.contains('\0') {
-        None
-    } else {
-        state.users.get_by_username(&state.db, username).await?
-    };
-    match found {
-        Some((user, hash)) => {
-            let valid = hashers::check_password(password.to_owned(), hash).await;
-            Ok((valid && user.is_active).then_some(user))
-        }
-        None => {
-            hashers::run_dummy_hasher(password.to_owned()).await;
-            Ok(None)
-        }
     }
 }
 

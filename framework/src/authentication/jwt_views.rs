@@ -1,7 +1,7 @@
 //! simplejwt's views: `POST /api/token/` (`TokenObtainPairView`).
 //! Refresh, verify and blacklist come with the accounts work.
 
-use crate::auth::hashers;
+use crate::auth::authenticate;
 use crate::authentication::jwt::token_pair_for_user;
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field};
@@ -83,18 +83,7 @@ impl ApiView for TokenObtainPairView {
         let (Some(username), Some(password)) = (username, password) else {
             return Err(ApiError::Internal("validated fields missing".into()));
         };
-        let user = state.users.get_by_username(&state.db, &username).await?;
-        let authenticated = match user {
-            Some((user, hash)) => {
-                let valid = hashers::check_password(password, hash).await;
-                (valid && user.is_active).then_some(user)
-            }
-            None => {
-                // Same cost as a real check, so unknown accounts cannot be told apart by time.
-                hashers::run_dummy_hasher(password).await;
-                None
-            }
-        };
+        let authenticated = authenticate(state, &username, &password).await?;
         let Some(user) = authenticated else {
             return Err(ApiError::authentication_failed(
                 "No active account found with the given credentials",

@@ -1,7 +1,7 @@
 //! DRF's `ObtainAuthToken` (`obtain_auth_token`).
 
 use super::get_or_create_token;
-use crate::authentication::basic::check_credentials;
+use crate::auth::authenticate;
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field};
 use crate::openapi::{operation, response, schema};
@@ -80,7 +80,7 @@ impl ApiView for ObtainAuthTokenView {
             return Err(ApiError::Internal("validated fields missing".into()));
         };
         let state = ctx.state();
-        let Some(user) = check_credentials(state, &username, &password).await? else {
+        let Some(user) = authenticate(state, &username, &password).await? else {
             return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
         };
         let key = get_or_create_token(&state.db, user.id).await?;
