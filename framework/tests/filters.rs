@@ -12,129 +12,14 @@ use rest_framework::poem::http::{HeaderMap, Method, Uri};
 use rest_framework::request::RequestContext;
 use rest_framework::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, Order, QueryTrait, Schema, Select,
+    DbErr, EntityTrait, QueryTrait, Schema, Select,
 };
 use rest_framework::settings::{AppState, Settings};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-mod writer {
-    use rest_framework::sea_orm;
-    use rest_framework::sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "writer")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub email: String,
-        #[sea_orm(has_many)]
-        pub posts: HasMany<super::post::Entity>,
-    }
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod label {
-    use rest_framework::sea_orm;
-    use rest_framework::sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "label")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub name: String,
-        #[sea_orm(has_many, via = "post_label")]
-        pub posts: HasMany<super::post::Entity>,
-    }
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod post {
-    use rest_framework::sea_orm;
-    use rest_framework::sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "post")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub title: String,
-        pub content: String,
-        pub writer_id: i64,
-        #[sea_orm(belongs_to, from = "writer_id", to = "id")]
-        pub writer: BelongsTo<super::writer::Entity>,
-        #[sea_orm(has_many)]
-        pub notes: HasMany<super::note::Entity>,
-        #[sea_orm(has_many, via = "post_label")]
-        pub labels: HasMany<super::label::Entity>,
-    }
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod post_label {
-    use rest_framework::sea_orm;
-    use rest_framework::sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "post_label")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub post_id: i64,
-        pub label_id: i64,
-        #[sea_orm(belongs_to, from = "post_id", to = "id")]
-        pub post: BelongsTo<super::post::Entity>,
-        #[sea_orm(belongs_to, from = "label_id", to = "id")]
-        pub label: BelongsTo<super::label::Entity>,
-    }
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-mod note {
-    use rest_framework::sea_orm;
-    use rest_framework::sea_orm::entity::prelude::*;
-
-    #[sea_orm::model]
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "note")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub post_id: i64,
-        pub body: String,
-        #[sea_orm(belongs_to, from = "post_id", to = "id")]
-        pub post: BelongsTo<super::post::Entity>,
-    }
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-impl ModelMeta for writer::Entity {
-    const NAME: &'static str = "Writer";
-}
-impl ModelMeta for label::Entity {
-    const NAME: &'static str = "Label";
-    fn ordering() -> Vec<(label::Column, Order)> {
-        vec![(label::Column::Name, Order::Asc)]
-    }
-}
-impl ModelMeta for post::Entity {
-    const NAME: &'static str = "Post";
-    /// Newest first, as the blog's articles.
-    fn ordering() -> Vec<(post::Column, Order)> {
-        vec![(post::Column::Id, Order::Desc)]
-    }
-}
-impl ModelMeta for note::Entity {
-    const NAME: &'static str = "Note";
-    fn ordering() -> Vec<(note::Column, Order)> {
-        vec![(note::Column::Id, Order::Asc)]
-    }
-}
+mod common;
+use common::{label, note, post, post_label, writer};
 
 /// Filters never look users up.
 struct NoUsers;
