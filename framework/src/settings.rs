@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// Framework settings.
 #[derive(Clone)]
 pub struct Settings {
+    /// Django's `SECRET_KEY`: signs sessions, CSRF-free tokens, password-reset tokens.
+    pub secret_key: Vec<u8>,
     /// simplejwt settings (signing key, lifetimes, header types).
     pub jwt: JwtSettings,
     /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order.
@@ -27,8 +29,10 @@ pub struct Settings {
 impl Settings {
     /// Settings with DRF's defaults and JWT authentication, signing tokens with `secret_key`.
     pub fn new(secret_key: impl Into<Vec<u8>>) -> Self {
+        let secret_key = secret_key.into();
         Settings {
-            jwt: JwtSettings::new(secret_key),
+            jwt: JwtSettings::new(secret_key.clone()),
+            secret_key,
             default_authentication_classes: vec![Arc::new(JwtAuthentication)],
             default_pagination: PageNumberPagination::default(),
             schema_title: "API".into(),
