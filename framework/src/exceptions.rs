@@ -117,6 +117,10 @@ impl ApiError {
             tracing::error!(error = %message, "internal server error");
         }
         let mut response = Response::json_bytes(status, body);
+        // DRF's exception handler: `Retry-After` when the wait is known and not zero.
+        if let ApiError::Throttled(Some(wait @ 1..)) = &self {
+            response = response.with_header("Retry-After", &wait.to_string());
+        }
         if let (StatusCode::UNAUTHORIZED, Some(value)) = (status, www_authenticate) {
             response = response.with_header("WWW-Authenticate", value);
         }

@@ -29,6 +29,7 @@ pub mod routers;
 pub mod serializers;
 pub mod settings;
 pub mod status;
+pub mod throttling;
 pub mod timezone;
 pub mod urls;
 pub mod views;

@@ -20,6 +20,7 @@ pub struct RequestContext {
     path_params: Vec<(&'static str, String)>,
     base_url: String,
     user: Option<RequestUser>,
+    remote_addr: Option<String>,
 }
 
 impl RequestContext {
@@ -50,6 +51,7 @@ impl RequestContext {
             path_params: Vec::new(),
             base_url,
             user: None,
+            remote_addr: None,
         }
     }
 
@@ -66,6 +68,7 @@ impl RequestContext {
             path_params: self.path_params.clone(),
             base_url: self.base_url.clone(),
             user: self.user.clone(),
+            remote_addr: self.remote_addr.clone(),
         }
     }
 
@@ -175,5 +178,15 @@ impl RequestContext {
             base_url: &self.base_url,
             urls: &self.state.urls,
         }
+    }
+
+    /// The client's IP address as the server saw it (Django's `REMOTE_ADDR`), if known.
+    pub fn remote_addr(&self) -> Option<&str> {
+        self.remote_addr.as_deref()
+    }
+
+    /// Records the client's address (done by the URL dispatcher).
+    pub fn set_remote_addr(&mut self, addr: Option<String>) {
+        self.remote_addr = addr;
     }
 }

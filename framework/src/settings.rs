@@ -5,8 +5,10 @@ use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
 use crate::authentication::jwt::JwtSettings;
 use crate::authentication::{Authentication, JwtAuthentication};
 use crate::pagination::PageNumberPagination;
+use crate::throttling::{LocMemThrottleStore, Throttle, ThrottleStore};
 use crate::urls::Reverser;
 use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Framework settings.
@@ -24,6 +26,18 @@ pub struct Settings {
     pub schema_title: String,
     /// The document version (`VERSION`).
     pub schema_version: String,
+    /// `DEFAULT_THROTTLE_CLASSES`, all checked on every request (default: none).
+    pub default_throttle_classes: Vec<Arc<dyn Throttle>>,
+    /// `DEFAULT_THROTTLE_RATES`: scope (`anon`, `user`, a view's `throttle_scope`) to rate
+    /// (`"100/day"`).
+    pub default_throttle_rates: HashMap<String, String>,
+    /// `NUM_PROXIES`: how many proxies in front of the server append to `X-Forwarded-For`
+    /// (`None`: trust the whole header, as DRF; `Some(0)`: ignore it). See
+    /// [`crate::throttling::client_ident`].
+    pub num_proxies: Option<usize>,
+    /// Where throttles keep request histories (DRF's default cache): in the process by
+    /// default; a [`crate::throttling::DatabaseThrottleStore`] shares them between processes.
+    pub throttle_cache: Arc<dyn ThrottleStore>,
 }
 
 impl Settings {
@@ -37,6 +51,10 @@ impl Settings {
             default_pagination: PageNumberPagination::default(),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
+            default_throttle_classes: Vec::new(),
+            default_throttle_rates: HashMap::new(),
+            num_proxies: None,
+            throttle_cache: Arc::new(LocMemThrottleStore::default()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Views (DRF's `APIView`): the request pipeline every route goes through, in DRF's order:
-//! authentication, permission (`has_permission`), method (405), then the handler, which does
-//! the object lookup (404), object permission (403) and body parsing (415/400).
+//! authentication, permission (`has_permission`), throttles (429), method (405), then the
+//! handler, which does the object lookup (404), object permission (403) and body parsing
+//! (415/400).
 
 use crate::authentication::{Authentication, authenticate_header, perform_authentication};
 use crate::exceptions::{ApiError, ApiResult};
@@ -8,6 +9,7 @@ use crate::parsers::PARSED_MEDIA_TYPES;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::settings::AppState;
+use crate::throttling::{Throttle, check_throttles};
 use poem::http::Method;
 use poem_openapi::registry::{MetaOperation, Registry};
 use std::sync::Arc;
@@ -59,6 +61,16 @@ pub trait ApiView: Send + Sync + 'static {
     fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {
         Vec::new()
     }
+
+    /// The throttle classes (`throttle_classes`); `None` uses the settings' defaults.
+    fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
+        None
+    }
+
+    /// The view's `throttle_scope`, for [`crate::throttling::ScopedRateThrottle`].
+    fn throttle_scope(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The `Allow` header value of a view: its methods, then HEAD (if GET) and OPTIONS.
@@ -102,6 +114,7 @@ async fn run(
     negotiate(ctx)?;
     perform_authentication(classes, ctx).await?;
     view.check_permissions(ctx)?;
+    check_throttles(view, ctx).await?;
     let method = ctx.method().clone();
     let allowed = methods.contains(&method)
         || method == Method::OPTIONS
@@ -192,11 +205,17 @@ where
 
 /// Builds a request context for a view (used by the URL dispatcher and tests).
 pub fn context_for(state: &AppState, req: &poem::Request, body: Vec<u8>) -> RequestContext {
-    RequestContext::new(
+    let mut ctx = RequestContext::new(
         state.clone(),
         req.method().clone(),
         req.original_uri().clone(),
         req.headers().clone(),
         body,
-    )
+    );
+    let remote_addr = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string());
+    ctx.set_remote_addr(remote_addr);
+    ctx
 }

@@ -19,6 +19,7 @@ use crate::permissions::Permission;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::{ModelSerializer, Save};
+use crate::throttling::Throttle;
 use crate::views::ApiView;
 use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{MetaOperation, Registry};
@@ -123,6 +124,16 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
 
     /// The authentication classes; `None` uses the settings' defaults.
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
+        None
+    }
+
+    /// The throttle classes (`throttle_classes`); `None` uses the settings' defaults.
+    fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
+        None
+    }
+
+    /// The `throttle_scope` of every route of this viewset (for `ScopedRateThrottle`).
+    fn throttle_scope(&self) -> Option<String> {
         None
     }
 
@@ -243,6 +254,12 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
         self.0.authentication_classes()
     }
+    fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
+        self.0.throttle_classes()
+    }
+    fn throttle_scope(&self) -> Option<String> {
+        self.0.throttle_scope()
+    }
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
         check_permissions(&*self.0, ctx)
     }
@@ -281,6 +298,12 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
     }
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
         self.0.authentication_classes()
+    }
+    fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
+        self.0.throttle_classes()
+    }
+    fn throttle_scope(&self) -> Option<String> {
+        self.0.throttle_scope()
     }
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
         check_permissions(&*self.0, ctx)

@@ -17,6 +17,8 @@ struct Args {
     authentication: Option<Expr>,
     pagination: Option<Expr>,
     mixins: Option<Expr>,
+    throttle_classes: Option<Expr>,
+    throttle_scope: Option<Expr>,
 }
 
 fn expr_type(expr: &Expr) -> syn::Result<syn::Type> {
@@ -38,6 +40,8 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let mut authentication = None;
     let mut pagination = None;
     let mut mixins = None;
+    let mut throttle_classes = None;
+    let mut throttle_scope = None;
     for pair in pairs {
         let key = pair
             .path
@@ -52,10 +56,12 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
             "authentication" => authentication = Some(pair.value),
             "pagination" => pagination = Some(pair.value),
             "mixins" => mixins = Some(pair.value),
+            "throttle_classes" => throttle_classes = Some(pair.value),
+            "throttle_scope" => throttle_scope = Some(pair.value),
             _ => {
                 return Err(syn::Error::new(
                     pair.path.span(),
-                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`, `mixins`",
+                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`, `mixins`, `throttle_classes`, `throttle_scope`",
                 ));
             }
         }
@@ -71,6 +77,8 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
         authentication,
         pagination,
         mixins,
+        throttle_classes,
+        throttle_scope,
     })
 }
 
@@ -134,6 +142,36 @@ fn authentication_expr(expr: &Expr) -> syn::Result<TokenStream> {
     Ok(quote!(::core::option::Option::Some(
         ::std::vec![#(#items),*]
     )))
+}
+
+/// `throttle_classes = [AnonRateThrottle::new().rate("5/min"), ...]`: the viewset's throttles.
+fn throttle_classes_expr(expr: &Expr) -> syn::Result<TokenStream> {
+    let Expr::Array(array) = expr else {
+        return Err(syn::Error::new(
+            expr.span(),
+            "expected a list of throttles: `[AnonRateThrottle::new()]` (`[]` for none)",
+        ));
+    };
+    let items = array.elems.iter().map(|item| {
+        quote_spanned!(item.span()=> ::std::sync::Arc::new(#item) as ::std::sync::Arc<dyn ::rest_framework::throttling::Throttle>)
+    });
+    Ok(quote!(::core::option::Option::Some(
+        ::std::vec![#(#items),*]
+    )))
+}
+
+/// `throttle_scope = "uploads"`.
+fn throttle_scope_expr(expr: &Expr) -> syn::Result<TokenStream> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(scope),
+            ..
+        }) => Ok(quote!(::core::option::Option::Some(::std::string::String::from(#scope)))),
+        other => Err(syn::Error::new(
+            other.span(),
+            "expected a string: `throttle_scope = \"uploads\"`",
+        )),
+    }
 }
 
 /// The action set of `mixins = [list, create, retrieve, update, destroy]`.
@@ -329,6 +367,12 @@ fn expand_action(
             fn check_permissions(&self, ctx: &::rest_framework::request::RequestContext) -> ::rest_framework::exceptions::ApiResult<()> {
                 #check
             }
+            fn throttle_classes(&self) -> ::core::option::Option<::std::vec::Vec<::std::sync::Arc<dyn ::rest_framework::throttling::Throttle>>> {
+                ::rest_framework::viewsets::GenericViewSet::throttle_classes(&*self.0)
+            }
+            fn throttle_scope(&self) -> ::core::option::Option<::std::string::String> {
+                ::rest_framework::viewsets::GenericViewSet::throttle_scope(&*self.0)
+            }
             async fn handle(&self, ctx: &mut ::rest_framework::request::RequestContext) -> ::rest_framework::exceptions::ApiResult<::rest_framework::response::Response> {
                 self.0.#fn_ident(ctx).await
             }
@@ -442,6 +486,22 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
         generated.push(syn::parse_quote! {
             fn authentication_classes(&self) -> ::core::option::Option<::std::vec::Vec<::std::sync::Arc<dyn ::rest_framework::authentication::Authentication>>> {
                 #classes
+            }
+        });
+    }
+    if let Some(expr) = &args.throttle_classes {
+        let classes = throttle_classes_expr(expr)?;
+        generated.push(syn::parse_quote! {
+            fn throttle_classes(&self) -> ::core::option::Option<::std::vec::Vec<::std::sync::Arc<dyn ::rest_framework::throttling::Throttle>>> {
+                #classes
+            }
+        });
+    }
+    if let Some(expr) = &args.throttle_scope {
+        let scope = throttle_scope_expr(expr)?;
+        generated.push(syn::parse_quote! {
+            fn throttle_scope(&self) -> ::core::option::Option<::std::string::String> {
+                #scope
             }
         });
     }
