@@ -108,11 +108,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
         let database_url = format!("sqlite://{}?mode=rwc", path.display());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("cannot build the HTTP client");
+        let client = http_client();
 
         if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE") {
             return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
@@ -134,24 +130,7 @@ impl TestServer {
         let app = example_blog::api::build_app(db.clone(), &config)
             .await
             .unwrap_or_else(|e| panic!("example_blog::api::build_app failed: {e}"));
-
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("cannot bind 127.0.0.1:0");
-        let port = acceptor
-            .local_addr()
-            .iter()
-            .find_map(|a| a.as_socket_addr().map(|s| s.port()))
-            .expect("the TCP acceptor has no socket address");
-        let server = tokio::spawn(async move {
-            if let Err(e) = rest_framework::poem::Server::new_with_acceptor(acceptor)
-                .run(app)
-                .await
-            {
-                eprintln!("test server stopped: {e}");
-            }
-        });
+        let (port, server) = serve(app).await;
 
         TestServer {
             db,
@@ -523,6 +502,87 @@ impl TestServer {
             .expect("COUNT returned no row");
         row.try_get::<i64>("", "n").expect("COUNT column") as u64
     }
+}
+
+impl TestServer {
+    /// Serves an application other than the blog (built with the framework's public API by
+    /// `build` from a connection to a fresh, empty SQLite database) over real HTTP. Always the
+    /// Rust code, also in reference mode.
+    pub async fn start_app(
+        build: impl AsyncFnOnce(DatabaseConnection) -> AppEndpoint,
+    ) -> TestServer {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let path = dir.path().join("db.sqlite3");
+        Self::start_app_at(&format!("sqlite://{}?mode=rwc", path.display()), dir, build).await
+    }
+
+    /// Another server of an application on this server's database, through a connection
+    /// pool of its own: a second process of the same app. Keep `self` alive while it runs.
+    pub async fn start_app_sharing_database(
+        &self,
+        build: impl AsyncFnOnce(DatabaseConnection) -> AppEndpoint,
+    ) -> TestServer {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            self._dir.path().join("db.sqlite3").display()
+        );
+        Self::start_app_at(&url, dir, build).await
+    }
+
+    async fn start_app_at(
+        database_url: &str,
+        dir: tempfile::TempDir,
+        build: impl AsyncFnOnce(DatabaseConnection) -> AppEndpoint,
+    ) -> TestServer {
+        let db = example_blog::db::connect(database_url)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {database_url} failed: {e}"));
+        let (port, server) = serve(build(db.clone()).await).await;
+        TestServer {
+            db,
+            secret_key: example_blog::config::DEV_SECRET_KEY.to_string(),
+            port,
+            client: http_client(),
+            backend: Backend::Rust(server),
+            statements: None,
+            _dir: dir,
+        }
+    }
+}
+
+/// A poem application served by [`TestServer::start_app`].
+pub type AppEndpoint = rest_framework::poem::endpoint::BoxEndpoint<'static>;
+
+/// Serves `app` on `127.0.0.1:<random port>` in a background task.
+async fn serve(app: AppEndpoint) -> (u16, tokio::task::JoinHandle<()>) {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("cannot bind 127.0.0.1:0");
+    let port = acceptor
+        .local_addr()
+        .iter()
+        .find_map(|a| a.as_socket_addr().map(|s| s.port()))
+        .expect("the TCP acceptor has no socket address");
+    let server = tokio::spawn(async move {
+        if let Err(e) = rest_framework::poem::Server::new_with_acceptor(acceptor)
+            .run(app)
+            .await
+        {
+            eprintln!("test server stopped: {e}");
+        }
+    });
+    (port, server)
+}
+
+/// The harness's HTTP client: no redirects followed, a 60 s timeout.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("cannot build the HTTP client")
 }
 
 /// The SQL statements run on a database connection, recorded by sea-orm's metric callback
