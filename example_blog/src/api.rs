@@ -6,6 +6,7 @@ use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
 use rest_framework::authentication::jwt_views::TokenObtainPairView;
 use rest_framework::authentication::{Authentication, BasicAuthentication, JwtAuthentication};
 use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
+use rest_framework::cors::CorsMiddleware;
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
 use rest_framework::urls::UrlPatterns;
@@ -48,5 +49,17 @@ pub async fn build_app(
 ) -> Result<rest_framework::poem::endpoint::BoxEndpoint<'static>, String> {
     use rest_framework::poem::EndpointExt;
     let state = AppState::new::<user::Entity>(db, settings(config));
-    Ok(urlpatterns().into_endpoint(state).boxed())
+    Ok(urlpatterns()
+        .into_endpoint(state)
+        .with(cors(config)?)
+        .boxed())
+}
+
+/// django-cors-headers as the reference configures it: `CORS_ALLOWED_ORIGINS` from the
+/// config, `CORS_ALLOW_CREDENTIALS = True`, every other setting at its default.
+pub fn cors(config: &Config) -> Result<CorsMiddleware, String> {
+    let cors = CorsMiddleware::new()
+        .allowed_origins(config.cors_allowed_origins.iter().cloned())
+        .map_err(|err| format!("CORS_ALLOWED_ORIGINS: {err}"))?;
+    Ok(cors.allow_credentials(true))
 }

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `DATABASE_URL` | [`DEFAULT_DATABASE_URL`] (`db.sqlite3` in the working directory) |
 //! | `SECRET_KEY` | [`DEV_SECRET_KEY`], with a warning: never use it in production |
+//! | `CORS_ALLOWED_ORIGINS` | [`DEFAULT_CORS_ALLOWED_ORIGINS`]; comma-separated origins (`https://app.example.com,http://localhost:8080`) |
 //!
 //! The listening address defaults to [`DEFAULT_BIND`]; `example_blog serve --bind` changes it.
 
@@ -16,6 +17,11 @@ use crate::db::DEFAULT_DATABASE_URL;
 /// JWTs. Set `SECRET_KEY` to a long random value in every real deployment.
 pub const DEV_SECRET_KEY: &str =
     "drf-blog-reference-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// The origins allowed to call the API from a browser when `CORS_ALLOWED_ORIGINS` is not set
+/// (the DRF reference's `CORS_ALLOWED_ORIGINS`: a front end on port 8080).
+pub const DEFAULT_CORS_ALLOWED_ORIGINS: &[&str] =
+    &["http://localhost:8080", "http://127.0.0.1:8080"];
 
 /// The address `serve` listens on by default (`manage.py runserver`'s `127.0.0.1:8000`).
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -30,6 +36,8 @@ pub struct Config {
     pub secret_key: String,
     /// `host:port` to listen on.
     pub bind: String,
+    /// django-cors-headers' `CORS_ALLOWED_ORIGINS` (credentials are allowed for them).
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -39,6 +47,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("secret_key", &"<redacted>")
             .field("bind", &self.bind)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
             .finish()
     }
 }
@@ -72,6 +81,32 @@ pub fn database_url_from_env() -> String {
     env_var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
 }
 
+/// [`DEFAULT_CORS_ALLOWED_ORIGINS`] as owned strings.
+fn default_cors_allowed_origins() -> Vec<String> {
+    DEFAULT_CORS_ALLOWED_ORIGINS
+        .iter()
+        .map(|o| o.to_string())
+        .collect()
+}
+
+/// `CORS_ALLOWED_ORIGINS`, comma-separated (blanks around commas ignored), or
+/// [`DEFAULT_CORS_ALLOWED_ORIGINS`] when unset or empty.
+pub fn cors_allowed_origins_from_env() -> Vec<String> {
+    match env_var("CORS_ALLOWED_ORIGINS") {
+        Some(list) => parse_origin_list(&list),
+        None => default_cors_allowed_origins(),
+    }
+}
+
+/// `"a, b,,c"` -> `["a", "b", "c"]`.
+fn parse_origin_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 impl Config {
     /// Reads `DATABASE_URL` and `SECRET_KEY` from the environment; unset (or empty) variables
     /// take their defaults. Without `SECRET_KEY` it logs a warning that the public
@@ -90,6 +125,7 @@ impl Config {
             database_url,
             secret_key,
             bind: DEFAULT_BIND.to_owned(),
+            cors_allowed_origins: cors_allowed_origins_from_env(),
         }
     }
 
@@ -100,6 +136,7 @@ impl Config {
             database_url: database_url.to_owned(),
             secret_key: DEV_SECRET_KEY.to_owned(),
             bind: DEFAULT_BIND.to_owned(),
+            cors_allowed_origins: default_cors_allowed_origins(),
         }
     }
 }
@@ -120,6 +157,18 @@ mod tests {
         );
         assert_eq!(redact_url(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
         assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn origin_lists() {
+        assert_eq!(
+            parse_origin_list(" https://a.example.com ,http://localhost:8080,, "),
+            ["https://a.example.com", "http://localhost:8080"]
+        );
+        assert_eq!(
+            Config::for_tests("sqlite::memory:").cors_allowed_origins,
+            DEFAULT_CORS_ALLOWED_ORIGINS
+        );
     }
 
     #[test]

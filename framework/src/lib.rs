@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod authentication;
 pub mod authtoken;
+pub mod cors;
 pub mod exceptions;
 pub mod fields;
 pub mod filters;
