@@ -15,7 +15,9 @@
 //!
 //! Hashing is slow on purpose (tens of milliseconds in release builds). In async code use
 //! [`make_password`], [`check_password`] and [`run_dummy_hasher`], which run the work on
-//! tokio's blocking pool instead of the async executor.
+//! tokio's blocking pool instead of the async executor, at most
+//! [`max_concurrent_hashes`] at a time (one core fewer than the machine has): a burst of
+//! logins waits for its turn instead of taking every core from the other requests.
 
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -253,9 +255,36 @@ pub fn must_update(encoded: &str) -> bool {
         || hash.hash.map(|output| output.len()) != Some(ARGON2_HASH_LEN)
 }
 
+/// How many password hashes the async wrappers compute at once: the machine's cores minus
+/// one (at least one), so hashing never occupies every core.
+pub fn max_concurrent_hashes() -> usize {
+    std::thread::available_parallelism()
+        .map(|cores| cores.get().saturating_sub(1).max(1))
+        .unwrap_or(1)
+}
+
+/// Runs `work` on tokio's blocking pool once one of the [`max_concurrent_hashes`] slots is
+/// free; the slot is held until `work` finishes, even if the caller stops waiting.
+async fn hash_off_the_executor<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    let slots = SLOTS
+        .get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(max_concurrent_hashes())));
+    // The semaphore is never closed, so acquiring cannot fail; hash anyway if it did.
+    let permit = slots.clone().acquire_owned().await.ok();
+    tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(permit);
+        result
+    })
+    .await
+}
+
 /// [`make_password_blocking`] on tokio's blocking pool, off the async executor.
 pub async fn make_password(raw: String) -> String {
-    match tokio::task::spawn_blocking(move || make_password_blocking(&raw)).await {
+    match hash_off_the_executor(move || make_password_blocking(&raw)).await {
         Ok(encoded) => encoded,
         Err(err) => {
             tracing::error!("password hashing task failed: {err}");
@@ -266,7 +295,7 @@ pub async fn make_password(raw: String) -> String {
 
 /// [`check_password_blocking`] on tokio's blocking pool, off the async executor.
 pub async fn check_password(raw: String, encoded: String) -> bool {
-    match tokio::task::spawn_blocking(move || check_password_blocking(&raw, &encoded)).await {
+    match hash_off_the_executor(move || check_password_blocking(&raw, &encoded)).await {
         Ok(valid) => valid,
         Err(err) => {
             tracing::error!("password check task failed: {err}");
