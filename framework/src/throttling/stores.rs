@@ -374,13 +374,89 @@ mod tests {
         sliding_window(&LocMemThrottleStore::default()).await;
     }
 
-    #[tokio::test]
-    async fn database_sliding_window() {
-        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    /// A store on in-memory SQLite, or on a fresh PostgreSQL database named after the test
+    /// when `REST_FRAMEWORK_TEST_POSTGRES` holds a server URL.
+    async fn database_store(name: &str) -> DatabaseThrottleStore {
+        let db = match std::env::var("REST_FRAMEWORK_TEST_POSTGRES") {
+            Ok(url) => {
+                let admin = sea_orm::Database::connect(&url).await.unwrap();
+                let database = format!("rf_throttle_{name}");
+                for sql in [
+                    format!("DROP DATABASE IF EXISTS {database}"),
+                    format!("CREATE DATABASE {database}"),
+                ] {
+                    admin.execute_unprepared(&sql).await.unwrap();
+                }
+                let (base, _) = url.rsplit_once('/').unwrap();
+                sea_orm::Database::connect(format!("{base}/{database}"))
+                    .await
+                    .unwrap()
+            }
+            Err(_) => sea_orm::Database::connect("sqlite::memory:").await.unwrap(),
+        };
         let store = DatabaseThrottleStore::new(db);
         store.create_table().await.unwrap();
         store.create_table().await.unwrap();
-        sliding_window(&store).await;
+        store
+    }
+
+    #[tokio::test]
+    async fn database_sliding_window() {
+        sliding_window(&database_store("sliding_window").await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn database_concurrent_hits_never_exceed_the_rate() {
+        let store = std::sync::Arc::new(database_store("concurrent").await);
+        let mut hits = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let store = store.clone();
+            hits.spawn(async move {
+                store
+                    .hit("throttle_user_1", 1000.0, THREE_PER_MINUTE)
+                    .await
+                    .unwrap()
+            });
+        }
+        let windows = hits.join_all().await;
+        assert_eq!(windows.iter().filter(|w| w.allowed).count(), 3);
+        assert!(
+            windows
+                .iter()
+                .filter(|w| !w.allowed)
+                .all(|w| w.count == 3 && w.oldest == Some(1000.0))
+        );
+    }
+
+    #[tokio::test]
+    async fn database_sweeps_expired_rows() {
+        let store = database_store("sweep").await;
+        store
+            .hit("throttle_anon_a", 1000.0, THREE_PER_MINUTE)
+            .await
+            .unwrap();
+        store
+            .hit("throttle_anon_b", 1030.0, THREE_PER_MINUTE)
+            .await
+            .unwrap();
+        // At 1080 the sweep (due: the first hit ran it at 1000) deletes a's row only.
+        store
+            .hit("throttle_anon_c", 1080.0, THREE_PER_MINUTE)
+            .await
+            .unwrap();
+        let rows = store
+            .db
+            .query_all_raw(Statement::from_string(
+                store.db.get_database_backend(),
+                "SELECT cache_key FROM throttle_history ORDER BY cache_key",
+            ))
+            .await
+            .unwrap();
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get::<String>("", "cache_key").unwrap())
+            .collect();
+        assert_eq!(keys, ["throttle_anon_b", "throttle_anon_c"]);
     }
 
     #[tokio::test]
