@@ -19,6 +19,26 @@
 //! Histories live in a [`ThrottleStore`] (DRF's cache): [`LocMemThrottleStore`] in the
 //! process (the default), or [`DatabaseThrottleStore`] in a table every server process
 //! shares, so limits hold across processes behind a load balancer.
+//!
+//! ```rust,ignore
+//! // DRF's DEFAULT_THROTTLE_CLASSES and DEFAULT_THROTTLE_RATES:
+//! settings.default_throttle_classes = vec![
+//!     Arc::new(AnonRateThrottle::new()),
+//!     Arc::new(UserRateThrottle::new()),
+//! ];
+//! for (scope, rate) in [("anon", "100/day"), ("user", "1000/day"), ("uploads", "20/hour")] {
+//!     settings.default_throttle_rates.insert(scope.into(), rate.into());
+//! }
+//! // Share the limits between server processes:
+//! let store = DatabaseThrottleStore::new(db.clone());
+//! store.create_table().await?;
+//! settings.throttle_cache = Arc::new(store);
+//!
+//! // Per viewset (or `ApiView::throttle_classes` / `throttle_scope` on a view):
+//! #[viewset(serializer = UploadSerializer,
+//!           throttle_classes = [ScopedRateThrottle::new()], throttle_scope = "uploads")]
+//! impl ModelViewSet for UploadViewSet {}
+//! ```
 
 mod stores;
 
