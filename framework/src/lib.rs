@@ -12,6 +12,8 @@
 pub mod auth;
 pub mod authentication;
 pub mod authtoken;
+pub mod cookies;
+pub mod csrf;
 pub mod exceptions;
 pub mod fields;
 pub mod filters;
@@ -27,7 +29,9 @@ pub mod request;
 pub mod response;
 pub mod routers;
 pub mod serializers;
+pub mod sessions;
 pub mod settings;
+pub mod signing;
 pub mod status;
 pub mod timezone;
 pub mod urls;

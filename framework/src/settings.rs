@@ -24,6 +24,10 @@ pub struct Settings {
     pub schema_title: String,
     /// The document version (`VERSION`).
     pub schema_version: String,
+    /// Django's `CSRF_*` settings (cookie, header, trusted origins).
+    pub csrf: crate::csrf::CsrfSettings,
+    /// Django's `SESSION_*` settings (cookie, age, authentication backends).
+    pub sessions: crate::sessions::SessionSettings,
 }
 
 impl Settings {
@@ -37,6 +41,8 @@ impl Settings {
             default_pagination: PageNumberPagination::default(),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
+            csrf: Default::default(),
+            sessions: Default::default(),
         }
     }
 }
