@@ -20,6 +20,7 @@ pub struct RequestContext {
     path_params: Vec<(&'static str, String)>,
     base_url: String,
     user: Option<RequestUser>,
+    session_accessed: std::sync::atomic::AtomicBool,
 }
 
 impl RequestContext {
@@ -50,6 +51,7 @@ impl RequestContext {
             path_params: Vec::new(),
             base_url,
             user: None,
+            session_accessed: Default::default(),
         }
     }
 
@@ -66,6 +68,7 @@ impl RequestContext {
             path_params: self.path_params.clone(),
             base_url: self.base_url.clone(),
             user: self.user.clone(),
+            session_accessed: Default::default(),
         }
     }
 
@@ -175,5 +178,18 @@ impl RequestContext {
             base_url: &self.base_url,
             urls: &self.state.urls,
         }
+    }
+
+    /// Records that the session was looked at (Django's `request.session.accessed`): the
+    /// response then varies on `Cookie`.
+    pub fn mark_session_accessed(&self) {
+        self.session_accessed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the session was looked at while answering this request.
+    pub fn session_accessed(&self) -> bool {
+        self.session_accessed
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }

@@ -44,8 +44,11 @@ async fn a_session_authenticates_reads() {
 async fn sessions_that_do_not_hold_are_anonymous() {
     let s = TestServer::start().await;
     let id = s.create_user("session-anon@example.com", PW).await;
+    // Days, not seconds, in the past: on SQLite, Django compares `expire_date` as text, and
+    // sqlx writes `2026-11-23T12:00:00+00:00` where Django writes `2026-11-23 12:00:00`, so
+    // the two orders only agree across dates (the reference run of this test reads our row).
     let expired = s
-        .session_expiring(id, chrono::Utc::now() - chrono::TimeDelta::minutes(1))
+        .session_expiring(id, chrono::Utc::now() - chrono::TimeDelta::days(2))
         .await;
     let live = s
         .session_expiring(id, chrono::Utc::now() + chrono::TimeDelta::minutes(10))
@@ -181,4 +184,44 @@ async fn credentials_of_earlier_classes_win_over_the_session() {
         .await
         .assert_status(401)
         .assert_header("WWW-Authenticate", msg::WWW_AUTHENTICATE);
+}
+
+/// The lower-cased tokens of the `Vary` header.
+fn vary(r: &integration_tests::Response) -> Vec<String> {
+    r.header("vary")
+        .unwrap_or_default()
+        .split(',')
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn responses_vary_on_cookie_when_the_session_was_looked_at() {
+    let s = TestServer::start().await;
+    let (id, token) = s.user_with_token("session-vary@example.com").await;
+    let (_, session) = s.session_login(id).await;
+    // Anonymous and session requests reach SessionAuthentication: `Accept, Cookie`.
+    for r in [
+        s.get("/api/articles/", None).await,
+        s.get(USERS, None).await,
+        users_with_cookie(&s, &format!("sessionid={session}")).await,
+        users_with_cookie(&s, "sessionid=garbage").await,
+    ] {
+        let tokens = vary(&r);
+        assert!(
+            tokens.starts_with(&["accept".to_string(), "cookie".to_string()]),
+            "Vary must start with Accept, Cookie\n{}",
+            r.describe()
+        );
+    }
+    // A JWT authenticates first (and a bad one fails first): the session is never read.
+    for r in [
+        s.get(USERS, Some(&token)).await,
+        s.get(USERS, Some("garbage")).await,
+    ] {
+        let tokens = vary(&r);
+        assert!(tokens.contains(&"accept".to_string()), "{}", r.describe());
+        assert!(!tokens.contains(&"cookie".to_string()), "{}", r.describe());
+    }
 }

@@ -306,6 +306,7 @@ pub async fn login(
     request: &RequestContext,
     user: &RequestUser,
 ) -> ApiResult<Vec<SetCookie>> {
+    request.mark_session_accessed();
     let password_hash = state
         .users
         .password_hash_by_id(&state.db, user.id)
@@ -348,6 +349,7 @@ pub async fn login(
 /// to set: the deletion of `sessionid` when the request sent one (Django's
 /// `SessionMiddleware` deletes the cookie of an emptied session), else nothing.
 pub async fn logout(state: &AppState, request: &RequestContext) -> ApiResult<Vec<SetCookie>> {
+    request.mark_session_accessed();
     let settings = &state.settings.sessions;
     if get_cookie(request.headers(), &settings.cookie_name).is_none() {
         return Ok(Vec::new());
@@ -366,6 +368,7 @@ pub async fn get_user(
     state: &AppState,
     request: &RequestContext,
 ) -> ApiResult<Option<RequestUser>> {
+    request.mark_session_accessed();
     let Some(key) = request_session_key(request) else {
         return Ok(None);
     };
