@@ -275,8 +275,11 @@ fn is_same_domain(host: &str, pattern: &str) -> bool {
 
 /// Whether the request came over HTTPS (`request.is_secure()`).
 fn is_secure(ctx: &RequestContext) -> bool {
-    if let Some((header, expected)) = &ctx.state().settings.csrf.secure_proxy_ssl_header {
-        return ctx.header(header) == Some(expected.as_str());
+    if let Some((header, expected)) = &ctx.state().settings.csrf.secure_proxy_ssl_header
+        && let Some(value) = ctx.header(header)
+    {
+        // Django takes the first of a comma-separated list of proxies' values.
+        return value.split(',').next().unwrap_or_default().trim() == expected;
     }
     ctx.base_url().starts_with("https://")
 }
