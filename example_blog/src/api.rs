@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
+use rest_framework::authentication::SessionAuthentication;
 use rest_framework::authentication::jwt_views::TokenObtainPairView;
 use rest_framework::authentication::{Authentication, BasicAuthentication, JwtAuthentication};
 use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
@@ -17,14 +18,20 @@ use std::sync::Arc;
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
     settings.schema_title = "Blog API".into();
-    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie and the
-    // session classes come later).
+    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie
+    // class comes later, after JWT).
     let classes: Vec<Arc<dyn Authentication>> = vec![
         Arc::new(JwtAuthentication),
         Arc::new(TokenAuthentication::new()),
+        Arc::new(SessionAuthentication),
         Arc::new(BasicAuthentication::new()),
     ];
     settings.default_authentication_classes = classes;
+    // Django's AUTHENTICATION_BACKENDS of the reference: sessions made by either log in.
+    settings.sessions.authentication_backends = vec![
+        "django.contrib.auth.backends.ModelBackend".into(),
+        "allauth.account.auth_backends.AuthenticationBackend".into(),
+    ];
     settings
 }
 

@@ -21,6 +21,7 @@ pub struct RequestContext {
     base_url: String,
     user: Option<RequestUser>,
     remote_addr: Option<String>,
+    session_accessed: std::sync::atomic::AtomicBool,
 }
 
 impl RequestContext {
@@ -52,6 +53,7 @@ impl RequestContext {
             base_url,
             user: None,
             remote_addr: None,
+            session_accessed: Default::default(),
         }
     }
 
@@ -69,6 +71,7 @@ impl RequestContext {
             base_url: self.base_url.clone(),
             user: self.user.clone(),
             remote_addr: self.remote_addr.clone(),
+            session_accessed: Default::default(),
         }
     }
 
@@ -188,5 +191,18 @@ impl RequestContext {
     /// Records the client's address (done by the URL dispatcher).
     pub fn set_remote_addr(&mut self, addr: Option<String>) {
         self.remote_addr = addr;
+    }
+
+    /// Records that the session was looked at (Django's `request.session.accessed`): the
+    /// response then varies on `Cookie`.
+    pub fn mark_session_accessed(&self) {
+        self.session_accessed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the session was looked at while answering this request.
+    pub fn session_accessed(&self) -> bool {
+        self.session_accessed
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }

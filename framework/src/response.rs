@@ -73,6 +73,19 @@ impl Response {
         self
     }
 
+    /// Adds `Cookie` to `Vary` when the request's session was looked at (Django's
+    /// `SessionMiddleware`: the answer depends on the `sessionid` cookie).
+    pub fn with_session_vary(self, ctx: &crate::request::RequestContext) -> Self {
+        if !ctx.session_accessed() {
+            return self;
+        }
+        let vary = match self.headers.get("vary").and_then(|v| v.to_str().ok()) {
+            Some(existing) if !existing.is_empty() => format!("{existing}, Cookie"),
+            _ => "Cookie".to_string(),
+        };
+        self.with_header("Vary", &vary)
+    }
+
     /// Converts into a poem response.
     pub fn into_poem(self) -> poem::Response {
         let mut builder = poem::Response::builder().status(self.status);

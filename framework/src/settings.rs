@@ -38,6 +38,10 @@ pub struct Settings {
     /// Where throttles keep request histories (DRF's default cache): in the process by
     /// default; a [`crate::throttling::DatabaseThrottleStore`] shares them between processes.
     pub throttle_cache: Arc<dyn ThrottleStore>,
+    /// Django's `CSRF_*` settings (cookie, header, trusted origins).
+    pub csrf: crate::csrf::CsrfSettings,
+    /// Django's `SESSION_*` settings (cookie, age, authentication backends).
+    pub sessions: crate::sessions::SessionSettings,
 }
 
 impl Settings {
@@ -55,6 +59,8 @@ impl Settings {
             default_throttle_rates: HashMap::new(),
             num_proxies: None,
             throttle_cache: Arc::new(LocMemThrottleStore::default()),
+            csrf: Default::default(),
+            sessions: Default::default(),
         }
     }
 }

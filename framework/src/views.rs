@@ -103,6 +103,7 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     response
         .with_header("Allow", &allow_header(&methods))
         .with_header("Vary", "Accept")
+        .with_session_vary(&ctx)
 }
 
 async fn run(

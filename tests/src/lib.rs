@@ -1077,3 +1077,90 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     };
     (decode(parts[0], "header"), decode(parts[1], "payload"))
 }
+
+/// Django sessions and CSRF (OBSERVED.md 3.1, 3.2): session rows written straight into the
+/// server's database in Django's format, by the framework's `sessions::login`.
+impl TestServer {
+    /// The framework state over the server's database, with its secret key.
+    fn session_state(&self) -> rest_framework::settings::AppState {
+        let settings = rest_framework::settings::Settings::new(self.secret_key.as_bytes().to_vec());
+        rest_framework::settings::AppState::new::<example_blog::entities::user::Entity>(
+            self.db.clone(),
+            settings,
+        )
+    }
+
+    /// Logs `user_id` in with `rest_framework::sessions::login` (as a login view does) and
+    /// returns the cookies it sets: `(csrftoken secret, sessionid key)`. Django reads the row too.
+    pub async fn session_login(&self, user_id: i64) -> (String, String) {
+        let state = self.session_state();
+        let user = state
+            .user_by_id(user_id)
+            .await
+            .expect("user query")
+            .unwrap_or_else(|| panic!("no user {user_id}"));
+        let ctx = rest_framework::request::RequestContext::new(
+            state.clone(),
+            rest_framework::poem::http::Method::POST,
+            "/login/".parse().expect("uri"),
+            Default::default(),
+            Vec::new(),
+        );
+        let cookies = rest_framework::sessions::login(&state, &ctx, &user)
+            .await
+            .unwrap_or_else(|e| panic!("sessions::login({user_id}) failed: {e}"));
+        let value = |name: &str| {
+            cookies
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.value.clone())
+                .unwrap_or_else(|| panic!("login set no {name} cookie: {cookies:?}"))
+        };
+        (value("csrftoken"), value("sessionid"))
+    }
+
+    /// A session of `user_id` (Django's three `_auth_user_*` keys) that expires at `expire`;
+    /// returns its key.
+    pub async fn session_expiring(
+        &self,
+        user_id: i64,
+        expire: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        use rest_framework::sessions::{self, SessionData};
+        let state = self.session_state();
+        let hash = state
+            .users
+            .password_hash_by_id(&state.db, user_id)
+            .await
+            .expect("user query")
+            .unwrap_or_else(|| panic!("no user {user_id}"));
+        let mut data = SessionData::new();
+        data.insert(sessions::SESSION_KEY.into(), json!(user_id.to_string()));
+        data.insert(
+            sessions::BACKEND_SESSION_KEY.into(),
+            json!(sessions::MODEL_BACKEND),
+        );
+        data.insert(
+            sessions::HASH_SESSION_KEY.into(),
+            json!(sessions::session_auth_hash(
+                self.secret_key.as_bytes(),
+                &hash
+            )),
+        );
+        sessions::create_expiring(&state, &data, expire)
+            .await
+            .unwrap_or_else(|e| panic!("cannot store a session: {e}"))
+    }
+}
+
+impl Req<'_> {
+    /// `Cookie: name=value; ...`.
+    pub fn cookies(self, cookies: &[(&str, &str)]) -> Self {
+        let header = cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.header("Cookie", &header)
+    }
+}

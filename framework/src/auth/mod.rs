@@ -56,6 +56,20 @@ pub trait UserStore: Send + Sync + 'static {
         db: &DatabaseConnection,
         username: &str,
     ) -> Result<Option<(RequestUser, String)>, DbErr>;
+
+    /// The stored password hash of the user `id` (sessions sign it: Django's
+    /// `get_session_auth_hash`). The default looks the user up by id, then by login name.
+    async fn password_hash_by_id(
+        &self,
+        db: &DatabaseConnection,
+        id: i64,
+    ) -> Result<Option<String>, DbErr> {
+        let Some(user) = self.get_by_id(db, id).await? else {
+            return Ok(None);
+        };
+        let found = self.get_by_username(db, &user.username).await?;
+        Ok(found.and_then(|(found, hash)| (found.id == id).then_some(hash)))
+    }
 }
 
 /// The [`UserStore`] of an entity implementing [`AuthUser`].
@@ -103,6 +117,15 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
         };
         let user = U::find().filter(condition).one(db).await?;
         Ok(user.map(|u| (U::request_user(&u), U::password_hash(&u).to_string())))
+    }
+
+    async fn password_hash_by_id(
+        &self,
+        db: &DatabaseConnection,
+        id: i64,
+    ) -> Result<Option<String>, DbErr> {
+        let user = filter_pk(U::find(), id).one(db).await?;
+        Ok(user.map(|u| U::password_hash(&u).to_string()))
     }
 }
 

@@ -8,9 +8,11 @@
 pub mod basic;
 pub mod jwt;
 pub mod jwt_views;
+pub mod session;
 
 pub use crate::authtoken::TokenAuthentication;
 pub use basic::BasicAuthentication;
+pub use session::SessionAuthentication;
 
 use crate::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};

@@ -1,0 +1,36 @@
+//! DRF's `SessionAuthentication`: the user of Django's session (the `sessionid` cookie), with
+//! Django's CSRF check on unsafe methods.
+
+use crate::auth::RequestUser;
+use crate::authentication::Authentication;
+use crate::exceptions::ApiResult;
+use crate::request::RequestContext;
+use crate::{csrf, sessions};
+
+/// DRF's `SessionAuthentication`.
+///
+/// | request | result |
+/// | --- | --- |
+/// | no `sessionid`, an unknown, expired or corrupted session, an inactive user, a session from before a password change | not this class (`Ok(None)`, anonymous if no later class authenticates) |
+/// | a valid session, safe method (GET, HEAD, OPTIONS, TRACE) | the session's user |
+/// | a valid session, unsafe method, CSRF check fails | 403 `{"detail": "CSRF Failed: <reason>"}` ([`csrf::check`]) |
+/// | a valid session, unsafe method, CSRF check passes | the session's user |
+///
+/// It has no `WWW-Authenticate` challenge (DRF's `authenticate_header` returns `None`), so a
+/// view whose first class it is answers 403, not 401, to anonymous requests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionAuthentication;
+
+#[async_trait::async_trait]
+impl Authentication for SessionAuthentication {
+    async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
+        let Some(user) = sessions::get_user(ctx.state(), ctx).await? else {
+            return Ok(None);
+        };
+        if !user.is_active {
+            return Ok(None);
+        }
+        csrf::enforce_csrf(ctx)?;
+        Ok(Some(user))
+    }
+}
