@@ -3,8 +3,14 @@
 use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
-use rest_framework::authentication::jwt_views::TokenObtainPairView;
-use rest_framework::authentication::{Authentication, BasicAuthentication, JwtAuthentication};
+use rest_framework::authentication::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
+use rest_framework::authentication::jwt_cookies::JwtCookieSettings;
+use rest_framework::authentication::jwt_views::{
+    TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView,
+};
+use rest_framework::authentication::{
+    Authentication, BasicAuthentication, JwtAuthentication, JwtCookieAuthentication,
+};
 use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
@@ -16,14 +22,24 @@ use std::sync::Arc;
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
     settings.schema_title = "Blog API".into();
-    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie and the
-    // session classes come later).
+    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order.
     let classes: Vec<Arc<dyn Authentication>> = vec![
         Arc::new(JwtAuthentication),
+        Arc::new(JwtCookieAuthentication),
         Arc::new(TokenAuthentication::new()),
+        // SessionAuthentication goes here (between Token and Basic), as in the reference.
         Arc::new(BasicAuthentication::new()),
     ];
     settings.default_authentication_classes = classes;
+    // SIMPLE_JWT: rotation, with the rotated refresh token blacklisted (token_blacklist app).
+    settings.jwt.rotate_refresh_tokens = true;
+    settings.jwt.blacklist_after_rotation = true;
+    settings.jwt.token_blacklist = true;
+    // REST_AUTH: JWT_AUTH_COOKIE, JWT_AUTH_REFRESH_COOKIE, JWT_AUTH_HTTPONLY = False.
+    settings.jwt_cookies = JwtCookieSettings {
+        httponly: false,
+        ..JwtCookieSettings::named("my-app-auth", "my-refresh-token")
+    };
     settings
 }
 
@@ -37,6 +53,12 @@ pub fn urlpatterns() -> UrlPatterns {
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)
+        .path("/api/token/refresh/", TokenRefreshView)
+        .path("/api/token/verify/", TokenVerifyView)
+        .path("/api/token/blacklist/", TokenBlacklistView)
+        .path("/api/accounts/v1/token/verify/", TokenVerifyView)
+        .path("/api/accounts/v1/token/refresh/", CookieTokenRefreshView)
+        .path("/api/accounts/v1/logout/", LogoutView::default())
         .path("/api/api-token-auth/", ObtainAuthTokenView)
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }

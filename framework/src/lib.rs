@@ -30,6 +30,7 @@ pub mod serializers;
 pub mod settings;
 pub mod status;
 pub mod timezone;
+pub mod token_blacklist;
 pub mod urls;
 pub mod views;
 pub mod viewsets;

@@ -24,6 +24,8 @@ pub struct Settings {
     pub schema_title: String,
     /// The document version (`VERSION`).
     pub schema_version: String,
+    /// dj-rest-auth's JWT cookie settings (`REST_AUTH["JWT_AUTH_*"]`; no cookies by default).
+    pub jwt_cookies: crate::authentication::jwt_cookies::JwtCookieSettings,
 }
 
 impl Settings {
@@ -37,6 +39,7 @@ impl Settings {
             default_pagination: PageNumberPagination::default(),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
+            jwt_cookies: Default::default(),
         }
     }
 }
