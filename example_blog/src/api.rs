@@ -56,10 +56,12 @@ pub fn urlpatterns() -> UrlPatterns {
         .path("/api/token/refresh/", TokenRefreshView)
         .path("/api/token/verify/", TokenVerifyView)
         .path("/api/token/blacklist/", TokenBlacklistView)
+        .path("/api/api-token-auth/", ObtainAuthTokenView)
+        // dj-rest-auth's JWT routes (its urls.py order: ... logout/, ..., token/verify/,
+        // token/refresh/).
+        .path("/api/accounts/v1/logout/", LogoutView::default())
         .path("/api/accounts/v1/token/verify/", TokenVerifyView)
         .path("/api/accounts/v1/token/refresh/", CookieTokenRefreshView)
-        .path("/api/accounts/v1/logout/", LogoutView::default())
-        .path("/api/api-token-auth/", ObtainAuthTokenView)
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }
 

@@ -134,24 +134,7 @@ impl TestServer {
         let app = example_blog::api::build_app(db.clone(), &config)
             .await
             .unwrap_or_else(|e| panic!("example_blog::api::build_app failed: {e}"));
-
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("cannot bind 127.0.0.1:0");
-        let port = acceptor
-            .local_addr()
-            .iter()
-            .find_map(|a| a.as_socket_addr().map(|s| s.port()))
-            .expect("the TCP acceptor has no socket address");
-        let server = tokio::spawn(async move {
-            if let Err(e) = rest_framework::poem::Server::new_with_acceptor(acceptor)
-                .run(app)
-                .await
-            {
-                eprintln!("test server stopped: {e}");
-            }
-        });
+        let (port, server) = serve(app).await;
 
         TestServer {
             db,
@@ -164,6 +147,70 @@ impl TestServer {
         }
     }
 
+    /// A server for an application other than the blog (framework features the blog does not
+    /// mount): a fresh migrated blog database, served by the endpoint that `build` makes from
+    /// the connection and the test configuration. Not available in reference mode.
+    pub async fn start_app<F>(build: F) -> TestServer
+    where
+        F: FnOnce(
+            DatabaseConnection,
+            &example_blog::config::Config,
+        ) -> rest_framework::poem::endpoint::BoxEndpoint<'static>,
+    {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite3").display()
+        );
+        let config = example_blog::config::Config::for_tests(&database_url);
+        let db = example_blog::db::connect(&database_url)
+            .await
+            .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
+        example_blog::db::migrate(&db)
+            .await
+            .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        let (port, server) = serve(build(db.clone(), &config)).await;
+        TestServer {
+            db,
+            secret_key: config.secret_key.to_string(),
+            port,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("cannot build the HTTP client"),
+            backend: Backend::Rust(server),
+            statements: None,
+            _dir: dir,
+        }
+    }
+}
+
+/// Serves `app` on `127.0.0.1:<random port>` in a background task.
+async fn serve(
+    app: rest_framework::poem::endpoint::BoxEndpoint<'static>,
+) -> (u16, tokio::task::JoinHandle<()>) {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("cannot bind 127.0.0.1:0");
+    let port = acceptor
+        .local_addr()
+        .iter()
+        .find_map(|a| a.as_socket_addr().map(|s| s.port()))
+        .expect("the TCP acceptor has no socket address");
+    let server = tokio::spawn(async move {
+        if let Err(e) = rest_framework::poem::Server::new_with_acceptor(acceptor)
+            .run(app)
+            .await
+        {
+            eprintln!("test server stopped: {e}");
+        }
+    });
+    (port, server)
+}
+
+impl TestServer {
     async fn start_reference(
         drf_dir: PathBuf,
         dir: tempfile::TempDir,
@@ -760,6 +807,15 @@ impl Response {
         } else {
             Some(values.join(", "))
         }
+    }
+
+    /// Every value of a repeated header (such as `Set-Cookie`), in order.
+    pub fn header_all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect()
     }
 
     pub fn assert_status(&self, expected: u16) -> &Self {
