@@ -540,3 +540,38 @@ async fn http_only_cookies_keep_the_refresh_token_out_of_bodies() {
         .await
         .assert_json(401, &token_not_valid("Token is blacklisted"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// UPDATE_LAST_LOGIN
+
+async fn last_login(s: &TestServer, id: i64) -> Option<String> {
+    let row =
+        s.db.query_one_raw(sea_orm::Statement::from_string(
+            s.db.get_database_backend(),
+            format!("SELECT last_login FROM accounts_user WHERE id = {id}"),
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get::<Option<String>>("", "last_login")
+        .expect("last_login")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_last_login_on_token_obtain() {
+    let s = app(|settings| settings.jwt.update_last_login = true).await;
+    let id = s.create_user("lastlogin@example.com", PW).await;
+    assert_eq!(last_login(&s, id).await, None);
+    s.token_pair("lastlogin@example.com", PW).await;
+    let stamped = last_login(&s, id).await.expect("last_login set");
+    let at = integration_tests::parse_datetime(&stamped.replace(' ', "T"));
+    assert!(
+        (chrono::Utc::now() - at).num_seconds().abs() < 30,
+        "{stamped}"
+    );
+    // Off (simplejwt's default and the blog's): untouched.
+    let s = app(|_| {}).await;
+    let id = s.create_user("nolastlogin@example.com", PW).await;
+    s.token_pair("nolastlogin@example.com", PW).await;
+    assert_eq!(last_login(&s, id).await, None);
+}

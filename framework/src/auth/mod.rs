@@ -37,6 +37,11 @@ pub trait AuthUser: ModelMeta {
     fn password_hash(user: &Self::Model) -> &str;
     /// The subset of the user the framework works with.
     fn request_user(user: &Self::Model) -> RequestUser;
+    /// Django's `last_login` column, if the model has one (set by
+    /// [`UserStore::update_last_login`]).
+    fn last_login_column() -> Option<Self::Column> {
+        None
+    }
 }
 
 /// How the framework finds users; one per application, in [`crate::settings::AppState`].
@@ -56,6 +61,11 @@ pub trait UserStore: Send + Sync + 'static {
         db: &DatabaseConnection,
         username: &str,
     ) -> Result<Option<(RequestUser, String)>, DbErr>;
+    /// Django's `update_last_login`: sets the user's `last_login` to now. Stores whose users
+    /// have no `last_login` do nothing (the default).
+    async fn update_last_login(&self, _db: &DatabaseConnection, _id: i64) -> Result<(), DbErr> {
+        Ok(())
+    }
 }
 
 /// The [`UserStore`] of an entity implementing [`AuthUser`].
@@ -103,6 +113,18 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
         };
         let user = U::find().filter(condition).one(db).await?;
         Ok(user.map(|u| (U::request_user(&u), U::password_hash(&u).to_string())))
+    }
+
+    async fn update_last_login(&self, db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
+        let Some(column) = U::last_login_column() else {
+            return Ok(());
+        };
+        U::update_many()
+            .col_expr(column, Expr::value(crate::timezone::now()))
+            .filter(crate::models::pk_column::<U>().eq(id))
+            .exec(db)
+            .await
+            .map(|_| ())
     }
 }
 

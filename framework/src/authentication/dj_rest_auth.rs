@@ -97,7 +97,8 @@ impl ApiView for CookieTokenRefreshView {
             jwt.access_token_lifetime,
         );
         if let Some(refresh) = &refreshed.refresh {
-            response = set_jwt_refresh_cookie(response, cookies, refresh, jwt.refresh_token_lifetime);
+            response =
+                set_jwt_refresh_cookie(response, cookies, refresh, jwt.refresh_token_lifetime);
         }
         Ok(response)
     }

@@ -132,6 +132,9 @@ pub struct JwtSettings {
     /// `BLACKLIST_AFTER_ROTATION` (default false): a rotated refresh token is blacklisted
     /// (needs [`JwtSettings::token_blacklist`]).
     pub blacklist_after_rotation: bool,
+    /// `UPDATE_LAST_LOGIN` (default false): obtaining tokens sets the user's `last_login`
+    /// (through [`crate::auth::UserStore::update_last_login`]).
+    pub update_last_login: bool,
     /// Whether simplejwt's `token_blacklist` app is installed (default false): refresh and
     /// sliding tokens are then recorded in `token_blacklist_outstandingtoken` when issued and
     /// refused once in `token_blacklist_blacklistedtoken` (see [`crate::token_blacklist`]).
@@ -166,6 +169,7 @@ impl JwtSettings {
             sliding_token_refresh_exp_claim: "refresh_exp".into(),
             rotate_refresh_tokens: false,
             blacklist_after_rotation: false,
+            update_last_login: false,
             token_blacklist: false,
             auth_token_types: vec![TokenType::Access],
             user_id_claim: "user_id".into(),
@@ -184,7 +188,10 @@ impl JwtSettings {
         signing_pem: impl Into<Vec<u8>>,
         verifying_pem: impl Into<Vec<u8>>,
     ) -> Result<Self, JwtKeyError> {
-        if matches!(algorithm, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        if matches!(
+            algorithm,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        ) {
             return Err(JwtKeyError(format!(
                 "{algorithm:?} is an HMAC algorithm: use JwtSettings::new(secret)"
             )));
@@ -287,6 +294,7 @@ impl fmt::Debug for JwtSettings {
             )
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("blacklist_after_rotation", &self.blacklist_after_rotation)
+            .field("update_last_login", &self.update_last_login)
             .field("token_blacklist", &self.token_blacklist)
             .field("auth_token_types", &self.auth_token_types)
             .field("user_id_claim", &self.user_id_claim)
@@ -334,8 +342,12 @@ impl TokenClaims {
         let mut extra = Map::new();
         if token_type == TokenType::Sliding {
             // simplejwt's `SlidingToken.__init__`: how long the token can be renewed.
-            let refresh_exp = now.saturating_add(settings.sliding_token_refresh_lifetime.num_seconds());
-            extra.insert(settings.sliding_token_refresh_exp_claim.clone(), refresh_exp.into());
+            let refresh_exp =
+                now.saturating_add(settings.sliding_token_refresh_lifetime.num_seconds());
+            extra.insert(
+                settings.sliding_token_refresh_exp_claim.clone(),
+                refresh_exp.into(),
+            );
         }
         TokenClaims {
             token_type: token_type.as_str().into(),
@@ -588,15 +600,12 @@ fn decode_token_at(
         tracing::error!("cannot verify JWTs: {err}");
         TokenError::Invalid
     })?;
-    let data = jsonwebtoken::decode::<Map<String, Value>>(
-        token.as_bytes(),
-        &key,
-        &settings.validation(),
-    )
-    .map_err(|err| match err.kind() {
-        ErrorKind::ExpiredSignature => TokenError::Expired,
-        _ => TokenError::Invalid,
-    })?;
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(token.as_bytes(), &key, &settings.validation())
+            .map_err(|err| match err.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })?;
     claims_from_payload(settings, data.claims, expected, now)
 }
 
@@ -1212,5 +1221,79 @@ mod tests {
         assert_eq!(TokenError::Expired.message(), "Token is expired");
         assert_eq!(TokenError::WrongType.message(), "Token has wrong type");
         assert_eq!(TokenError::Expired.to_string(), "Token is expired");
+    }
+
+    const RS256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_private.pem");
+    const RS256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_public.pem");
+    const ES256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/es256_private.pem");
+    const ES256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/es256_public.pem");
+
+    #[test]
+    fn rsa_and_ecdsa_keys_sign_and_verify() {
+        let rs = JwtSettings::with_pem_keys(Algorithm::RS256, RS256_PRIVATE, RS256_PUBLIC)
+            .expect("RS256 keys");
+        let es = JwtSettings::with_pem_keys(Algorithm::ES256, ES256_PRIVATE, ES256_PUBLIC)
+            .expect("ES256 keys");
+        for (keyed, other, alg) in [(&rs, &es, "RS256"), (&es, &rs, "ES256")] {
+            let pair = token_pair_for_user(keyed, 4);
+            assert_eq!(
+                part(&pair.access, 0),
+                format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#)
+            );
+            let claims = decode_token(keyed, &pair.access, Some(TokenType::Access)).expect("valid");
+            assert_eq!(claims.user_id_i64(), Some(4));
+            assert_eq!(
+                decode_token(other, &pair.access, None),
+                Err(TokenError::Invalid)
+            );
+            assert_eq!(
+                decode_token(&settings(), &pair.access, None),
+                Err(TokenError::Invalid)
+            );
+        }
+        // An HS256 token made with the public key as the secret (the classic key confusion).
+        let mut confused = JwtSettings::new(RS256_PUBLIC.as_bytes().to_vec());
+        confused.algorithm = Algorithm::HS256;
+        let token = access_token_for_user(&confused, 4);
+        assert_eq!(decode_token(&rs, &token, None), Err(TokenError::Invalid));
+        // Mismatched keys are refused at configuration.
+        assert!(JwtSettings::with_pem_keys(Algorithm::RS256, ES256_PRIVATE, ES256_PUBLIC).is_err());
+    }
+
+    #[test]
+    fn sliding_claims_and_renewal() {
+        let mut s = settings();
+        s.sliding_token_lifetime = Duration::seconds(60);
+        s.sliding_token_refresh_lifetime = Duration::seconds(600);
+        let now = 1_700_000_000;
+        let mut claims = TokenClaims::issued_at(&s, TokenType::Sliding, "3".into(), now);
+        assert_eq!(claims.exp, now + 60);
+        assert_eq!(
+            keys(&claims.to_payload(&s)),
+            ["token_type", "exp", "iat", "jti", "refresh_exp", "user_id"]
+        );
+        let jti = claims.jti.clone();
+        claims.slide_at(&s, now + 30).expect("renewable");
+        assert_eq!(
+            (claims.iat, claims.exp, claims.jti.as_str()),
+            (now + 30, now + 90, jti.as_str())
+        );
+        assert_eq!(
+            claims.extra.get("refresh_exp"),
+            Some(&Value::from(now + 600))
+        );
+        assert_eq!(
+            claims.slide_at(&s, now + 600),
+            Err(TokenError::RefreshExpired)
+        );
+        claims.extra.remove("refresh_exp");
+        assert_eq!(claims.slide_at(&s, now), Err(TokenError::RefreshExpired));
+        assert_eq!(
+            TokenError::RefreshExpired.message(),
+            "Token 'refresh_exp' claim has expired"
+        );
+        assert_eq!(TokenType::from_claim("sliding"), Some(TokenType::Sliding));
+        assert_eq!(TokenType::Sliding.class_name(), "SlidingToken");
+        assert!(TokenType::Sliding.is_blacklistable() && !TokenType::Access.is_blacklistable());
     }
 }

@@ -355,7 +355,10 @@ mod tests {
                 ..CookieAttributes::default()
             },
         );
-        assert_eq!(header, "a=b; Domain=example.com; expires=X; Path=/api/; Secure");
+        assert_eq!(
+            header,
+            "a=b; Domain=example.com; expires=X; Path=/api/; Secure"
+        );
         assert_eq!(
             delete_cookie_header("my-app-auth", "/", None, Some("Lax")),
             r#"my-app-auth=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#

@@ -61,7 +61,8 @@ pub fn token_result<T>(result: Result<T, TokenError>) -> ApiResult<T> {
 pub fn required_string(ctx: &RequestContext, field: &str) -> ApiResult<String> {
     let data = ctx.data()?;
     let mut errors = ValidationErrors::default();
-    let value: Option<String> = parse_field(&data, field, &FieldOptions::DEFAULT, true, &mut errors);
+    let value: Option<String> =
+        parse_field(&data, field, &FieldOptions::DEFAULT, true, &mut errors);
     errors.into_result()?;
     value.ok_or_else(|| ApiError::Internal(format!("validated field {field} missing")))
 }
@@ -99,7 +100,9 @@ pub fn string_fields_metadata(fields: &[MetadataField<'_>]) -> serde_json::Value
 /// drf-spectacular's tag and operation id prefix for `path`: `("token", "token_refresh")`
 /// for `/api/token/refresh/`.
 fn path_names(path: &str) -> (&'static str, String) {
-    let trimmed = path.strip_prefix("/api/").unwrap_or(path.trim_start_matches('/'));
+    let trimmed = path
+        .strip_prefix("/api/")
+        .unwrap_or(path.trim_start_matches('/'));
     let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
     let tag = segments.first().copied().unwrap_or("api").to_string();
     (
@@ -124,7 +127,10 @@ pub fn token_operation(
         properties
             .iter()
             .map(|(name, read_only, write_only)| {
-                (*name, schema::field(string(), *read_only, *write_only, false, None))
+                (
+                    *name,
+                    schema::field(string(), *read_only, *write_only, false, None),
+                )
             })
             .collect(),
         properties.iter().map(|(name, _, _)| *name).collect(),
@@ -161,11 +167,15 @@ async fn authenticate_credentials(ctx: &RequestContext) -> ApiResult<RequestUser
     let (Some(username), Some(password)) = (username, password) else {
         return Err(ApiError::Internal("validated fields missing".into()));
     };
-    authenticate(state, &username, &password)
+    let user = authenticate(state, &username, &password)
         .await?
         .ok_or_else(|| {
             ApiError::authentication_failed("No active account found with the given credentials")
-        })
+        })?;
+    if state.settings.jwt.update_last_login {
+        state.users.update_last_login(&state.db, user.id).await?;
+    }
+    Ok(user)
 }
 
 /// OPTIONS actions of the obtain views: the login field and the password.
@@ -336,7 +346,9 @@ impl ApiView for TokenVerifyView {
         let token = required_string(ctx, "token")?;
         let state = ctx.state();
         let claims = token_result(tokens::verify(state, &token, None).await?)?;
-        if state.settings.jwt.blacklist_after_rotation && tokens::is_blacklisted(state, &claims).await? {
+        if state.settings.jwt.blacklist_after_rotation
+            && tokens::is_blacklisted(state, &claims).await?
+        {
             return Err(ApiError::non_field(TokenError::Blacklisted.message()));
         }
         Ok(Response::ok(&json!({})))

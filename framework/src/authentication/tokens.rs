@@ -7,9 +7,7 @@
 //! failure (500), the inner one is simplejwt's reason to refuse the token, which each caller
 //! renders its own way (simplejwt's views, `JWTAuthentication`, dj-rest-auth's logout).
 
-use super::jwt::{
-    TokenClaims, TokenError, TokenPair, TokenType, decode_token, encode_claims,
-};
+use super::jwt::{TokenClaims, TokenError, TokenPair, TokenType, decode_token, encode_claims};
 use crate::exceptions::{ApiError, ApiResult};
 use crate::settings::AppState;
 use crate::token_blacklist::{self, IssuedToken};
@@ -30,11 +28,7 @@ async fn existing_user_id(state: &AppState, claims: &TokenClaims) -> ApiResult<O
     Ok(user.map(|user| user.id))
 }
 
-fn issued<'a>(
-    claims: &'a TokenClaims,
-    token: &'a str,
-    user_id: Option<i64>,
-) -> IssuedToken<'a> {
+fn issued<'a>(claims: &'a TokenClaims, token: &'a str, user_id: Option<i64>) -> IssuedToken<'a> {
     IssuedToken {
         jti: &claims.jti,
         token,

@@ -25,12 +25,12 @@ pub mod outstanding_token;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
-    Alias, ColumnDef, ForeignKey, ForeignKeyAction, Index, IndexCreateStatement, OnConflict,
-    Query, Table, TableCreateStatement, TableDropStatement,
+    Alias, ColumnDef, ForeignKey, ForeignKeyAction, Index, IndexCreateStatement, OnConflict, Query,
+    Table, TableCreateStatement, TableDropStatement,
 };
 use sea_orm::{
-    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 /// Django's table of outstanding tokens.
@@ -50,9 +50,18 @@ pub fn create_table_statements(user_table: &str) -> Vec<TableCreateStatement> {
                 .auto_increment()
                 .primary_key(),
         )
-        .col(ColumnDef::new("jti").string_len(255).not_null().unique_key())
+        .col(
+            ColumnDef::new("jti")
+                .string_len(255)
+                .not_null()
+                .unique_key(),
+        )
         .col(ColumnDef::new("token").text().not_null())
-        .col(ColumnDef::new("created_at").timestamp_with_time_zone().null())
+        .col(
+            ColumnDef::new("created_at")
+                .timestamp_with_time_zone()
+                .null(),
+        )
         .col(
             ColumnDef::new("expires_at")
                 .timestamp_with_time_zone()
@@ -90,7 +99,9 @@ pub fn create_table_statements(user_table: &str) -> Vec<TableCreateStatement> {
         )
         .foreign_key(
             ForeignKey::create()
-                .name(format!("{BLACKLISTED_TABLE}_token_id_fk_{OUTSTANDING_TABLE}_id"))
+                .name(format!(
+                    "{BLACKLISTED_TABLE}_token_id_fk_{OUTSTANDING_TABLE}_id"
+                ))
                 .from(BLACKLISTED_TABLE, "token_id")
                 .to(OUTSTANDING_TABLE, "id")
                 .on_delete(ForeignKeyAction::Cascade)
@@ -267,7 +278,10 @@ mod tests {
         assert!(is_blacklisted(&db, "a1").await.expect("check"));
         assert!(!is_blacklisted(&db, "other").await.expect("check"));
         assert_eq!(
-            blacklisted_token::Entity::find().count(&db).await.expect("count"),
+            blacklisted_token::Entity::find()
+                .count(&db)
+                .await
+                .expect("count"),
             1
         );
         // Blacklisting a token never seen records it first.
