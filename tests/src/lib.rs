@@ -570,6 +570,12 @@ impl TestServer {
             .expect("COUNT returned no row");
         row.try_get::<i64>("", "n").expect("COUNT column") as u64
     }
+
+    /// The number of rows in a table (same SQL on the blog and the reference).
+    pub async fn count_rows(&self, table: &str) -> u64 {
+        self.sql_count(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .await
+    }
 }
 
 /// The SQL statements run on a database connection, recorded by sea-orm's metric callback

@@ -42,18 +42,6 @@ async fn user_pair(s: &TestServer, email: &str) -> (i64, String, String) {
     (id, refresh, access)
 }
 
-async fn count(s: &TestServer, table: &str) -> i64 {
-    let row =
-        s.db.query_one_raw(sea_orm::Statement::from_string(
-            s.db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
-        .await
-        .expect("count query")
-        .expect("a row");
-    row.try_get::<i64>("", "n").expect("n")
-}
-
 async fn exec(s: &TestServer, sql: &str) {
     s.db.execute_unprepared(sql)
         .await
@@ -83,7 +71,7 @@ async fn refresh_rotates_and_blacklists_the_old_refresh_token() {
     let s = TestServer::start().await;
     let (id, refresh, _) = user_pair(&s, "refresh-rotate@example.com").await;
     // The blacklist app records the refresh token issued by /api/token/.
-    assert_eq!(count(&s, "token_blacklist_outstandingtoken").await, 1);
+    assert_eq!(s.count_rows("token_blacklist_outstandingtoken").await, 1);
 
     let r = post(&s, "/api/token/refresh/", &json!({"refresh": refresh})).await;
     r.assert_status(200)
@@ -107,8 +95,8 @@ async fn refresh_rotates_and_blacklists_the_old_refresh_token() {
         "{access_claims}"
     );
     // Old blacklisted, new recorded.
-    assert_eq!(count(&s, "token_blacklist_outstandingtoken").await, 2);
-    assert_eq!(count(&s, "token_blacklist_blacklistedtoken").await, 1);
+    assert_eq!(s.count_rows("token_blacklist_outstandingtoken").await, 2);
+    assert_eq!(s.count_rows("token_blacklist_blacklistedtoken").await, 1);
 
     // The new access token works; the old refresh token is refused.
     s.get("/api/users/", Some(&access)).await.assert_status(200);
@@ -170,7 +158,7 @@ async fn refresh_refuses_inactive_and_deleted_users() {
         .assert_json(401, &no_account)
         .assert_header("www-authenticate", msg::WWW_AUTHENTICATE);
     // Refused before rotation: nothing was blacklisted.
-    assert_eq!(count(&s, "token_blacklist_blacklistedtoken").await, 0);
+    assert_eq!(s.count_rows("token_blacklist_blacklistedtoken").await, 0);
     if s.is_reference() {
         return; // simplejwt answers a deleted user's refresh token with a 500.
     }
@@ -400,42 +388,44 @@ fn base64_url_no_pad(bytes: &[u8]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bearer_refusals_deleted_and_inactive_users() {
+async fn bearer_and_cookie_refusals_for_inactive_and_deleted_users() {
     let s = TestServer::start().await;
-    let (id, _, access) = user_pair(&s, "bearer-inactive@example.com").await;
+    let (inactive, _, inactive_access) = user_pair(&s, "bearer-inactive@example.com").await;
     exec(
         &s,
-        &format!("UPDATE accounts_user SET is_active = false WHERE id = {id}"),
+        &format!("UPDATE accounts_user SET is_active = false WHERE id = {inactive}"),
     )
     .await;
-    for request in [
-        s.request("GET", "/api/articles/").bearer(&access),
-        s.request("GET", "/api/articles/")
-            .header("Cookie", &format!("my-app-auth={access}")),
-    ] {
-        request
-            .send()
-            .await
-            .assert_json(
-                401,
-                &json!({"detail": "User is inactive", "code": "user_inactive"}),
-            )
-            .assert_header("www-authenticate", msg::WWW_AUTHENTICATE);
+    let (deleted, _, deleted_access) = user_pair(&s, "bearer-deleted@example.com").await;
+    exec(
+        &s,
+        &format!(
+            "UPDATE token_blacklist_outstandingtoken SET user_id = NULL WHERE user_id = {deleted}"
+        ),
+    )
+    .await;
+    exec(
+        &s,
+        &format!("DELETE FROM accounts_user WHERE id = {deleted}"),
+    )
+    .await;
+    let cases = [
+        (inactive_access, "User is inactive", "user_inactive"),
+        (deleted_access, "User not found", "user_not_found"),
+    ];
+    for (access, detail, code) in cases {
+        for request in [
+            s.request("GET", "/api/articles/").bearer(&access),
+            s.request("GET", "/api/articles/")
+                .header("Cookie", &format!("my-app-auth={access}")),
+        ] {
+            request
+                .send()
+                .await
+                .assert_json(401, &json!({ "detail": detail, "code": code }))
+                .assert_header("www-authenticate", msg::WWW_AUTHENTICATE);
+        }
     }
-    let (id, _, access) = user_pair(&s, "bearer-deleted@example.com").await;
-    exec(
-        &s,
-        &format!("UPDATE token_blacklist_outstandingtoken SET user_id = NULL WHERE user_id = {id}"),
-    )
-    .await;
-    exec(&s, &format!("DELETE FROM accounts_user WHERE id = {id}")).await;
-    s.get("/api/articles/", Some(&access))
-        .await
-        .assert_json(
-            401,
-            &json!({"detail": "User not found", "code": "user_not_found"}),
-        )
-        .assert_header("www-authenticate", msg::WWW_AUTHENTICATE);
 }
 
 // ---------------------------------------------------------------------------------------------

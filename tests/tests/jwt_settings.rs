@@ -86,18 +86,6 @@ fn not_valid_for(class: &str, token_type: &str, message: &str) -> Value {
     })
 }
 
-async fn count(s: &TestServer, table: &str) -> i64 {
-    let row =
-        s.db.query_one_raw(sea_orm::Statement::from_string(
-            s.db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
-        .await
-        .expect("count query")
-        .expect("a row");
-    row.try_get::<i64>("", "n").expect("n")
-}
-
 /// Signs claims with `algorithm` and a PEM private key.
 fn sign_pem(algorithm: Algorithm, pem: &str, claims: &Value) -> String {
     use jsonwebtoken::{EncodingKey, Header, encode};
@@ -143,7 +131,7 @@ async fn sliding_token_obtain_authenticate_and_refresh() {
     assert_eq!(claims["exp"].as_i64().unwrap_or(0) - iat, 120);
     assert_eq!(claims["refresh_exp"].as_i64().unwrap_or(0) - iat, 600);
     // Recorded by the blacklist app.
-    assert_eq!(count(&s, "token_blacklist_outstandingtoken").await, 1);
+    assert_eq!(s.count_rows("token_blacklist_outstandingtoken").await, 1);
 
     // It authenticates; an access token does not (AUTH_TOKEN_CLASSES = SlidingToken).
     s.get("/api/users/", Some(&token)).await.assert_status(200);
@@ -475,7 +463,7 @@ async fn without_rotation_and_blacklist_app() {
     s.post("/api/token/refresh/", None, &json!({"refresh": refresh}))
         .await
         .assert_status(200);
-    assert_eq!(count(&s, "token_blacklist_outstandingtoken").await, 0);
+    assert_eq!(s.count_rows("token_blacklist_outstandingtoken").await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

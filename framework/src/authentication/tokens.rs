@@ -38,10 +38,19 @@ fn issued<'a>(claims: &'a TokenClaims, token: &'a str, user_id: Option<i64>) -> 
     }
 }
 
-/// Records a newly issued refresh or sliding token as outstanding (simplejwt's `for_user` /
-/// `outstand()` with the blacklist app); nothing without the app.
-async fn outstand(
+/// What the blacklist app records about a token.
+#[derive(Clone, Copy)]
+enum Record {
+    /// Issued (simplejwt's `for_user` / `outstand()`).
+    Outstanding,
+    /// Revoked (simplejwt's `blacklist()`).
+    Blacklisted,
+}
+
+/// Records a token with the blacklist app; nothing without the app.
+async fn record(
     state: &AppState,
+    record: Record,
     claims: &TokenClaims,
     token: &str,
     user_id: Option<i64>,
@@ -49,10 +58,14 @@ async fn outstand(
     if !state.settings.jwt.token_blacklist {
         return Ok(());
     }
-    token_blacklist::outstand(&state.db, &issued(claims, token, user_id))
-        .await
-        .map(|_| ())
-        .map_err(db_error)
+    let issued = issued(claims, token, user_id);
+    let result = match record {
+        Record::Outstanding => token_blacklist::outstand(&state.db, &issued)
+            .await
+            .map(|_| ()),
+        Record::Blacklisted => token_blacklist::blacklist(&state.db, &issued).await,
+    };
+    result.map_err(db_error)
 }
 
 /// Blacklists a verified refresh or sliding token (simplejwt's `blacklist()`); nothing
@@ -62,21 +75,7 @@ pub async fn blacklist(state: &AppState, claims: &TokenClaims, token: &str) -> A
         return Ok(());
     }
     let user_id = existing_user_id(state, claims).await?;
-    record_blacklisted(state, claims, token, user_id).await
-}
-
-async fn record_blacklisted(
-    state: &AppState,
-    claims: &TokenClaims,
-    token: &str,
-    user_id: Option<i64>,
-) -> ApiResult<()> {
-    if !state.settings.jwt.token_blacklist {
-        return Ok(());
-    }
-    token_blacklist::blacklist(&state.db, &issued(claims, token, user_id))
-        .await
-        .map_err(db_error)
+    record(state, Record::Blacklisted, claims, token, user_id).await
 }
 
 /// simplejwt's `RefreshToken.for_user(user)` and its access token: a new pair for `user_id`,
@@ -89,7 +88,14 @@ pub async fn obtain_pair(state: &AppState, user_id: i64) -> ApiResult<TokenPair>
         refresh: encode_claims(settings, &refresh),
         access: encode_claims(settings, &access),
     };
-    outstand(state, &refresh, &pair.refresh, Some(user_id)).await?;
+    record(
+        state,
+        Record::Outstanding,
+        &refresh,
+        &pair.refresh,
+        Some(user_id),
+    )
+    .await?;
     Ok(pair)
 }
 
@@ -98,7 +104,7 @@ pub async fn obtain_sliding(state: &AppState, user_id: i64) -> ApiResult<String>
     let settings = &state.settings.jwt;
     let claims = TokenClaims::for_user(settings, TokenType::Sliding, user_id);
     let token = encode_claims(settings, &claims);
-    outstand(state, &claims, &token, Some(user_id)).await?;
+    record(state, Record::Outstanding, &claims, &token, Some(user_id)).await?;
     Ok(token)
 }
 
@@ -176,11 +182,11 @@ pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Result<Refreshe
         }));
     }
     if settings.blacklist_after_rotation {
-        record_blacklisted(state, &claims, token, user_id).await?;
+        record(state, Record::Blacklisted, &claims, token, user_id).await?;
     }
     claims.rotate(settings);
     let rotated = encode_claims(settings, &claims);
-    outstand(state, &claims, &rotated, user_id).await?;
+    record(state, Record::Outstanding, &claims, &rotated, user_id).await?;
     Ok(Ok(Refreshed {
         access,
         refresh: Some(rotated),

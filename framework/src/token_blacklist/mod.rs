@@ -38,18 +38,22 @@ pub const OUTSTANDING_TABLE: &str = "token_blacklist_outstandingtoken";
 /// Django's table of blacklisted tokens.
 pub const BLACKLISTED_TABLE: &str = "token_blacklist_blacklistedtoken";
 
+/// Django's `BigAutoField` primary key.
+fn id_column() -> ColumnDef {
+    ColumnDef::new("id")
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
+}
+
 /// `CREATE TABLE` for both tables as simplejwt's migrations leave them, outstanding tokens
 /// first. `user_table` is the application's user table (`user_id` references its `id`).
 pub fn create_table_statements(user_table: &str) -> Vec<TableCreateStatement> {
     let outstanding = Table::create()
         .table(OUTSTANDING_TABLE)
-        .col(
-            ColumnDef::new("id")
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id_column())
         .col(
             ColumnDef::new("jti")
                 .string_len(255)
@@ -79,13 +83,7 @@ pub fn create_table_statements(user_table: &str) -> Vec<TableCreateStatement> {
         .to_owned();
     let blacklisted = Table::create()
         .table(BLACKLISTED_TABLE)
-        .col(
-            ColumnDef::new("id")
-                .big_integer()
-                .not_null()
-                .auto_increment()
-                .primary_key(),
-        )
+        .col(id_column())
         .col(
             ColumnDef::new("blacklisted_at")
                 .timestamp_with_time_zone()
