@@ -290,6 +290,7 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
             "blog_article_user_id_idx",
             "blog_comment_article_id_created_at_id_idx",
             "blog_comment_user_id_idx",
+            "token_blacklist_outstandingtoken_user_id_idx",
         ]
     );
 }

@@ -113,7 +113,7 @@ pub fn create_table_statements(user_table: &str) -> Vec<TableCreateStatement> {
 pub fn create_index_statements() -> Vec<IndexCreateStatement> {
     vec![
         Index::create()
-            .name(format!("{OUTSTANDING_TABLE}_user_id"))
+            .name(format!("{OUTSTANDING_TABLE}_user_id_idx"))
             .table(OUTSTANDING_TABLE)
             .col("user_id")
             .to_owned(),
