@@ -4,8 +4,14 @@ use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
 use rest_framework::authentication::SessionAuthentication;
-use rest_framework::authentication::jwt_views::TokenObtainPairView;
-use rest_framework::authentication::{Authentication, BasicAuthentication, JwtAuthentication};
+use rest_framework::authentication::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
+use rest_framework::authentication::jwt_cookies::JwtCookieSettings;
+use rest_framework::authentication::jwt_views::{
+    TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView,
+};
+use rest_framework::authentication::{
+    Authentication, BasicAuthentication, JwtAuthentication, JwtCookieAuthentication,
+};
 use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
 use rest_framework::cors::CorsMiddleware;
 use rest_framework::routers::DefaultRouter;
@@ -18,10 +24,10 @@ use std::sync::Arc;
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
     settings.schema_title = "Blog API".into();
-    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order (the JWT cookie
-    // class comes later, after JWT).
+    // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order.
     let classes: Vec<Arc<dyn Authentication>> = vec![
         Arc::new(JwtAuthentication),
+        Arc::new(JwtCookieAuthentication),
         Arc::new(TokenAuthentication::new()),
         Arc::new(SessionAuthentication),
         Arc::new(BasicAuthentication::new()),
@@ -32,6 +38,15 @@ pub fn settings(config: &Config) -> Settings {
         "django.contrib.auth.backends.ModelBackend".into(),
         "allauth.account.auth_backends.AuthenticationBackend".into(),
     ];
+    // SIMPLE_JWT: rotation, with the rotated refresh token blacklisted (token_blacklist app).
+    settings.jwt.rotate_refresh_tokens = true;
+    settings.jwt.blacklist_after_rotation = true;
+    settings.jwt.token_blacklist = true;
+    // REST_AUTH: JWT_AUTH_COOKIE, JWT_AUTH_REFRESH_COOKIE, JWT_AUTH_HTTPONLY = False.
+    settings.jwt_cookies = JwtCookieSettings {
+        httponly: false,
+        ..JwtCookieSettings::named("my-app-auth", "my-refresh-token")
+    };
     settings
 }
 
@@ -45,7 +60,15 @@ pub fn urlpatterns() -> UrlPatterns {
     UrlPatterns::new()
         .include("/api/", router)
         .path("/api/token/", TokenObtainPairView)
+        .path("/api/token/refresh/", TokenRefreshView)
+        .path("/api/token/verify/", TokenVerifyView)
+        .path("/api/token/blacklist/", TokenBlacklistView)
         .path("/api/api-token-auth/", ObtainAuthTokenView)
+        // dj-rest-auth's JWT routes (its urls.py order: ... logout/, ..., token/verify/,
+        // token/refresh/).
+        .path("/api/accounts/v1/logout/", LogoutView::default())
+        .path("/api/accounts/v1/token/verify/", TokenVerifyView)
+        .path("/api/accounts/v1/token/refresh/", CookieTokenRefreshView)
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }
 

@@ -68,4 +68,8 @@ impl AuthUser for user::Entity {
             is_superuser: user.is_superuser,
         }
     }
+
+    fn last_login_column() -> Option<user::Column> {
+        Some(user::Column::LastLogin)
+    }
 }

@@ -12,8 +12,8 @@
 pub mod auth;
 pub mod authentication;
 pub mod authtoken;
-pub mod cors;
 pub mod cookies;
+pub mod cors;
 pub mod csrf;
 pub mod exceptions;
 pub mod fields;
@@ -36,6 +36,7 @@ pub mod signing;
 pub mod status;
 pub mod throttling;
 pub mod timezone;
+pub mod token_blacklist;
 pub mod urls;
 pub mod views;
 pub mod viewsets;

@@ -42,6 +42,8 @@ pub struct Settings {
     pub csrf: crate::csrf::CsrfSettings,
     /// Django's `SESSION_*` settings (cookie, age, authentication backends).
     pub sessions: crate::sessions::SessionSettings,
+    /// dj-rest-auth's JWT cookie settings (`REST_AUTH["JWT_AUTH_*"]`; no cookies by default).
+    pub jwt_cookies: crate::authentication::jwt_cookies::JwtCookieSettings,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
             throttle_cache: Arc::new(LocMemThrottleStore::default()),
             csrf: Default::default(),
             sessions: Default::default(),
+            jwt_cookies: Default::default(),
         }
     }
 }

@@ -143,6 +143,42 @@ impl TestServer {
         }
     }
 
+    /// A server for an application other than the blog (framework features the blog does not
+    /// mount): a fresh migrated blog database, served by the endpoint that `build` makes from
+    /// the connection and the test configuration. Not available in reference mode.
+    pub async fn start_blog_app<F>(build: F) -> TestServer
+    where
+        F: FnOnce(
+            DatabaseConnection,
+            &example_blog::config::Config,
+        ) -> rest_framework::poem::endpoint::BoxEndpoint<'static>,
+    {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("db.sqlite3").display()
+        );
+        let config = example_blog::config::Config::for_tests(&database_url);
+        let db = example_blog::db::connect(&database_url)
+            .await
+            .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
+        example_blog::db::migrate(&db)
+            .await
+            .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        let (port, server) = serve(build(db.clone(), &config)).await;
+        TestServer {
+            db,
+            secret_key: config.secret_key.to_string(),
+            port,
+            client: http_client(),
+            backend: Backend::Rust(server),
+            statements: None,
+            _dir: dir,
+        }
+    }
+}
+
+impl TestServer {
     async fn start_reference(
         drf_dir: PathBuf,
         dir: tempfile::TempDir,
@@ -502,6 +538,12 @@ impl TestServer {
             .expect("COUNT returned no row");
         row.try_get::<i64>("", "n").expect("COUNT column") as u64
     }
+
+    /// The number of rows in a table (same SQL on the blog and the reference).
+    pub async fn count_rows(&self, table: &str) -> u64 {
+        self.sql_count(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .await
+    }
 }
 
 impl TestServer {
@@ -820,6 +862,15 @@ impl Response {
         } else {
             Some(values.join(", "))
         }
+    }
+
+    /// Every value of a repeated header (such as `Set-Cookie`), in order.
+    pub fn header_all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect()
     }
 
     pub fn assert_status(&self, expected: u16) -> &Self {

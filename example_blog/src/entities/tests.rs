@@ -291,6 +291,7 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
             "blog_comment_article_id_created_at_id_idx",
             "blog_comment_user_id_idx",
             "django_session_expire_date_a5c62663",
+            "token_blacklist_outstandingtoken_user_id_idx",
         ]
     );
 }

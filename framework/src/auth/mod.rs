@@ -37,6 +37,11 @@ pub trait AuthUser: ModelMeta {
     fn password_hash(user: &Self::Model) -> &str;
     /// The subset of the user the framework works with.
     fn request_user(user: &Self::Model) -> RequestUser;
+    /// Django's `last_login` column, if the model has one (set by
+    /// [`UserStore::update_last_login`]).
+    fn last_login_column() -> Option<Self::Column> {
+        None
+    }
 }
 
 /// How the framework finds users; one per application, in [`crate::settings::AppState`].
@@ -69,6 +74,12 @@ pub trait UserStore: Send + Sync + 'static {
         };
         let found = self.get_by_username(db, &user.username).await?;
         Ok(found.and_then(|(found, hash)| (found.id == id).then_some(hash)))
+    }
+
+    /// Django's `update_last_login`: sets the user's `last_login` to now. Stores whose users
+    /// have no `last_login` do nothing (the default).
+    async fn update_last_login(&self, _db: &DatabaseConnection, _id: i64) -> Result<(), DbErr> {
+        Ok(())
     }
 }
 
@@ -126,6 +137,18 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
     ) -> Result<Option<String>, DbErr> {
         let user = filter_pk(U::find(), id).one(db).await?;
         Ok(user.map(|u| U::password_hash(&u).to_string()))
+    }
+
+    async fn update_last_login(&self, db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
+        let Some(column) = U::last_login_column() else {
+            return Ok(());
+        };
+        U::update_many()
+            .col_expr(column, Expr::value(crate::timezone::now()))
+            .filter(crate::models::pk_column::<U>().eq(id))
+            .exec(db)
+            .await
+            .map(|_| ())
     }
 }
 

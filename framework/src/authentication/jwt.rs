@@ -7,7 +7,9 @@
 //!   `iat` (integer seconds), `jti` (uuid4, 32 lowercase hex characters), then the user id
 //!   claim (`user_id`, **a string** such as `"2"`), then any other claims, then `aud` / `iss`
 //!   when [`JwtSettings::audience`] / [`JwtSettings::issuer`] are set;
-//! - HMAC signature (HS256, HS384 or HS512) with the signing key (Django's `SECRET_KEY`).
+//! - signature: HMAC (HS256, HS384, HS512) with the signing key (Django's `SECRET_KEY` by
+//!   default), or RSA / ECDSA (RS256, RS384, RS512, ES256, ES384) with a PEM private key, verified
+//!   with the PEM public key ([`JwtSettings::with_pem_keys`]).
 //!
 //! [`decode_token`] refuses tokens in simplejwt's order: a malformed token, a bad signature,
 //! another algorithm or `alg: none`, a missing `exp`, a wrong audience or issuer are
@@ -41,6 +43,9 @@ pub enum TokenType {
     Access,
     /// Long-lived, obtains new access tokens (simplejwt's `RefreshToken`).
     Refresh,
+    /// Authenticates requests and renews itself until its `refresh_exp` (simplejwt's
+    /// `SlidingToken`).
+    Sliding,
 }
 
 impl TokenType {
@@ -49,16 +54,34 @@ impl TokenType {
         match self {
             TokenType::Access => "access",
             TokenType::Refresh => "refresh",
+            TokenType::Sliding => "sliding",
         }
     }
 
-    /// The type named by a claim value, if it is `"access"` or `"refresh"`.
+    /// simplejwt's class name of tokens of this type (`AccessToken`, ...), as error bodies
+    /// name it.
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            TokenType::Access => "AccessToken",
+            TokenType::Refresh => "RefreshToken",
+            TokenType::Sliding => "SlidingToken",
+        }
+    }
+
+    /// The type named by a claim value, if it is `"access"`, `"refresh"` or `"sliding"`.
     pub fn from_claim(value: &str) -> Option<Self> {
         match value {
             "access" => Some(TokenType::Access),
             "refresh" => Some(TokenType::Refresh),
+            "sliding" => Some(TokenType::Sliding),
             _ => None,
         }
+    }
+
+    /// Whether tokens of this type are recorded and checked by the token blacklist app
+    /// (simplejwt's `BlacklistMixin`: refresh and sliding tokens).
+    pub const fn is_blacklistable(self) -> bool {
+        matches!(self, TokenType::Refresh | TokenType::Sliding)
     }
 
     /// The lifetime of tokens of this type under `settings`.
@@ -66,6 +89,7 @@ impl TokenType {
         match self {
             TokenType::Access => settings.access_token_lifetime,
             TokenType::Refresh => settings.refresh_token_lifetime,
+            TokenType::Sliding => settings.sliding_token_lifetime,
         }
     }
 }
@@ -78,18 +102,45 @@ impl fmt::Display for TokenType {
 
 /// simplejwt's `SIMPLE_JWT` settings.
 ///
-/// Only the HMAC algorithms are supported: with any other [`JwtSettings::algorithm`] no
-/// token can be signed or verified.
+/// HMAC algorithms sign and verify with [`JwtSettings::signing_key`]; RSA and ECDSA ones sign
+/// with the PEM private key in `signing_key` and verify with the PEM public key in
+/// [`JwtSettings::verifying_key`] (see [`JwtSettings::with_pem_keys`]). EdDSA and PS* are not
+/// supported: no token can be signed or verified with them.
 #[derive(Clone)]
 pub struct JwtSettings {
-    /// The HMAC secret (`SIGNING_KEY`, Django's `SECRET_KEY` by default).
+    /// `SIGNING_KEY`: the HMAC secret (Django's `SECRET_KEY` by default), or a PEM private key
+    /// for RS*/ES* algorithms.
     pub signing_key: Vec<u8>,
-    /// `ALGORITHM`: HS256 (default), HS384 or HS512. Only this algorithm is accepted.
+    /// `VERIFYING_KEY`: the PEM public key for RS*/ES* algorithms (unused with HMAC).
+    pub verifying_key: Vec<u8>,
+    /// `ALGORITHM`: HS256 (default), HS384, HS512, RS256, RS384, RS512, ES256 or ES384. Only
+    /// this algorithm is accepted.
     pub algorithm: Algorithm,
     /// `ACCESS_TOKEN_LIFETIME` (default 5 minutes).
     pub access_token_lifetime: Duration,
     /// `REFRESH_TOKEN_LIFETIME` (default 1 day).
     pub refresh_token_lifetime: Duration,
+    /// `SLIDING_TOKEN_LIFETIME` (default 5 minutes).
+    pub sliding_token_lifetime: Duration,
+    /// `SLIDING_TOKEN_REFRESH_LIFETIME` (default 1 day): how long a sliding token can be renewed.
+    pub sliding_token_refresh_lifetime: Duration,
+    /// `SLIDING_TOKEN_REFRESH_EXP_CLAIM` (default `refresh_exp`).
+    pub sliding_token_refresh_exp_claim: String,
+    /// `ROTATE_REFRESH_TOKENS` (default false): `token/refresh/` also returns a new refresh
+    /// token.
+    pub rotate_refresh_tokens: bool,
+    /// `BLACKLIST_AFTER_ROTATION` (default false): a rotated refresh token is blacklisted
+    /// (needs [`JwtSettings::token_blacklist`]).
+    pub blacklist_after_rotation: bool,
+    /// `UPDATE_LAST_LOGIN` (default false): obtaining tokens sets the user's `last_login`
+    /// (through [`crate::auth::UserStore::update_last_login`]).
+    pub update_last_login: bool,
+    /// Whether simplejwt's `token_blacklist` app is installed (default false): refresh and
+    /// sliding tokens are then recorded in `token_blacklist_outstandingtoken` when issued and
+    /// refused once in `token_blacklist_blacklistedtoken` (see [`crate::token_blacklist`]).
+    pub token_blacklist: bool,
+    /// `AUTH_TOKEN_CLASSES`: the token types that authenticate requests (default access).
+    pub auth_token_types: Vec<TokenType>,
     /// `USER_ID_CLAIM`: the claim holding the user id (default `user_id`).
     pub user_id_claim: String,
     /// `LEEWAY` in seconds for `exp`, `nbf` and `iat` (default 0).
@@ -109,15 +160,95 @@ impl JwtSettings {
     pub fn new(signing_key: impl Into<Vec<u8>>) -> Self {
         JwtSettings {
             signing_key: signing_key.into(),
+            verifying_key: Vec::new(),
             algorithm: Algorithm::HS256,
             access_token_lifetime: Duration::minutes(5),
             refresh_token_lifetime: Duration::days(1),
+            sliding_token_lifetime: Duration::minutes(5),
+            sliding_token_refresh_lifetime: Duration::days(1),
+            sliding_token_refresh_exp_claim: "refresh_exp".into(),
+            rotate_refresh_tokens: false,
+            blacklist_after_rotation: false,
+            update_last_login: false,
+            token_blacklist: false,
+            auth_token_types: vec![TokenType::Access],
             user_id_claim: "user_id".into(),
             leeway: 0,
             audience: None,
             issuer: None,
             auth_header_types: vec!["Bearer".into(), "JWT".into()],
         }
+    }
+
+    /// Settings for an RSA or ECDSA `algorithm`: signs with the PEM private key
+    /// `signing_pem` (PKCS#8, or PKCS#1 for RSA) and verifies with the PEM public key
+    /// `verifying_pem`. Both keys are checked here, so a misconfiguration fails at start-up.
+    pub fn with_pem_keys(
+        algorithm: Algorithm,
+        signing_pem: impl Into<Vec<u8>>,
+        verifying_pem: impl Into<Vec<u8>>,
+    ) -> Result<Self, JwtKeyError> {
+        if matches!(
+            algorithm,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        ) {
+            return Err(JwtKeyError(format!(
+                "{algorithm:?} is an HMAC algorithm: use JwtSettings::new(secret)"
+            )));
+        }
+        let mut settings = JwtSettings::new(signing_pem);
+        settings.verifying_key = verifying_pem.into();
+        settings.algorithm = algorithm;
+        settings.encoding_key()?;
+        settings.decoding_key()?;
+        Ok(settings)
+    }
+
+    /// [`JwtSettings::with_pem_keys`] with the keys read from files.
+    pub fn from_pem_files(
+        algorithm: Algorithm,
+        signing_key_path: impl AsRef<std::path::Path>,
+        verifying_key_path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, JwtKeyError> {
+        let read = |path: &std::path::Path| {
+            std::fs::read(path)
+                .map_err(|err| JwtKeyError(format!("cannot read {}: {err}", path.display())))
+        };
+        Self::with_pem_keys(
+            algorithm,
+            read(signing_key_path.as_ref())?,
+            read(verifying_key_path.as_ref())?,
+        )
+    }
+
+    /// The key that signs tokens under [`JwtSettings::algorithm`].
+    fn encoding_key(&self) -> Result<EncodingKey, JwtKeyError> {
+        let key = match self.algorithm {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+                Ok(EncodingKey::from_secret(&self.signing_key))
+            }
+            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
+                EncodingKey::from_rsa_pem(&self.signing_key)
+            }
+            Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(&self.signing_key),
+            other => return Err(JwtKeyError(format!("{other:?} is not supported"))),
+        };
+        key.map_err(|err| JwtKeyError(format!("bad signing key: {err}")))
+    }
+
+    /// The key that verifies tokens under [`JwtSettings::algorithm`].
+    fn decoding_key(&self) -> Result<DecodingKey, JwtKeyError> {
+        let key = match self.algorithm {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+                Ok(DecodingKey::from_secret(&self.signing_key))
+            }
+            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
+                DecodingKey::from_rsa_pem(&self.verifying_key)
+            }
+            Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(&self.verifying_key),
+            other => return Err(JwtKeyError(format!("{other:?} is not supported"))),
+        };
+        key.map_err(|err| JwtKeyError(format!("bad verifying key: {err}")))
     }
 
     /// The leeway actually applied (clamped so that time arithmetic cannot overflow).
@@ -156,6 +287,16 @@ impl fmt::Debug for JwtSettings {
             .field("algorithm", &self.algorithm)
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("sliding_token_lifetime", &self.sliding_token_lifetime)
+            .field(
+                "sliding_token_refresh_lifetime",
+                &self.sliding_token_refresh_lifetime,
+            )
+            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
+            .field("blacklist_after_rotation", &self.blacklist_after_rotation)
+            .field("update_last_login", &self.update_last_login)
+            .field("token_blacklist", &self.token_blacklist)
+            .field("auth_token_types", &self.auth_token_types)
             .field("user_id_claim", &self.user_id_claim)
             .field("leeway", &self.leeway)
             .field("audience", &self.audience)
@@ -164,6 +305,11 @@ impl fmt::Debug for JwtSettings {
             .finish()
     }
 }
+
+/// A signing or verifying key that cannot be used (bad PEM, unsupported algorithm).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("JWT key error: {0}")]
+pub struct JwtKeyError(pub String);
 
 /// The claims of a token: a verified one from [`decode_token`], or new ones to sign with
 /// [`encode_claims`].
@@ -193,14 +339,46 @@ impl TokenClaims {
     }
 
     fn issued_at(settings: &JwtSettings, token_type: TokenType, user_id: String, now: i64) -> Self {
+        let mut extra = Map::new();
+        if token_type == TokenType::Sliding {
+            // simplejwt's `SlidingToken.__init__`: how long the token can be renewed.
+            let refresh_exp =
+                now.saturating_add(settings.sliding_token_refresh_lifetime.num_seconds());
+            extra.insert(
+                settings.sliding_token_refresh_exp_claim.clone(),
+                refresh_exp.into(),
+            );
+        }
         TokenClaims {
             token_type: token_type.as_str().into(),
             exp: expiry(settings, token_type, now),
             iat: now,
             jti: new_jti(),
             user_id,
-            extra: Map::new(),
+            extra,
         }
+    }
+
+    /// Renews sliding claims (simplejwt's `TokenRefreshSlidingSerializer`: `set_exp()`,
+    /// `set_iat()`; the `jti` and `refresh_exp` stay). Fails with
+    /// [`TokenError::RefreshExpired`] once `refresh_exp` is past (or missing).
+    pub fn slide(&mut self, settings: &JwtSettings) -> Result<(), TokenError> {
+        self.slide_at(settings, now_timestamp())
+    }
+
+    fn slide_at(&mut self, settings: &JwtSettings, now: i64) -> Result<(), TokenError> {
+        let leeway = i64::try_from(settings.effective_leeway()).unwrap_or(0);
+        let refresh_exp = self
+            .extra
+            .get(&settings.sliding_token_refresh_exp_claim)
+            .and_then(numeric_date)
+            .ok_or(TokenError::RefreshExpired)?;
+        if refresh_exp.saturating_add(leeway) <= now {
+            return Err(TokenError::RefreshExpired);
+        }
+        self.exp = expiry(settings, TokenType::Sliding, now);
+        self.iat = now;
+        Ok(())
     }
 
     /// The user id as an integer, if it is one.
@@ -252,6 +430,13 @@ impl TokenClaims {
         payload.insert("exp".into(), self.exp.into());
         payload.insert("iat".into(), self.iat.into());
         payload.insert(JTI_CLAIM.into(), self.jti.clone().into());
+        // A sliding token's `refresh_exp` is set before the user id (simplejwt's order).
+        let refresh_exp = &settings.sliding_token_refresh_exp_claim;
+        if self.token_type == TokenType::Sliding.as_str()
+            && let Some(value) = self.extra.get(refresh_exp)
+        {
+            payload.insert(refresh_exp.clone(), value.clone());
+        }
         if !self.user_id.is_empty() {
             payload.insert(settings.user_id_claim.clone(), self.user_id.clone().into());
         }
@@ -290,6 +475,10 @@ pub enum TokenError {
     Expired,
     /// A valid token whose `token_type` is not the expected one: "Token has wrong type".
     WrongType,
+    /// A refresh or sliding token in the blacklist: "Token is blacklisted".
+    Blacklisted,
+    /// A sliding token past its `refresh_exp`: "Token 'refresh_exp' claim has expired".
+    RefreshExpired,
 }
 
 impl TokenError {
@@ -300,6 +489,8 @@ impl TokenError {
             TokenError::Invalid => "Token is invalid",
             TokenError::Expired => "Token is expired",
             TokenError::WrongType => "Token has wrong type",
+            TokenError::Blacklisted => "Token is blacklisted",
+            TokenError::RefreshExpired => "Token 'refresh_exp' claim has expired",
         }
     }
 }
@@ -336,27 +527,24 @@ fn sign_payload(settings: &JwtSettings, payload: &Map<String, Value>) -> Result<
         URL_SAFE_NO_PAD.encode(header),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let signature = jsonwebtoken::crypto::sign(
-        message.as_bytes(),
-        &EncodingKey::from_secret(&settings.signing_key),
-        settings.algorithm,
-    )
-    .map_err(|err| err.to_string())?;
+    let key = settings.encoding_key().map_err(|err| err.to_string())?;
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, settings.algorithm)
+        .map_err(|err| err.to_string())?;
     Ok(format!("{message}.{signature}"))
 }
 
 /// Signs `claims` with the settings' key and algorithm; the payload is
 /// [`TokenClaims::to_payload`] (simplejwt's claim order, `aud` / `iss` when configured).
 ///
-/// Signing cannot fail with an HMAC algorithm; with another algorithm (unsupported) the error
-/// is logged and the result is an empty string, which no verification accepts.
+/// Signing cannot fail with an HMAC algorithm; with a bad PEM key or an unsupported algorithm
+/// the error is logged and the result is an empty string, which no verification accepts.
 pub fn encode_claims(settings: &JwtSettings, claims: &TokenClaims) -> String {
     match sign_payload(settings, &claims.to_payload(settings)) {
         Ok(token) => token,
         Err(err) => {
             tracing::error!(
                 algorithm = ?settings.algorithm,
-                "cannot sign a JWT (only HS256, HS384 and HS512 are supported): {err}"
+                "cannot sign a JWT: {err}"
             );
             String::new()
         }
@@ -408,15 +596,16 @@ fn decode_token_at(
     expected: Option<TokenType>,
     now: i64,
 ) -> Result<TokenClaims, TokenError> {
-    let data = jsonwebtoken::decode::<Map<String, Value>>(
-        token.as_bytes(),
-        &DecodingKey::from_secret(&settings.signing_key),
-        &settings.validation(),
-    )
-    .map_err(|err| match err.kind() {
-        ErrorKind::ExpiredSignature => TokenError::Expired,
-        _ => TokenError::Invalid,
+    let key = settings.decoding_key().map_err(|err| {
+        tracing::error!("cannot verify JWTs: {err}");
+        TokenError::Invalid
     })?;
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(token.as_bytes(), &key, &settings.validation())
+            .map_err(|err| match err.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })?;
     claims_from_payload(settings, data.claims, expected, now)
 }
 
@@ -1032,5 +1221,79 @@ mod tests {
         assert_eq!(TokenError::Expired.message(), "Token is expired");
         assert_eq!(TokenError::WrongType.message(), "Token has wrong type");
         assert_eq!(TokenError::Expired.to_string(), "Token is expired");
+    }
+
+    const RS256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_private.pem");
+    const RS256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_public.pem");
+    const ES256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/es256_private.pem");
+    const ES256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/es256_public.pem");
+
+    #[test]
+    fn rsa_and_ecdsa_keys_sign_and_verify() {
+        let rs = JwtSettings::with_pem_keys(Algorithm::RS256, RS256_PRIVATE, RS256_PUBLIC)
+            .expect("RS256 keys");
+        let es = JwtSettings::with_pem_keys(Algorithm::ES256, ES256_PRIVATE, ES256_PUBLIC)
+            .expect("ES256 keys");
+        for (keyed, other, alg) in [(&rs, &es, "RS256"), (&es, &rs, "ES256")] {
+            let pair = token_pair_for_user(keyed, 4);
+            assert_eq!(
+                part(&pair.access, 0),
+                format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#)
+            );
+            let claims = decode_token(keyed, &pair.access, Some(TokenType::Access)).expect("valid");
+            assert_eq!(claims.user_id_i64(), Some(4));
+            assert_eq!(
+                decode_token(other, &pair.access, None),
+                Err(TokenError::Invalid)
+            );
+            assert_eq!(
+                decode_token(&settings(), &pair.access, None),
+                Err(TokenError::Invalid)
+            );
+        }
+        // An HS256 token made with the public key as the secret (the classic key confusion).
+        let mut confused = JwtSettings::new(RS256_PUBLIC.as_bytes().to_vec());
+        confused.algorithm = Algorithm::HS256;
+        let token = access_token_for_user(&confused, 4);
+        assert_eq!(decode_token(&rs, &token, None), Err(TokenError::Invalid));
+        // Mismatched keys are refused at configuration.
+        assert!(JwtSettings::with_pem_keys(Algorithm::RS256, ES256_PRIVATE, ES256_PUBLIC).is_err());
+    }
+
+    #[test]
+    fn sliding_claims_and_renewal() {
+        let mut s = settings();
+        s.sliding_token_lifetime = Duration::seconds(60);
+        s.sliding_token_refresh_lifetime = Duration::seconds(600);
+        let now = 1_700_000_000;
+        let mut claims = TokenClaims::issued_at(&s, TokenType::Sliding, "3".into(), now);
+        assert_eq!(claims.exp, now + 60);
+        assert_eq!(
+            keys(&claims.to_payload(&s)),
+            ["token_type", "exp", "iat", "jti", "refresh_exp", "user_id"]
+        );
+        let jti = claims.jti.clone();
+        claims.slide_at(&s, now + 30).expect("renewable");
+        assert_eq!(
+            (claims.iat, claims.exp, claims.jti.as_str()),
+            (now + 30, now + 90, jti.as_str())
+        );
+        assert_eq!(
+            claims.extra.get("refresh_exp"),
+            Some(&Value::from(now + 600))
+        );
+        assert_eq!(
+            claims.slide_at(&s, now + 600),
+            Err(TokenError::RefreshExpired)
+        );
+        claims.extra.remove("refresh_exp");
+        assert_eq!(claims.slide_at(&s, now), Err(TokenError::RefreshExpired));
+        assert_eq!(
+            TokenError::RefreshExpired.message(),
+            "Token 'refresh_exp' claim has expired"
+        );
+        assert_eq!(TokenType::from_claim("sliding"), Some(TokenType::Sliding));
+        assert_eq!(TokenType::Sliding.class_name(), "SlidingToken");
+        assert!(TokenType::Sliding.is_blacklistable() && !TokenType::Access.is_blacklistable());
     }
 }

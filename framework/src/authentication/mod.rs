@@ -6,18 +6,22 @@
 //! authenticates, the request is anonymous.
 
 pub mod basic;
+pub mod dj_rest_auth;
 pub mod jwt;
+pub mod jwt_cookies;
 pub mod jwt_views;
 pub mod session;
 
+pub mod tokens;
+
 pub use crate::authtoken::TokenAuthentication;
 pub use basic::BasicAuthentication;
+pub use jwt_cookies::JwtCookieAuthentication;
 pub use session::SessionAuthentication;
 
 use crate::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};
 use crate::request::RequestContext;
-use jwt::{TokenType, decode_token};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -61,13 +65,43 @@ pub fn authenticate_header(classes: &[Arc<dyn Authentication>]) -> Option<String
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JwtAuthentication;
 
-/// simplejwt's 401 for a token that no token class accepts.
+/// simplejwt's 401 for an access token that is not valid (`AUTH_TOKEN_CLASSES` = access).
 pub fn invalid_access_token(message: &str) -> ApiError {
+    invalid_token_for_classes(&[(jwt::TokenType::Access, message)])
+}
+
+/// simplejwt's `InvalidToken` 401 of `JWTAuthentication`: one message per token class tried.
+fn invalid_token_for_classes(failures: &[(jwt::TokenType, &str)]) -> ApiError {
+    let messages: Vec<serde_json::Value> = failures
+        .iter()
+        .map(|(token_type, message)| {
+            json!({
+                "token_class": token_type.class_name(),
+                "token_type": token_type.as_str(),
+                "message": message,
+            })
+        })
+        .collect();
     ApiError::AuthenticationFailed(json!({
         "detail": "Given token not valid for any token type",
         "code": "token_not_valid",
-        "messages": [{"token_class": "AccessToken", "token_type": "access", "message": message}],
+        "messages": messages,
     }))
+}
+
+/// simplejwt's `get_validated_token` + `get_user`: the raw token must be valid for one of
+/// [`jwt::JwtSettings::auth_token_types`] (blacklist included for sliding tokens), and its
+/// user must exist and be active.
+pub async fn authenticate_raw_token(ctx: &RequestContext, raw: &str) -> ApiResult<RequestUser> {
+    let state = ctx.state();
+    let mut failures = Vec::new();
+    for token_type in &state.settings.jwt.auth_token_types {
+        match tokens::verify(state, raw, Some(*token_type)).await? {
+            Ok(claims) => return authenticate_user_id(ctx, claims.user_id_i64()).await,
+            Err(err) => failures.push((*token_type, err.message())),
+        }
+    }
+    Err(invalid_token_for_classes(&failures))
 }
 
 #[async_trait::async_trait]
@@ -90,11 +124,7 @@ impl Authentication for JwtAuthentication {
                 "code": "bad_authorization_header",
             })));
         }
-        let claims = decode_token(settings, parts[1], Some(TokenType::Access))
-            .map_err(|err| invalid_access_token(err.message()))?;
-        authenticate_user_id(ctx, claims.user_id_i64())
-            .await
-            .map(Some)
+        authenticate_raw_token(ctx, parts[1]).await.map(Some)
     }
 
     fn authenticate_header(&self) -> Option<String> {
