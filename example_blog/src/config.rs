@@ -30,6 +30,9 @@ pub struct Config {
     pub secret_key: String,
     /// `host:port` to listen on.
     pub bind: String,
+    /// Django's `EMAIL_FILE_PATH`: when set, e-mail (password resets) is written there, one
+    /// file per message, instead of printed to the console.
+    pub email_file_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("secret_key", &"<redacted>")
             .field("bind", &self.bind)
+            .field("email_file_path", &self.email_file_path)
             .finish()
     }
 }
@@ -73,7 +77,7 @@ pub fn database_url_from_env() -> String {
 }
 
 impl Config {
-    /// Reads `DATABASE_URL` and `SECRET_KEY` from the environment; unset (or empty) variables
+    /// Reads `DATABASE_URL`, `SECRET_KEY` and `EMAIL_FILE_PATH` from the environment; unset (or empty) variables
     /// take their defaults. Without `SECRET_KEY` it logs a warning that the public
     /// [`DEV_SECRET_KEY`] is in use.
     pub fn from_env() -> Config {
@@ -90,6 +94,7 @@ impl Config {
             database_url,
             secret_key,
             bind: DEFAULT_BIND.to_owned(),
+            email_file_path: env_var("EMAIL_FILE_PATH").map(Into::into),
         }
     }
 
@@ -100,6 +105,7 @@ impl Config {
             database_url: database_url.to_owned(),
             secret_key: DEV_SECRET_KEY.to_owned(),
             bind: DEFAULT_BIND.to_owned(),
+            email_file_path: None,
         }
     }
 }
