@@ -675,3 +675,148 @@ async fn no_response_contains_a_password_hash() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// OpenAPI (7.2): the account operations as drf-spectacular names them.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_lists_the_account_operations() {
+    let s = TestServer::start().await;
+    let r = s.get("/api/schema/?format=json", None).await;
+    r.assert_status(200);
+    let doc = r.json();
+    let paths = &doc["paths"];
+    // (path, method, operationId, request component, status, response component)
+    let expected = [
+        (
+            "registration/",
+            "post",
+            "accounts_v1_registration_create",
+            Some("Register"),
+            "201",
+            "JWT",
+        ),
+        (
+            "registration/verify-email/",
+            "post",
+            "accounts_v1_registration_verify_email_create",
+            Some("VerifyEmail"),
+            "200",
+            "RestAuthDetail",
+        ),
+        (
+            "registration/resend-email/",
+            "post",
+            "accounts_v1_registration_resend_email_create",
+            Some("ResendEmailVerification"),
+            "201",
+            "RestAuthDetail",
+        ),
+        (
+            "login/",
+            "post",
+            "accounts_v1_login_create",
+            Some("Login"),
+            "200",
+            "JWT",
+        ),
+        (
+            "user/",
+            "get",
+            "accounts_v1_user_retrieve",
+            None,
+            "200",
+            "UserDetails",
+        ),
+        (
+            "user/",
+            "put",
+            "accounts_v1_user_update",
+            Some("UserDetails"),
+            "200",
+            "UserDetails",
+        ),
+        (
+            "user/",
+            "patch",
+            "accounts_v1_user_partial_update",
+            Some("PatchedUserDetails"),
+            "200",
+            "UserDetails",
+        ),
+        (
+            "password/change/",
+            "post",
+            "accounts_v1_password_change_create",
+            Some("PasswordChange"),
+            "200",
+            "RestAuthDetail",
+        ),
+        (
+            "password/reset/",
+            "post",
+            "accounts_v1_password_reset_create",
+            Some("PasswordReset"),
+            "200",
+            "RestAuthDetail",
+        ),
+        (
+            "password/reset/confirm/",
+            "post",
+            "accounts_v1_password_reset_confirm_create",
+            Some("PasswordResetConfirm"),
+            "200",
+            "RestAuthDetail",
+        ),
+    ];
+    for (tail, method, id, request, status, response) in expected {
+        let path = url(tail);
+        let op = &paths[path.as_str()][method];
+        assert_eq!(op["operationId"], json!(id), "{method} {path}: {op}");
+        assert_eq!(op["tags"], json!(["accounts"]), "{method} {path}: {op}");
+        let body_ref = &op["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+        match request {
+            Some(name) => assert_eq!(
+                *body_ref,
+                json!(format!("#/components/schemas/{name}")),
+                "{path}"
+            ),
+            None => assert!(op.get("requestBody").is_none(), "{method} {path}: {op}"),
+        }
+        let answer = &op["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(
+            *answer,
+            json!(format!("#/components/schemas/{response}")),
+            "{method} {path}: {op}"
+        );
+    }
+    assert!(
+        paths
+            .get(url("password/reset/confirm/{uidb64}/{token}/"))
+            .is_none(),
+        "the e-mail link's route is not documented"
+    );
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Register"]["properties"]["password1"],
+        json!({"type": "string", "writeOnly": true})
+    );
+    assert_eq!(
+        schemas["Register"]["required"],
+        json!(["email", "password1", "password2"])
+    );
+    assert_eq!(
+        schemas["RestAuthDetail"]["properties"]["detail"]["readOnly"],
+        json!(true)
+    );
+    assert_eq!(schemas["UserDetails"]["required"], json!(["email", "pk"]));
+    assert_eq!(
+        schemas["UserDetails"]["properties"]["first_name"]["maxLength"],
+        json!(150)
+    );
+    assert!(schemas["PatchedUserDetails"].get("required").is_none());
+    assert_eq!(
+        schemas["PasswordResetConfirm"]["required"],
+        json!(["new_password1", "new_password2", "token", "uid"])
+    );
+}

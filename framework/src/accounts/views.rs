@@ -251,6 +251,7 @@ struct FieldInfo {
     kind: &'static str,
     required: bool,
     read_only: bool,
+    write_only: bool,
     max_length: Option<usize>,
 }
 
@@ -260,7 +261,15 @@ const fn field(name: &'static str, kind: &'static str, required: bool) -> FieldI
         kind,
         required,
         read_only: false,
+        write_only: false,
         max_length: None,
+    }
+}
+
+const fn write_only(name: &'static str) -> FieldInfo {
+    FieldInfo {
+        write_only: true,
+        ..field(name, "string", true)
     }
 }
 
@@ -317,10 +326,9 @@ fn register_schema(registry: &mut Registry, name: &str, fields: &[FieldInfo], pa
             } else {
                 base
             };
-            let write_only = f.name.contains("password");
             (
                 f.name,
-                schema::field(base, f.read_only, write_only, false, f.max_length),
+                schema::field(base, f.read_only, f.write_only, false, f.max_length),
             )
         })
         .collect();
@@ -366,6 +374,15 @@ fn post_operation(
         Some(MetaSchemaRef::Reference(response_schema.into())),
     ));
     vec![op]
+}
+
+/// Documents the operations' success answer as 201 Created.
+fn created(ops: &mut [MetaOperation]) {
+    for op in ops {
+        if let Some(first) = op.responses.responses.first_mut() {
+            first.status = Some(201);
+        }
+    }
 }
 
 /// dj-rest-auth's `RestAuthDetail` response schema.
@@ -455,8 +472,8 @@ account_view!(
 
 const REGISTER_FIELDS: [FieldInfo; 3] = [
     field("email", "email", true),
-    field("password1", "string", true),
-    field("password2", "string", true),
+    write_only("password1"),
+    write_only("password2"),
 ];
 
 #[async_trait::async_trait]
@@ -540,11 +557,7 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
             "JWT",
             "Registers a new user.\n\nAccepts the following POST parameters: username, email, password1, password2.",
         );
-        for op in &mut ops {
-            if let Some(first) = op.responses.responses.first_mut() {
-                first.status = Some(201);
-            }
-        }
+        created(&mut ops);
         ops
     }
 }
@@ -555,7 +568,7 @@ account_view!(
     VerifyEmailView
 );
 
-const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [field("key", "string", true)];
+const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
@@ -633,13 +646,16 @@ impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_detail_schema(registry);
-        post_operation(
+        // drf-spectacular documents this (CreateAPIView-based) view's answer as a 201.
+        let mut ops = post_operation(
             path,
             registry,
             ("ResendEmailVerification", &RESEND_FIELDS),
             "RestAuthDetail",
             "Resends another email to an unverified email.\n\nAccepts the following POST parameter: email.",
-        )
+        );
+        created(&mut ops);
+        ops
     }
 }
 
@@ -778,13 +794,7 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_schema(registry, "UserDetails", &USER_FIELDS, false);
-        register_schema(registry, "UserDetailsRequest", &USER_FIELDS[2..], false);
-        register_schema(
-            registry,
-            "PatchedUserDetailsRequest",
-            &USER_FIELDS[2..],
-            true,
-        );
+        register_schema(registry, "PatchedUserDetails", &USER_FIELDS, true);
         let ok = || {
             response(
                 200,
@@ -794,9 +804,9 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
         };
         let get = operation_for(path, Method::GET, "retrieve");
         let mut put = operation_for(path, Method::PUT, "update");
-        put.request = Some(request_body("UserDetailsRequest"));
+        put.request = Some(request_body("UserDetails"));
         let mut patch = operation_for(path, Method::PATCH, "partial_update");
-        let mut patch_body = request_body("PatchedUserDetailsRequest");
+        let mut patch_body = request_body("PatchedUserDetails");
         patch_body.required = false;
         patch.request = Some(patch_body);
         let mut ops = vec![get, put, patch];
