@@ -820,3 +820,96 @@ async fn schema_lists_the_account_operations() {
         json!(["new_password1", "new_password2", "token", "uid"])
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// OPTIONS metadata (DRF's SimpleMetadata over dj-rest-auth's serializers)
+
+fn meta_field(kind: &str, required: bool, label: &str) -> Value {
+    json!({"type": kind, "required": required, "read_only": false, "label": label})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_describe_the_account_serializers() {
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("options@example.com").await;
+    let password128 = |label: &str| {
+        json!({"type": "string", "required": true, "read_only": false, "label": label, "max_length": 128})
+    };
+    let cases = [
+        (
+            "login/",
+            "Login",
+            json!({"POST": {
+                "username": meta_field("string", false, "Username"),
+                "email": meta_field("email", false, "Email"),
+                "password": meta_field("string", true, "Password"),
+            }}),
+        ),
+        (
+            "registration/",
+            "Register",
+            json!({"POST": {
+                "email": meta_field("email", true, "Email"),
+                "password1": meta_field("string", true, "Password1"),
+                "password2": meta_field("string", true, "Password2"),
+            }}),
+        ),
+        (
+            "user/",
+            "User Details",
+            json!({"PUT": {
+                "pk": {"type": "integer", "required": false, "read_only": true, "label": "ID"},
+                "email": {"type": "email", "required": false, "read_only": true, "label": "Email address"},
+                "first_name": {"type": "string", "required": false, "read_only": false, "label": "First name", "max_length": 150},
+                "last_name": {"type": "string", "required": false, "read_only": false, "label": "Last name", "max_length": 150},
+            }}),
+        ),
+        (
+            "password/change/",
+            "Password Change",
+            json!({"POST": {
+                "new_password1": password128("New password1"),
+                "new_password2": password128("New password2"),
+            }}),
+        ),
+        (
+            "password/reset/",
+            "Password Reset",
+            json!({"POST": {"email": meta_field("email", true, "Email")}}),
+        ),
+        (
+            "password/reset/confirm/",
+            "Password Reset Confirm",
+            json!({"POST": {
+                "new_password1": password128("New password1"),
+                "new_password2": password128("New password2"),
+                "uid": meta_field("string", true, "Uid"),
+                "token": meta_field("string", true, "Token"),
+            }}),
+        ),
+        (
+            "registration/verify-email/",
+            "Verify Email",
+            json!({"POST": {"key": meta_field("string", true, "Key")}}),
+        ),
+        (
+            "registration/resend-email/",
+            "Resend Email Verification",
+            json!({"POST": {"email": meta_field("email", true, "Email")}}),
+        ),
+    ];
+    for (tail, name, actions) in cases {
+        let r = s.request("OPTIONS", &url(tail)).bearer(&token).send().await;
+        r.assert_status(200);
+        let body = r.json();
+        assert_eq!(body["name"], json!(name), "{}", r.describe());
+        assert_eq!(body["actions"], actions, "{}", r.describe());
+    }
+    // The authenticated-only views refuse anonymous OPTIONS.
+    for tail in ["user/", "password/change/"] {
+        s.request("OPTIONS", &url(tail))
+            .send()
+            .await
+            .assert_not_authenticated();
+    }
+}
