@@ -832,9 +832,7 @@ fn meta_field(kind: &str, required: bool, label: &str) -> Value {
 async fn options_describe_the_account_serializers() {
     let s = TestServer::start().await;
     let (_, token) = s.user_with_token("options@example.com").await;
-    let password128 = |label: &str| {
-        json!({"type": "string", "required": true, "read_only": false, "label": label, "max_length": 128})
-    };
+    let password128 = |label: &str| json!({"type": "string", "required": true, "read_only": false, "label": label, "max_length": 128});
     let cases = [
         (
             "login/",

@@ -203,3 +203,6 @@ pub fn include<U: AccountUser>(
             PasswordResetConfirmView::<U>::new(&accounts, false),
         )
 }
+
+#[cfg(test)]
+mod tests;

@@ -164,7 +164,7 @@ fn user_details<U: AccountUser>(user: &U::Model) -> Value {
     })
 }
 
-/// A login (Django's `login()`): records `last_login`, issues a JWT pair and answers
+/// A login (Django's `login()`, after `last_login` was recorded): issues a JWT pair and answers
 /// dj-rest-auth's `JWTSerializer` body, `{"access", "refresh", "user"}`. Login also sets
 /// the JWT cookies; registration does not.
 async fn login_response<U: AccountUser>(
@@ -176,7 +176,6 @@ async fn login_response<U: AccountUser>(
 ) -> ApiResult<Response> {
     let state = ctx.state();
     let id = pk_of::<U>(user);
-    update_column::<U>(&state.db, id, "last_login", crate::timezone::now()).await?;
     let pair = token_pair_for_user(&state.settings.jwt, id);
     let body = json!({
         "access": pair.access,
@@ -537,7 +536,12 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
             return Err(ApiError::Validation(errors));
         }
         let hash = make_password(password1).await;
-        let user = match U::new_user(&email, hash).insert(db).await {
+        let mut new_user = U::new_user(&email, hash);
+        // Registration logs the user in: `last_login` is written with the row.
+        if let Some(column) = U::column("last_login") {
+            new_user.set(column, crate::timezone::now().into());
+        }
+        let user = match new_user.insert(db).await {
             Ok(user) => user,
             // Registered by a concurrent request since the check above.
             Err(_) if !users_by_email::<U>(db, &email).await?.is_empty() => {
@@ -712,6 +716,8 @@ impl<U: AccountUser> ApiView for LoginView<U> {
         let Some(user) = authenticate(ctx.state(), &email, &password).await? else {
             return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
         };
+        // Django's `user_logged_in` signal: `update_last_login`.
+        update_column::<U>(ctx.db(), user.id, "last_login", crate::timezone::now()).await?;
         let Some(model) = load_user::<U>(ctx.db(), user.id).await? else {
             return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
         };
