@@ -43,11 +43,17 @@ pub async fn create_user(
         return Err(DbErr::Custom("The given email must be set".to_owned()));
     }
     let password = make_password(password.to_owned()).await;
+    new_user(&email, password, is_staff).insert(db).await
+}
+
+/// An active user to insert: `email` as given, `password` already hashed, `is_superuser`
+/// equal to `is_staff`, empty names, `date_joined` now.
+pub fn new_user(email: &str, password: String, is_staff: bool) -> user::ActiveModel {
     user::ActiveModel {
         password: Set(password),
         last_login: Set(None),
         is_superuser: Set(is_staff),
-        email: Set(email),
+        email: Set(email.to_owned()),
         first_name: Set(String::new()),
         last_name: Set(String::new()),
         is_staff: Set(is_staff),
@@ -56,8 +62,6 @@ pub async fn create_user(
         date_joined: Set(rest_framework::timezone::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await
 }
 
 /// Creates a staff superuser, or, if a user with this (normalized) e-mail exists, sets its

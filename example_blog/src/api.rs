@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
+use rest_framework::accounts::{AccountsSettings, DjangoSessionLogin};
 use rest_framework::authentication::SessionAuthentication;
 use rest_framework::authentication::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
 use rest_framework::authentication::jwt_cookies::JwtCookieSettings;
@@ -14,6 +15,7 @@ use rest_framework::authentication::{
 };
 use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
 use rest_framework::cors::CorsMiddleware;
+use rest_framework::mail::{ConsoleBackend, EmailBackend, FileBackend};
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
 use rest_framework::urls::UrlPatterns;
@@ -50,6 +52,25 @@ pub fn settings(config: &Config) -> Settings {
     settings
 }
 
+/// The settings of the account endpoints (dj-rest-auth's `REST_AUTH`, Django's e-mail
+/// settings): the reference's JWT cookie names, not HttpOnly; e-mail to `EMAIL_FILE_PATH`
+/// when set, else to the console.
+pub fn accounts_settings(config: &Config) -> AccountsSettings {
+    let email_backend: Arc<dyn EmailBackend> = match &config.email_file_path {
+        Some(path) => Arc::new(FileBackend::new(path)),
+        None => Arc::new(ConsoleBackend),
+    };
+    AccountsSettings {
+        jwt_auth_cookie: Some("my-app-auth".into()),
+        jwt_auth_refresh_cookie: Some("my-refresh-token".into()),
+        jwt_auth_httponly: false,
+        email_backend,
+        // SESSION_LOGIN: registration, login and password change also log into a session.
+        session_login: Some(Arc::new(DjangoSessionLogin)),
+        ..AccountsSettings::default()
+    }
+}
+
 /// The URL patterns of the blog.
 pub fn urlpatterns() -> UrlPatterns {
     let router = DefaultRouter::new()
@@ -79,10 +100,12 @@ pub async fn build_app(
 ) -> Result<rest_framework::poem::endpoint::BoxEndpoint<'static>, String> {
     use rest_framework::poem::EndpointExt;
     let state = AppState::new::<user::Entity>(db, settings(config));
-    Ok(urlpatterns()
-        .into_endpoint(state)
-        .with(cors(config)?)
-        .boxed())
+    let patterns = rest_framework::accounts::include::<user::Entity>(
+        urlpatterns(),
+        "/api/accounts/v1/",
+        accounts_settings(config),
+    );
+    Ok(patterns.into_endpoint(state).with(cors(config)?).boxed())
 }
 
 /// django-cors-headers as the reference configures it: `CORS_ALLOWED_ORIGINS` from the

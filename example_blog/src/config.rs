@@ -38,6 +38,9 @@ pub struct Config {
     pub bind: String,
     /// django-cors-headers' `CORS_ALLOWED_ORIGINS` (credentials are allowed for them).
     pub cors_allowed_origins: Vec<String>,
+    /// Django's `EMAIL_FILE_PATH`: when set, e-mail (password resets) is written there, one
+    /// file per message, instead of printed to the console.
+    pub email_file_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -48,6 +51,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &"<redacted>")
             .field("bind", &self.bind)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("email_file_path", &self.email_file_path)
             .finish()
     }
 }
@@ -108,7 +112,7 @@ fn parse_origin_list(list: &str) -> Vec<String> {
 }
 
 impl Config {
-    /// Reads `DATABASE_URL` and `SECRET_KEY` from the environment; unset (or empty) variables
+    /// Reads `DATABASE_URL`, `SECRET_KEY` and `EMAIL_FILE_PATH` from the environment; unset (or empty) variables
     /// take their defaults. Without `SECRET_KEY` it logs a warning that the public
     /// [`DEV_SECRET_KEY`] is in use.
     pub fn from_env() -> Config {
@@ -126,6 +130,7 @@ impl Config {
             secret_key,
             bind: DEFAULT_BIND.to_owned(),
             cors_allowed_origins: cors_allowed_origins_from_env(),
+            email_file_path: env_var("EMAIL_FILE_PATH").map(Into::into),
         }
     }
 
@@ -137,6 +142,7 @@ impl Config {
             secret_key: DEV_SECRET_KEY.to_owned(),
             bind: DEFAULT_BIND.to_owned(),
             cors_allowed_origins: default_cors_allowed_origins(),
+            email_file_path: None,
         }
     }
 }

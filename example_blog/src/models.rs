@@ -2,6 +2,7 @@
 //! user entity's contract with the framework's authentication.
 
 use crate::entities::{article, comment, tag, user};
+use rest_framework::accounts::AccountUser;
 use rest_framework::auth::{AuthUser, RequestUser};
 use rest_framework::models::ModelMeta;
 use rest_framework::sea_orm::Order;
@@ -71,5 +72,28 @@ impl AuthUser for user::Entity {
 
     fn last_login_column() -> Option<user::Column> {
         Some(user::Column::LastLogin)
+    }
+}
+
+/// The account endpoints (`/api/accounts/v1/`) register, show and update users.
+impl AccountUser for user::Entity {
+    fn email(user: &user::Model) -> &str {
+        &user.email
+    }
+
+    fn first_name(user: &user::Model) -> &str {
+        &user.first_name
+    }
+
+    fn last_name(user: &user::Model) -> &str {
+        &user.last_name
+    }
+
+    fn last_login(user: &user::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+        user.last_login
+    }
+
+    fn new_user(email: &str, password_hash: String) -> user::ActiveModel {
+        crate::accounts::new_user(email, password_hash, false)
     }
 }

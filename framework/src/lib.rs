@@ -9,6 +9,7 @@
 //! [`parsers`], [`exceptions`], [`status`]. See `docs/architecture.md` for the path of a
 //! request through them.
 
+pub mod accounts;
 pub mod auth;
 pub mod authentication;
 pub mod authtoken;
@@ -19,6 +20,7 @@ pub mod exceptions;
 pub mod fields;
 pub mod filters;
 pub mod generics;
+pub mod mail;
 pub mod metadata;
 pub mod models;
 pub mod openapi;

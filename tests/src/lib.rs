@@ -114,7 +114,8 @@ impl TestServer {
             return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
         }
 
-        let config = example_blog::config::Config::for_tests(&database_url);
+        let mut config = example_blog::config::Config::for_tests(&database_url);
+        config.email_file_path = Some(dir.path().join("mail"));
         let mut db = example_blog::db::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
@@ -1213,5 +1214,39 @@ impl Req<'_> {
             .collect::<Vec<_>>()
             .join("; ");
         self.header("Cookie", &header)
+    }
+}
+
+/// E-mail sent by the server under test (the blog writes it to a file backend in the test's
+/// temporary directory).
+impl TestServer {
+    /// The messages sent so far, oldest first, as written (MIME headers, blank line, body),
+    /// with quoted-printable bodies decoded. Empty in reference mode (the reference prints
+    /// mail to its log).
+    pub fn sent_mail(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self._dir.path().join("mail")) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort_by_key(|path| {
+            // `<date>-<time>-<pid>-<number>.log`: order by the backend's counter.
+            path.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.rsplit('-').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or_default()
+        });
+        files
+            .iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                if text.contains("Content-Transfer-Encoding: quoted-printable") {
+                    rest_framework::mail::decode_quoted_printable(&text)
+                } else {
+                    text
+                }
+            })
+            .collect()
     }
 }

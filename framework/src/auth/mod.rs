@@ -1,7 +1,10 @@
 //! Users (Django's `django.contrib.auth`): the contract a user entity fulfils, the request
 //! user, and password hashing.
 
+pub mod difflib;
 pub mod hashers;
+pub mod password_validation;
+pub mod tokens;
 
 use crate::models::{ModelMeta, filter_pk};
 use crate::settings::AppState;
@@ -42,6 +45,11 @@ pub trait AuthUser: ModelMeta {
     fn last_login_column() -> Option<Self::Column> {
         None
     }
+    /// The column holding the password hash; by default the column named `password`, as
+    /// in Django's `AbstractBaseUser`. Logins store upgraded hashes there.
+    fn password_column() -> Option<Self::Column> {
+        "password".parse().ok()
+    }
 }
 
 /// How the framework finds users; one per application, in [`crate::settings::AppState`].
@@ -79,6 +87,17 @@ pub trait UserStore: Send + Sync + 'static {
     /// Django's `update_last_login`: sets the user's `last_login` to now. Stores whose users
     /// have no `last_login` do nothing (the default).
     async fn update_last_login(&self, _db: &DatabaseConnection, _id: i64) -> Result<(), DbErr> {
+        Ok(())
+    }
+
+    /// Stores a new password hash for the user `id` (a login upgrading an old hash). The
+    /// default stores nothing.
+    async fn set_password_hash(
+        &self,
+        _db: &DatabaseConnection,
+        _id: i64,
+        _encoded: &str,
+    ) -> Result<(), DbErr> {
         Ok(())
     }
 }
@@ -150,13 +169,32 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
             .await
             .map(|_| ())
     }
+
+    async fn set_password_hash(
+        &self,
+        db: &DatabaseConnection,
+        id: i64,
+        encoded: &str,
+    ) -> Result<(), DbErr> {
+        let Some(column) = U::password_column() else {
+            return Ok(());
+        };
+        U::update_many()
+            .col_expr(column, Expr::value(encoded))
+            .filter(crate::models::pk_column::<U>().eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Django's `authenticate(username=..., password=...)` with its `ModelBackend`: the active
 /// user whose login field is `username` and whose password is `password`, else `None`.
 ///
 /// The hash runs on the blocking pool; an unknown user costs one hash too (Django's timing
-/// defence), and the stored and computed hashes are compared in constant time.
+/// defence), and the stored and computed hashes are compared in constant time. A correct
+/// password whose hash is not the current default (a Django PBKDF2 hash, other Argon2
+/// parameters) is re-hashed and stored, as Django's `check_password` setter does.
 pub async fn authenticate(
     state: &AppState,
     username: &str,
@@ -170,7 +208,14 @@ pub async fn authenticate(
     };
     match found {
         Some((user, hash)) => {
-            let valid = hashers::check_password(password.to_owned(), hash).await;
+            let valid = hashers::check_password(password.to_owned(), hash.clone()).await;
+            if valid && hashers::must_update(&hash) {
+                let upgraded = hashers::make_password(password.to_owned()).await;
+                state
+                    .users
+                    .set_password_hash(&state.db, user.id, &upgraded)
+                    .await?;
+            }
             Ok((valid && user.is_active).then_some(user))
         }
         None => {

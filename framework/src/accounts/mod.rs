@@ -1,0 +1,219 @@
+//! Account endpoints (dj-rest-auth with django-allauth registration and simplejwt):
+//! registration, login, the current user, password change and password reset by e-mail.
+//!
+//! Mount them with [`include`]:
+//!
+//! ```rust,ignore
+//! let patterns = accounts::include::<user::Entity>(
+//!     UrlPatterns::new(),
+//!     "/api/accounts/v1/",
+//!     AccountsSettings::default(),
+//! );
+//! ```
+//!
+//! | route | view |
+//! | --- | --- |
+//! | `registration/` | [`views::RegisterView`] |
+//! | `registration/verify-email/` | [`views::VerifyEmailView`] |
+//! | `registration/resend-email/` | [`views::ResendEmailVerificationView`] |
+//! | `login/` | [`views::LoginView`] |
+//! | `user/` | [`views::UserDetailsView`] |
+//! | `password/change/` | [`views::PasswordChangeView`] |
+//! | `password/reset/` | [`views::PasswordResetView`] |
+//! | `password/reset/confirm/` | [`views::PasswordResetConfirmView`] |
+//! | `password/reset/confirm/{uidb64}/{token}/` | the same (the link in the e-mail; not in the schema) |
+
+pub mod views;
+
+use crate::auth::password_validation::{
+    PasswordValidator, UserAttribute, default_password_validators,
+};
+use crate::auth::{AuthUser, RequestUser};
+use crate::exceptions::ApiResult;
+use crate::mail::{ConsoleBackend, EmailBackend};
+use crate::request::RequestContext;
+use crate::urls::UrlPatterns;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// A user entity the account endpoints can create, show and update: Django's
+/// `AbstractUser` fields `email`, `first_name`, `last_name`, `last_login`.
+///
+/// The column methods default to the columns with Django's names.
+pub trait AccountUser: AuthUser {
+    /// The e-mail address (`EMAIL_FIELD`).
+    fn email(user: &Self::Model) -> &str;
+    /// `first_name`.
+    fn first_name(user: &Self::Model) -> &str;
+    /// `last_name`.
+    fn last_name(user: &Self::Model) -> &str;
+    /// `last_login`.
+    fn last_login(user: &Self::Model) -> Option<DateTime<Utc>>;
+    /// A new active, non-staff user with this (already normalized) e-mail and password hash,
+    /// empty names and `date_joined` now, ready to insert.
+    fn new_user(email: &str, password_hash: String) -> Self::ActiveModel;
+
+    /// The most characters `first_name` and `last_name` hold (Django: 150).
+    const NAME_MAX_LENGTH: usize = 150;
+
+    /// The column named `name` (`email`, `first_name`, `last_name`, `last_login`).
+    fn column(name: &str) -> Option<Self::Column> {
+        name.parse().ok()
+    }
+
+    /// The attributes `UserAttributeSimilarityValidator` compares passwords with, with
+    /// Django's verbose names.
+    fn similarity_attributes(user: &Self::Model) -> Vec<UserAttribute<'_>> {
+        vec![
+            UserAttribute {
+                name: "first_name",
+                verbose_name: "first name",
+                value: Self::first_name(user),
+            },
+            UserAttribute {
+                name: "last_name",
+                verbose_name: "last name",
+                value: Self::last_name(user),
+            },
+            UserAttribute {
+                name: "email",
+                verbose_name: "email address",
+                value: Self::email(user),
+            },
+        ]
+    }
+}
+
+/// Django's `login(request, user)` for session authentication: what registration, login and
+/// password change call to log the user into a session (dj-rest-auth's `django_login` and
+/// `update_session_auth_hash`). Returns the `Set-Cookie` values to send (`csrftoken`,
+/// `sessionid`).
+#[async_trait::async_trait]
+pub trait SessionLogin: Send + Sync + 'static {
+    /// Starts (or, after a password change, renews) the session of `user`.
+    async fn login(&self, ctx: &RequestContext, user: &RequestUser) -> ApiResult<Vec<String>>;
+}
+
+/// [`SessionLogin`] with Django's database sessions ([`crate::sessions::login`]).
+pub struct DjangoSessionLogin;
+
+#[async_trait::async_trait]
+impl SessionLogin for DjangoSessionLogin {
+    async fn login(&self, ctx: &RequestContext, user: &RequestUser) -> ApiResult<Vec<String>> {
+        let cookies = crate::sessions::login(ctx.state(), ctx, user).await?;
+        Ok(cookies.iter().map(ToString::to_string).collect())
+    }
+}
+
+/// Settings of the account endpoints (dj-rest-auth's `REST_AUTH`, allauth's `ACCOUNT_*`,
+/// Django's e-mail and password settings).
+#[derive(Clone)]
+pub struct AccountsSettings {
+    /// `JWT_AUTH_COOKIE`: the cookie login sets to the access token (`None`: no cookie).
+    pub jwt_auth_cookie: Option<String>,
+    /// `JWT_AUTH_REFRESH_COOKIE`: the cookie login sets to the refresh token.
+    pub jwt_auth_refresh_cookie: Option<String>,
+    /// `JWT_AUTH_SECURE`: mark the JWT cookies `Secure`.
+    pub jwt_auth_secure: bool,
+    /// `JWT_AUTH_HTTPONLY`: mark the JWT cookies `HttpOnly` (dj-rest-auth's default: true).
+    pub jwt_auth_httponly: bool,
+    /// `JWT_AUTH_SAMESITE` (`Lax`).
+    pub jwt_auth_samesite: String,
+    /// `EMAIL_BACKEND` (default: print to the console).
+    pub email_backend: Arc<dyn EmailBackend>,
+    /// `DEFAULT_FROM_EMAIL`.
+    pub default_from_email: String,
+    /// The site's name in e-mails (`django.contrib.sites`' current site; `example.com`).
+    pub site_name: String,
+    /// The site's domain in e-mails.
+    pub site_domain: String,
+    /// `AUTH_PASSWORD_VALIDATORS`, in order.
+    pub password_validators: Vec<Arc<dyn PasswordValidator>>,
+    /// `PASSWORD_RESET_TIMEOUT` in seconds (3 days).
+    pub password_reset_timeout: i64,
+    /// Logs users into a session on registration, login and password change (`None`: JWT
+    /// only).
+    pub session_login: Option<Arc<dyn SessionLogin>>,
+}
+
+impl Default for AccountsSettings {
+    /// dj-rest-auth's and Django's defaults: no JWT cookies, console e-mail from
+    /// `webmaster@localhost`, site `example.com`, Django's default validators.
+    fn default() -> Self {
+        AccountsSettings {
+            jwt_auth_cookie: None,
+            jwt_auth_refresh_cookie: None,
+            jwt_auth_secure: false,
+            jwt_auth_httponly: true,
+            jwt_auth_samesite: "Lax".into(),
+            email_backend: Arc::new(ConsoleBackend),
+            default_from_email: "webmaster@localhost".into(),
+            site_name: "example.com".into(),
+            site_domain: "example.com".into(),
+            password_validators: default_password_validators(),
+            password_reset_timeout: crate::auth::tokens::PASSWORD_RESET_TIMEOUT,
+            session_login: None,
+        }
+    }
+}
+
+/// The settings and mount point the account views share.
+pub(crate) struct Accounts {
+    pub(crate) settings: AccountsSettings,
+    /// Where the views are mounted (`/api/accounts/v1/`).
+    pub(crate) prefix: String,
+}
+
+impl Accounts {
+    /// The path of the reset link mailed to users.
+    pub(crate) fn reset_link_path(&self, uid: &str, token: &str) -> String {
+        format!("{}password/reset/confirm/{uid}/{token}/", self.prefix)
+    }
+}
+
+/// Adds the account views for the user entity `U` under `prefix` (which starts and ends
+/// with `/`), as `path("api/accounts/v1/", include("dj_rest_auth.urls"))` and its
+/// registration include.
+pub fn include<U: AccountUser>(
+    patterns: UrlPatterns,
+    prefix: &str,
+    settings: AccountsSettings,
+) -> UrlPatterns {
+    use views::*;
+    let accounts = Arc::new(Accounts {
+        settings,
+        prefix: prefix.to_owned(),
+    });
+    let route = |tail: &str| format!("{prefix}{tail}");
+    patterns
+        .path(&route("registration/"), RegisterView::<U>::new(&accounts))
+        .path(
+            &route("registration/verify-email/"),
+            VerifyEmailView::<U>::new(&accounts),
+        )
+        .path(
+            &route("registration/resend-email/"),
+            ResendEmailVerificationView::<U>::new(&accounts),
+        )
+        .path(&route("login/"), LoginView::<U>::new(&accounts))
+        .path(&route("user/"), UserDetailsView::<U>::new(&accounts))
+        .path(
+            &route("password/change/"),
+            PasswordChangeView::<U>::new(&accounts),
+        )
+        .path(
+            &route("password/reset/"),
+            PasswordResetView::<U>::new(&accounts),
+        )
+        .path(
+            &route("password/reset/confirm/"),
+            PasswordResetConfirmView::<U>::new(&accounts, true),
+        )
+        .path(
+            &route("password/reset/confirm/{uidb64}/{token}/"),
+            PasswordResetConfirmView::<U>::new(&accounts, false),
+        )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1097 @@
+//! The account views (dj-rest-auth's `views.py` and `registration/views.py`), with their
+//! serializers' validation written out in dj-rest-auth's order.
+
+use super::{AccountUser, Accounts};
+use crate::auth::RequestUser;
+use crate::auth::authenticate;
+use crate::auth::hashers::make_password;
+use crate::auth::password_validation::{UserAttribute, validate_password};
+use crate::auth::tokens::{PasswordResetTokenGenerator, TokenUser, base36_to_int, int_to_base36};
+use crate::authentication::jwt::token_pair_for_user;
+use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS, ValidationErrors};
+use crate::fields::{FieldOptions, parse_field, validators};
+use crate::mail::EmailMessage;
+use crate::models::{filter_pk, pk_column, pk_of};
+use crate::openapi::{operation, request_body, response, schema};
+use crate::request::RequestContext;
+use crate::response::Response;
+use crate::views::ApiView;
+use chrono::Utc;
+use poem::http::{Method, StatusCode};
+use poem_openapi::registry::{MetaOperation, MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter};
+use serde_json::{Map, Value, json};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+type Data = Map<String, Value>;
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/// dj-rest-auth's registration mismatch (straight apostrophe).
+const REGISTER_MISMATCH: &str = "The two password fields didn't match.";
+/// Django's `SetPasswordForm` mismatch (curly apostrophe).
+const SET_PASSWORD_MISMATCH: &str = "The two password fields didn’t match.";
+const ALREADY_REGISTERED: &str = "User is already registered with this e-mail address.";
+const UNABLE_TO_LOG_IN: &str = "Unable to log in with provided credentials.";
+const MUST_INCLUDE: &str = "Must include \"email\" and \"password\".";
+const INVALID_VALUE: &str = "Invalid value";
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+/// DRF's `CharField` with `max_length` (no limit: `None`).
+fn char_field(
+    data: &Data,
+    name: &str,
+    max_length: Option<usize>,
+    errors: &mut ValidationErrors,
+) -> Option<String> {
+    let options = FieldOptions {
+        max_length,
+        ..FieldOptions::DEFAULT
+    };
+    parse_field(data, name, &options, true, errors)
+}
+
+/// DRF's `EmailField`: a trimmed string that Django's e-mail validator accepts (blank
+/// passes when `allow_blank`).
+fn email_field(
+    data: &Data,
+    name: &str,
+    required: bool,
+    allow_blank: bool,
+    errors: &mut ValidationErrors,
+) -> Option<String> {
+    let options = FieldOptions {
+        allow_blank,
+        ..FieldOptions::DEFAULT
+    };
+    let value: String = parse_field(data, name, &options, required, errors)?;
+    if value.is_empty() {
+        return Some(value);
+    }
+    match validators::email(&value) {
+        Ok(()) => Some(value),
+        Err(message) => {
+            errors.add(name, message);
+            None
+        }
+    }
+}
+
+/// Unwraps fields that validated (none is missing once the errors are empty).
+fn validated<T>(value: Option<T>) -> ApiResult<T> {
+    value.ok_or_else(|| ApiError::Internal("a validated field is missing".into()))
+}
+
+/// Django's `SetPasswordForm` after the serializer's fields: the passwords must match, then
+/// the validators judge `new_password2` for this user; every error goes under
+/// `new_password2`.
+fn check_new_password(
+    accounts: &Accounts,
+    password1: &str,
+    password2: &str,
+    user: &[UserAttribute<'_>],
+) -> ApiResult<()> {
+    if password1 != password2 {
+        return Err(ApiError::field("new_password2", SET_PASSWORD_MISMATCH));
+    }
+    validate_password(
+        password2,
+        Some(user),
+        &accounts.settings.password_validators,
+    )
+    .map_err(|messages| {
+        let mut errors = ValidationErrors::default();
+        errors.extend("new_password2", messages);
+        ApiError::Validation(errors)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+async fn load_user<U: AccountUser>(
+    db: &DatabaseConnection,
+    id: i64,
+) -> ApiResult<Option<U::Model>> {
+    Ok(filter_pk(U::find(), id).one(db).await?)
+}
+
+/// The users whose e-mail is `email`, ignoring case (allauth's `email__iexact`).
+async fn users_by_email<U: AccountUser>(
+    db: &DatabaseConnection,
+    email: &str,
+) -> ApiResult<Vec<U::Model>> {
+    let Some(column) = U::column("email") else {
+        return Ok(Vec::new());
+    };
+    if email.contains('\0') {
+        return Ok(Vec::new());
+    }
+    let condition = Expr::expr(Func::lower(column.into_expr())).eq(email.to_lowercase());
+    Ok(U::find().filter(condition).all(db).await?)
+}
+
+/// Sets one column of the user `id`.
+async fn update_column<U: AccountUser>(
+    db: &DatabaseConnection,
+    id: i64,
+    name: &str,
+    value: impl Into<sea_orm::Value>,
+) -> ApiResult<()> {
+    let column = U::column(name)
+        .ok_or_else(|| ApiError::Internal(format!("the user entity has no `{name}` column")))?;
+    U::update_many()
+        .col_expr(column, Expr::value(value.into()))
+        .filter(pk_column::<U>().eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// dj-rest-auth's `UserDetailsSerializer`: `pk`, `email`, `first_name`, `last_name`.
+fn user_details<U: AccountUser>(user: &U::Model) -> Value {
+    json!({
+        "pk": pk_of::<U>(user),
+        "email": U::email(user),
+        "first_name": U::first_name(user),
+        "last_name": U::last_name(user),
+    })
+}
+
+/// A login (Django's `login()`, after `last_login` was recorded): issues a JWT pair and answers
+/// dj-rest-auth's `JWTSerializer` body, `{"access", "refresh", "user"}`. Login also sets
+/// the JWT cookies; registration does not.
+async fn login_response<U: AccountUser>(
+    ctx: &RequestContext,
+    accounts: &Accounts,
+    user: &U::Model,
+    status: StatusCode,
+    jwt_cookies: bool,
+) -> ApiResult<Response> {
+    let state = ctx.state();
+    let id = pk_of::<U>(user);
+    let pair = token_pair_for_user(&state.settings.jwt, id);
+    let body = json!({
+        "access": pair.access,
+        "refresh": pair.refresh,
+        "user": user_details::<U>(user),
+    });
+    let mut response = Response::json(status, &body);
+    if jwt_cookies {
+        let jwt = &state.settings.jwt;
+        let settings = &accounts.settings;
+        if let Some(name) = &settings.jwt_auth_cookie {
+            let cookie = jwt_cookie(accounts, name, &pair.access, jwt.access_token_lifetime);
+            response = response.append_header("Set-Cookie", &cookie);
+        }
+        if let Some(name) = &settings.jwt_auth_refresh_cookie {
+            let cookie = jwt_cookie(accounts, name, &pair.refresh, jwt.refresh_token_lifetime);
+            response = response.append_header("Set-Cookie", &cookie);
+        }
+    }
+    session_login(ctx, accounts, &U::request_user(user), response).await
+}
+
+/// A `Set-Cookie` value for a JWT cookie as dj-rest-auth's `set_jwt_cookies` sets it
+/// (attributes in Python's sorted order).
+// TODO(lead): dedupe with authentication/jwt_cookies.rs once it lands.
+fn jwt_cookie(accounts: &Accounts, name: &str, value: &str, lifetime: chrono::Duration) -> String {
+    let settings = &accounts.settings;
+    let expires = (Utc::now() + lifetime).format("%a, %d %b %Y %H:%M:%S GMT");
+    let mut cookie = format!("{name}={value}; expires={expires}");
+    if settings.jwt_auth_httponly {
+        cookie.push_str("; HttpOnly");
+    }
+    cookie.push_str(&format!(
+        "; Max-Age={}; Path=/; SameSite={}",
+        lifetime.num_seconds(),
+        settings.jwt_auth_samesite
+    ));
+    if settings.jwt_auth_secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+/// SESSION LOGIN HOOK: dj-rest-auth's `django_login(request, user)` (and
+/// `update_session_auth_hash` after a password change). Registration, login and password
+/// change all pass through here; with [`super::AccountsSettings::session_login`] set (the
+/// `sessions` module's `login`), its `csrftoken` / `sessionid` cookies are added.
+async fn session_login(
+    ctx: &RequestContext,
+    accounts: &Accounts,
+    user: &RequestUser,
+    mut response: Response,
+) -> ApiResult<Response> {
+    if let Some(sessions) = &accounts.settings.session_login {
+        for cookie in sessions.login(ctx, user).await? {
+            response = response.append_header("Set-Cookie", &cookie);
+        }
+    }
+    Ok(response)
+}
+
+fn detail(text: &str) -> Response {
+    Response::ok(&json!({ "detail": text }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// OPTIONS metadata and OpenAPI
+
+/// One field of a view's serializer, for OPTIONS and the schema.
+struct FieldInfo {
+    name: &'static str,
+    kind: &'static str,
+    required: bool,
+    read_only: bool,
+    write_only: bool,
+    max_length: Option<usize>,
+}
+
+const fn field(name: &'static str, kind: &'static str, required: bool) -> FieldInfo {
+    FieldInfo {
+        name,
+        kind,
+        required,
+        read_only: false,
+        write_only: false,
+        max_length: None,
+    }
+}
+
+const fn write_only(name: &'static str) -> FieldInfo {
+    FieldInfo {
+        write_only: true,
+        ..field(name, "string", true)
+    }
+}
+
+const fn limited(name: &'static str, max_length: usize) -> FieldInfo {
+    FieldInfo {
+        max_length: Some(max_length),
+        ..field(name, "string", true)
+    }
+}
+
+/// DRF's default label: `new_password1` -> `New password1`.
+fn label(name: &str) -> String {
+    let text = name.replace('_', " ");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// `SimpleMetadata`'s `actions` for one method.
+fn metadata(method: &str, fields: &[FieldInfo]) -> Value {
+    let mut out = Map::new();
+    for f in fields {
+        let mut info = json!({
+            "type": f.kind,
+            "required": f.required,
+            "read_only": f.read_only,
+            "label": match f.name { "pk" => "ID".to_owned(), "email" if f.read_only => "Email address".to_owned(), name => label(name) },
+        });
+        if let (Some(max), Some(obj)) = (f.max_length, info.as_object_mut()) {
+            obj.insert("max_length".into(), json!(max));
+        }
+        out.insert(f.name.into(), info);
+    }
+    json!({ method: out })
+}
+
+/// Registers an object schema for `fields` under `name`.
+fn register_schema(registry: &mut Registry, name: &str, fields: &[FieldInfo], partial: bool) {
+    let properties = fields
+        .iter()
+        .map(|f| {
+            let base = if f.kind == "integer" {
+                <i64 as Type>::schema_ref()
+            } else {
+                <String as Type>::schema_ref()
+            };
+            let base = if f.kind == "email" {
+                base.merge(poem_openapi::registry::MetaSchema {
+                    format: Some("email"),
+                    ..poem_openapi::registry::MetaSchema::ANY
+                })
+            } else {
+                base
+            };
+            (
+                f.name,
+                schema::field(base, f.read_only, f.write_only, false, f.max_length),
+            )
+        })
+        .collect();
+    let required = fields
+        .iter()
+        .filter(|f| !partial && (f.required || f.read_only))
+        .map(|f| f.name)
+        .collect();
+    schema::register_object(registry, name.to_owned(), properties, required);
+}
+
+/// drf-spectacular's operation id and tag for a path: `/api/accounts/v1/login/` ->
+/// `accounts_v1_login_<action>`, tag `accounts`.
+fn operation_for(path: &str, method: Method, action: &str) -> MetaOperation {
+    let trimmed = path.trim_start_matches("/api/").trim_matches('/');
+    let tag: &'static str = Box::leak(
+        trimmed
+            .split('/')
+            .next()
+            .unwrap_or("api")
+            .to_owned()
+            .into_boxed_str(),
+    );
+    let id = format!("{}_{action}", trimmed.replace(['/', '-'], "_"));
+    operation(method, tag, id)
+}
+
+/// A POST operation taking `request` and answering `response_schema`.
+fn post_operation(
+    path: &str,
+    registry: &mut Registry,
+    request: (&str, &[FieldInfo]),
+    response_schema: &str,
+    description: &'static str,
+) -> Vec<MetaOperation> {
+    register_schema(registry, request.0, request.1, false);
+    let mut op = operation_for(path, Method::POST, "create");
+    op.description = Some(description);
+    op.request = Some(request_body(request.0));
+    op.responses.responses.push(response(
+        200,
+        "",
+        Some(MetaSchemaRef::Reference(response_schema.into())),
+    ));
+    vec![op]
+}
+
+/// Documents the operations' success answer as 201 Created.
+fn created(ops: &mut [MetaOperation]) {
+    for op in ops {
+        if let Some(first) = op.responses.responses.first_mut() {
+            first.status = Some(201);
+        }
+    }
+}
+
+/// dj-rest-auth's `RestAuthDetail` response schema.
+fn register_detail_schema(registry: &mut Registry) {
+    register_schema(
+        registry,
+        "RestAuthDetail",
+        &[FieldInfo {
+            read_only: true,
+            ..field("detail", "string", true)
+        }],
+        false,
+    );
+}
+
+const USER_FIELDS: [FieldInfo; 4] = [
+    FieldInfo {
+        read_only: true,
+        ..field("pk", "integer", false)
+    },
+    FieldInfo {
+        read_only: true,
+        ..field("email", "email", false)
+    },
+    FieldInfo {
+        max_length: Some(150),
+        ..field("first_name", "string", false)
+    },
+    FieldInfo {
+        max_length: Some(150),
+        ..field("last_name", "string", false)
+    },
+];
+
+/// dj-rest-auth's `JWT` response schema (and `UserDetails`).
+fn register_jwt_schema(registry: &mut Registry) {
+    register_schema(registry, "UserDetails", &USER_FIELDS, false);
+    let string = || <String as Type>::schema_ref();
+    schema::register_object(
+        registry,
+        "JWT".into(),
+        vec![
+            ("access", string()),
+            ("refresh", string()),
+            (
+                "user",
+                schema::field(
+                    MetaSchemaRef::Reference("UserDetails".into()),
+                    true,
+                    false,
+                    false,
+                    None,
+                ),
+            ),
+        ],
+        vec!["access", "refresh", "user"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+macro_rules! account_view {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<U> {
+            accounts: Arc<Accounts>,
+            user: PhantomData<fn() -> U>,
+        }
+
+        impl<U> $name<U> {
+            pub(crate) fn new(accounts: &Arc<Accounts>) -> Self {
+                $name {
+                    accounts: Arc::clone(accounts),
+                    user: PhantomData,
+                }
+            }
+        }
+    };
+}
+
+account_view!(
+    /// dj-rest-auth's `RegisterView` with allauth: `{email, password1, password2}` -> 201
+    /// `{access, refresh, user}`; the user is created and logged in.
+    RegisterView
+);
+
+const REGISTER_FIELDS: [FieldInfo; 3] = [
+    field("email", "email", true),
+    write_only("password1"),
+    write_only("password2"),
+];
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for RegisterView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Register".into()
+    }
+
+    fn description(&self) -> String {
+        "Registers a new user.\n\nAccepts the following POST parameters: username, email, password1, password2.".into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &REGISTER_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let db = ctx.db();
+        let validators = &self.accounts.settings.password_validators;
+        let mut errors = ValidationErrors::default();
+        // Fields in order, each with its `validate_<field>`.
+        let mut email = email_field(&data, "email", true, false, &mut errors);
+        if let Some(address) = &email
+            && !users_by_email::<U>(db, address).await?.is_empty()
+        {
+            errors.add("email", ALREADY_REGISTERED);
+            email = None;
+        }
+        let password1 = char_field(&data, "password1", None, &mut errors);
+        if let Some(password) = &password1
+            && let Err(messages) = validate_password(password, None, validators)
+        {
+            errors.extend("password1", messages);
+        }
+        let password2 = char_field(&data, "password2", None, &mut errors);
+        errors.into_result()?;
+        let (email, password1, password2) = (
+            validated(email)?,
+            validated(password1)?,
+            validated(password2)?,
+        );
+        if password1 != password2 {
+            return Err(ApiError::non_field(REGISTER_MISMATCH));
+        }
+        // allauth stores addresses lower-cased; `save()` re-runs the validators with the
+        // user, which adds the similarity check.
+        let email = email.to_lowercase();
+        let attributes = [UserAttribute {
+            name: "email",
+            verbose_name: "email address",
+            value: &email,
+        }];
+        if let Err(messages) = validate_password(&password1, Some(&attributes), validators) {
+            let mut errors = ValidationErrors::default();
+            errors.extend(NON_FIELD_ERRORS, messages);
+            return Err(ApiError::Validation(errors));
+        }
+        let hash = make_password(password1).await;
+        let mut new_user = U::new_user(&email, hash);
+        // Registration logs the user in: `last_login` is written with the row.
+        if let Some(column) = U::column("last_login") {
+            new_user.set(column, crate::timezone::now().into());
+        }
+        let user = match new_user.insert(db).await {
+            Ok(user) => user,
+            // Registered by a concurrent request since the check above.
+            Err(_) if !users_by_email::<U>(db, &email).await?.is_empty() => {
+                return Err(ApiError::field("email", ALREADY_REGISTERED));
+            }
+            Err(err) => return Err(err.into()),
+        };
+        login_response::<U>(ctx, &self.accounts, &user, StatusCode::CREATED, false).await
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_jwt_schema(registry);
+        let mut ops = post_operation(
+            path,
+            registry,
+            ("Register", &REGISTER_FIELDS),
+            "JWT",
+            "Registers a new user.\n\nAccepts the following POST parameters: username, email, password1, password2.",
+        );
+        created(&mut ops);
+        ops
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `VerifyEmailView`: `{key}`. E-mail verification is off (allauth's
+    /// `ACCOUNT_EMAIL_VERIFICATION = "none"`), so no key exists: every key is a 404.
+    VerifyEmailView
+);
+
+const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
+
+#[async_trait::async_trait]
+impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Verify Email".into()
+    }
+
+    fn description(&self) -> String {
+        "Verifies the email associated with the provided key.\n\nAccepts the following POST parameter: key.".into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &VERIFY_EMAIL_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let _key = char_field(&data, "key", None, &mut errors);
+        errors.into_result()?;
+        let _ = &self.accounts;
+        Err(ApiError::NotFound("Not found.".into()))
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_detail_schema(registry);
+        post_operation(
+            path,
+            registry,
+            ("VerifyEmail", &VERIFY_EMAIL_FIELDS),
+            "RestAuthDetail",
+            "Verifies the email associated with the provided key.\n\nAccepts the following POST parameter: key.",
+        )
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `ResendEmailVerificationView`: `{email}` -> `{"detail": "ok"}`
+    /// whatever the address (no verification mails: verification is off).
+    ResendEmailVerificationView
+);
+
+const RESEND_FIELDS: [FieldInfo; 1] = [field("email", "email", true)];
+
+#[async_trait::async_trait]
+impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Resend Email Verification".into()
+    }
+
+    fn description(&self) -> String {
+        "Resends another email to an unverified email.\n\nAccepts the following POST parameter: email.".into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &RESEND_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let _email = email_field(&data, "email", true, false, &mut errors);
+        errors.into_result()?;
+        let _ = &self.accounts;
+        Ok(detail("ok"))
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_detail_schema(registry);
+        // drf-spectacular documents this (CreateAPIView-based) view's answer as a 201.
+        let mut ops = post_operation(
+            path,
+            registry,
+            ("ResendEmailVerification", &RESEND_FIELDS),
+            "RestAuthDetail",
+            "Resends another email to an unverified email.\n\nAccepts the following POST parameter: email.",
+        );
+        created(&mut ops);
+        ops
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `LoginView` with JWT: `{email, password}` -> `{access, refresh, user}`,
+    /// the JWT cookies and a session.
+    LoginView
+);
+
+const LOGIN_FIELDS: [FieldInfo; 3] = [
+    field("username", "string", false),
+    field("email", "email", false),
+    field("password", "string", true),
+];
+
+const LOGIN_DESCRIPTION: &str = "Check the credentials and return the REST Token\nif the credentials are valid and authenticated.\nCalls Django Auth login method to register User ID\nin Django session framework\n\nAccept the following POST parameters: username, password\nReturn the REST Framework Token Object's key.";
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for LoginView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Login".into()
+    }
+
+    fn description(&self) -> String {
+        LOGIN_DESCRIPTION.into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &LOGIN_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let blank_ok = FieldOptions {
+            allow_blank: true,
+            ..FieldOptions::DEFAULT
+        };
+        // `username` is accepted (and ignored: logins are by e-mail only).
+        let _username: Option<String> =
+            parse_field(&data, "username", &blank_ok, false, &mut errors);
+        let email = email_field(&data, "email", false, true, &mut errors);
+        let password = char_field(&data, "password", None, &mut errors);
+        errors.into_result()?;
+        let email = email.unwrap_or_default();
+        let password = validated(password)?;
+        if email.is_empty() {
+            return Err(ApiError::non_field(MUST_INCLUDE));
+        }
+        let Some(user) = authenticate(ctx.state(), &email, &password).await? else {
+            return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
+        };
+        // Django's `user_logged_in` signal: `update_last_login`.
+        update_column::<U>(ctx.db(), user.id, "last_login", crate::timezone::now()).await?;
+        let Some(model) = load_user::<U>(ctx.db(), user.id).await? else {
+            return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
+        };
+        login_response::<U>(ctx, &self.accounts, &model, StatusCode::OK, true).await
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_jwt_schema(registry);
+        post_operation(
+            path,
+            registry,
+            ("Login", &LOGIN_FIELDS),
+            "JWT",
+            LOGIN_DESCRIPTION,
+        )
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `UserDetailsView`: the current user; `PUT` / `PATCH` change the names
+    /// (the e-mail is read-only).
+    UserDetailsView
+);
+
+const USER_DESCRIPTION: &str = "Reads and updates UserModel fields\nAccepts GET, PUT, PATCH methods.\n\nDefault accepted fields: username, first_name, last_name\nDefault display fields: pk, username, email, first_name, last_name\nRead-only fields: pk, email\n\nReturns UserModel fields.";
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for UserDetailsView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::GET, Method::PUT, Method::PATCH]
+    }
+
+    fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
+        ctx.require_user().map(|_| ())
+    }
+
+    fn name(&self) -> String {
+        "User Details".into()
+    }
+
+    fn description(&self) -> String {
+        USER_DESCRIPTION.into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("PUT", &USER_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let id = ctx.require_user()?.id;
+        let db = ctx.db();
+        let Some(user) = load_user::<U>(db, id).await? else {
+            return Err(ApiError::NotAuthenticated);
+        };
+        if ctx.method() == Method::GET || ctx.method() == Method::HEAD {
+            return Ok(Response::ok(&user_details::<U>(&user)));
+        }
+        let data = ctx.data()?;
+        let options = FieldOptions {
+            max_length: Some(U::NAME_MAX_LENGTH),
+            allow_blank: true,
+            ..FieldOptions::DEFAULT
+        };
+        let mut errors = ValidationErrors::default();
+        let first_name: Option<String> =
+            parse_field(&data, "first_name", &options, false, &mut errors);
+        let last_name: Option<String> =
+            parse_field(&data, "last_name", &options, false, &mut errors);
+        errors.into_result()?;
+        if let Some(first_name) = first_name {
+            update_column::<U>(db, id, "first_name", first_name).await?;
+        }
+        if let Some(last_name) = last_name {
+            update_column::<U>(db, id, "last_name", last_name).await?;
+        }
+        let user = load_user::<U>(db, id).await?.unwrap_or(user);
+        let _ = &self.accounts;
+        Ok(Response::ok(&user_details::<U>(&user)))
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_schema(registry, "UserDetails", &USER_FIELDS, false);
+        register_schema(registry, "PatchedUserDetails", &USER_FIELDS, true);
+        let ok = || {
+            response(
+                200,
+                "",
+                Some(MetaSchemaRef::Reference("UserDetails".into())),
+            )
+        };
+        let get = operation_for(path, Method::GET, "retrieve");
+        let mut put = operation_for(path, Method::PUT, "update");
+        put.request = Some(request_body("UserDetails"));
+        let mut patch = operation_for(path, Method::PATCH, "partial_update");
+        let mut patch_body = request_body("PatchedUserDetails");
+        patch_body.required = false;
+        patch.request = Some(patch_body);
+        let mut ops = vec![get, put, patch];
+        for op in &mut ops {
+            op.description = Some(USER_DESCRIPTION);
+            op.responses.responses.push(ok());
+        }
+        ops
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `PasswordChangeView` (no old password): `{new_password1,
+    /// new_password2}`.
+    PasswordChangeView
+);
+
+const NEW_PASSWORD_FIELDS: [FieldInfo; 2] =
+    [limited("new_password1", 128), limited("new_password2", 128)];
+
+const PASSWORD_CHANGE_DESCRIPTION: &str = "Calls Django Auth SetPasswordForm save method.\n\nAccepts the following POST parameters: new_password1, new_password2\nReturns the success/fail message.";
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for PasswordChangeView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
+        ctx.require_user().map(|_| ())
+    }
+
+    fn name(&self) -> String {
+        "Password Change".into()
+    }
+
+    fn description(&self) -> String {
+        PASSWORD_CHANGE_DESCRIPTION.into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &NEW_PASSWORD_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let request_user = ctx.require_user()?.clone();
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
+        let password2 = char_field(&data, "new_password2", Some(128), &mut errors);
+        errors.into_result()?;
+        let (password1, password2) = (validated(password1)?, validated(password2)?);
+        let state = ctx.state();
+        let Some(user) = load_user::<U>(&state.db, request_user.id).await? else {
+            return Err(ApiError::NotAuthenticated);
+        };
+        check_new_password(
+            &self.accounts,
+            &password1,
+            &password2,
+            &U::similarity_attributes(&user),
+        )?;
+        let hash = make_password(password1).await;
+        state
+            .users
+            .set_password_hash(&state.db, request_user.id, &hash)
+            .await?;
+        let response = detail("New password has been saved.");
+        session_login(ctx, &self.accounts, &request_user, response).await
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_detail_schema(registry);
+        post_operation(
+            path,
+            registry,
+            ("PasswordChange", &NEW_PASSWORD_FIELDS),
+            "RestAuthDetail",
+            PASSWORD_CHANGE_DESCRIPTION,
+        )
+    }
+}
+
+account_view!(
+    /// dj-rest-auth's `PasswordResetView` with allauth's form: `{email}`; mails a reset link
+    /// to each active user with that address; the answer never tells whether one exists.
+    PasswordResetView
+);
+
+const RESET_FIELDS: [FieldInfo; 1] = [field("email", "email", true)];
+
+const PASSWORD_RESET_DESCRIPTION: &str = "Calls Django Auth PasswordResetForm save method.\n\nAccepts the following POST parameters: email\nReturns the success/fail message.";
+
+impl<U: AccountUser> PasswordResetView<U> {
+    /// allauth's `password_reset_key` mail.
+    fn reset_message(&self, to: &str, link: &str) -> EmailMessage {
+        let settings = &self.accounts.settings;
+        let body = format!(
+            "Hello from {site}!\n\nYou're receiving this email because you or someone else has requested a password reset for your user account.\nIt can be safely ignored if you did not request a password reset. Click the link below to reset your password.\n\n{link}\n\nThank you for using {site}!\n{domain}\n",
+            site = settings.site_name,
+            domain = settings.site_domain,
+        );
+        EmailMessage::new(
+            format!("[{}] Password Reset Email", settings.site_name),
+            body,
+            settings.default_from_email.clone(),
+            vec![to.to_owned()],
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for PasswordResetView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Password Reset".into()
+    }
+
+    fn description(&self) -> String {
+        PASSWORD_RESET_DESCRIPTION.into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &RESET_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let email = email_field(&data, "email", true, false, &mut errors);
+        errors.into_result()?;
+        let email = validated(email)?;
+        let state = ctx.state();
+        let generator = reset_token_generator(&self.accounts, &state.settings.secret_key);
+        let mut messages = Vec::new();
+        for user in users_by_email::<U>(&state.db, &email).await? {
+            if !U::request_user(&user).is_active {
+                continue;
+            }
+            let token = generator.make_token(&token_user::<U>(&user));
+            let uid = int_to_base36(pk_of::<U>(&user));
+            let link = ctx.build_absolute_uri(&self.accounts.reset_link_path(&uid, &token));
+            messages.push(self.reset_message(&email, &link));
+        }
+        if !messages.is_empty() {
+            self.accounts
+                .settings
+                .email_backend
+                .send_messages(&messages)
+                .await
+                .map_err(|err| ApiError::Internal(format!("password reset e-mail: {err}")))?;
+        }
+        Ok(detail("Password reset e-mail has been sent."))
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        register_detail_schema(registry);
+        post_operation(
+            path,
+            registry,
+            ("PasswordReset", &RESET_FIELDS),
+            "RestAuthDetail",
+            PASSWORD_RESET_DESCRIPTION,
+        )
+    }
+}
+
+fn reset_token_generator(accounts: &Accounts, secret_key: &[u8]) -> PasswordResetTokenGenerator {
+    let mut generator = PasswordResetTokenGenerator::new(secret_key);
+    generator.timeout = accounts.settings.password_reset_timeout;
+    generator
+}
+
+fn token_user<U: AccountUser>(user: &U::Model) -> TokenUser<'_> {
+    TokenUser {
+        pk: pk_of::<U>(user),
+        password: U::password_hash(user),
+        last_login: U::last_login(user),
+        email: U::email(user),
+    }
+}
+
+/// dj-rest-auth's `PasswordResetConfirmView`: `{new_password1, new_password2, uid, token}`.
+/// Also serves the link of the e-mail (`.../confirm/<uid>/<token>/`, where the body still
+/// carries them), which is left out of the schema.
+pub struct PasswordResetConfirmView<U> {
+    accounts: Arc<Accounts>,
+    in_schema: bool,
+    user: PhantomData<fn() -> U>,
+}
+
+impl<U> PasswordResetConfirmView<U> {
+    pub(crate) fn new(accounts: &Arc<Accounts>, in_schema: bool) -> Self {
+        PasswordResetConfirmView {
+            accounts: Arc::clone(accounts),
+            in_schema,
+            user: PhantomData,
+        }
+    }
+}
+
+const RESET_CONFIRM_FIELDS: [FieldInfo; 4] = [
+    limited("new_password1", 128),
+    limited("new_password2", 128),
+    field("uid", "string", true),
+    field("token", "string", true),
+];
+
+const RESET_CONFIRM_DESCRIPTION: &str = "Password reset e-mail link is confirmed, therefore\nthis resets the user's password.\n\nAccepts the following POST parameters: token, uid,\n    new_password1, new_password2\nReturns the success/fail message.";
+
+#[async_trait::async_trait]
+impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::POST]
+    }
+
+    fn name(&self) -> String {
+        "Password Reset Confirm".into()
+    }
+
+    fn description(&self) -> String {
+        RESET_CONFIRM_DESCRIPTION.into()
+    }
+
+    async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
+        Some(metadata("POST", &RESET_CONFIRM_FIELDS))
+    }
+
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let data = ctx.data()?;
+        let mut errors = ValidationErrors::default();
+        let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
+        let password2 = char_field(&data, "new_password2", Some(128), &mut errors);
+        let uid = char_field(&data, "uid", None, &mut errors);
+        let token = char_field(&data, "token", None, &mut errors);
+        errors.into_result()?;
+        let (password1, password2) = (validated(password1)?, validated(password2)?);
+        let (uid, token) = (validated(uid)?, validated(token)?);
+        let state = ctx.state();
+        let user = match base36_to_int(&uid) {
+            Some(id) => load_user::<U>(&state.db, id).await?,
+            None => None,
+        };
+        let Some(user) = user else {
+            return Err(ApiError::field("uid", INVALID_VALUE));
+        };
+        let generator = reset_token_generator(&self.accounts, &state.settings.secret_key);
+        if !generator.check_token(&token_user::<U>(&user), &token) {
+            return Err(ApiError::field("token", INVALID_VALUE));
+        }
+        check_new_password(
+            &self.accounts,
+            &password1,
+            &password2,
+            &U::similarity_attributes(&user),
+        )?;
+        let hash = make_password(password1).await;
+        // The new hash changes the token's hash value: the token cannot be used again.
+        state
+            .users
+            .set_password_hash(&state.db, pk_of::<U>(&user), &hash)
+            .await?;
+        Ok(detail("Password has been reset with the new password."))
+    }
+
+    fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
+        if !self.in_schema {
+            return Vec::new();
+        }
+        register_detail_schema(registry);
+        post_operation(
+            path,
+            registry,
+            ("PasswordResetConfirm", &RESET_CONFIRM_FIELDS),
+            "RestAuthDetail",
+            RESET_CONFIRM_DESCRIPTION,
+        )
+    }
+}
