@@ -504,6 +504,70 @@ impl ApiView for SwaggerUiView {
     }
 }
 
+/// drf-spectacular's `SpectacularRedocView`: the ReDoc page reading the schema at
+/// `schema_url`. Mount it where you want it, e.g.
+/// `.path("/api/schema/redoc/", RedocView::new("/api/schema/", "Blog API"))`.
+pub struct RedocView {
+    html: String,
+}
+
+/// Where the ReDoc page loads ReDoc from (drf-spectacular's `REDOC_DIST`).
+pub const REDOC_DIST: &str = "https://cdn.jsdelivr.net/npm/redoc@latest";
+
+impl RedocView {
+    /// The page for the document at `schema_url` (a path such as `/api/schema/`).
+    pub fn new(schema_url: &str, title: &str) -> Self {
+        use crate::renderers::escape;
+        let html = format!(
+            "<!DOCTYPE html>\n<html>\n  <head>\n    <title>{title}</title>\n    <meta charset=\"utf-8\">\n    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n    <link rel=\"preconnect\" href=\"https://fonts.googleapis.com\">\n    <link rel=\"preconnect\" href=\"https://fonts.gstatic.com\" crossorigin>\n    <link rel=\"stylesheet\" href=\"https://fonts.googleapis.com/css2?family=Montserrat:wght@300;400;700&family=Roboto:wght@300;400;700&display=swap\">\n    <style>\n      body {{ margin: 0; padding: 0; }}\n    </style>\n  </head>\n  <body>\n    <redoc spec-url=\"{url}\"></redoc>\n    <script src=\"{REDOC_DIST}/bundles/redoc.standalone.js\"></script>\n  </body>\n</html>\n",
+            title = escape(title),
+            url = escape(schema_url),
+        );
+        RedocView { html }
+    }
+}
+
+/// DRF's `TemplateHTMLRenderer` for pages views write themselves: it accepts only
+/// `text/html` (format `html`) and leaves the page as it is.
+pub struct TemplateHtmlRenderer;
+
+impl crate::renderers::Renderer for TemplateHtmlRenderer {
+    fn media_type(&self) -> &str {
+        "text/html"
+    }
+    fn format(&self) -> &str {
+        "html"
+    }
+    fn render(
+        &self,
+        response: Response,
+        _context: &crate::renderers::RendererContext<'_>,
+    ) -> Response {
+        response
+    }
+}
+
+#[async_trait::async_trait]
+impl ApiView for RedocView {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::GET]
+    }
+    fn authentication_classes(
+        &self,
+    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+        Some(Vec::new())
+    }
+    fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
+        Some(vec![std::sync::Arc::new(TemplateHtmlRenderer)])
+    }
+    async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
+        Ok(
+            Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
+                .with_header("Content-Type", "text/html; charset=utf-8"),
+        )
+    }
+}
+
 /// Schema helpers for generated serializer code.
 pub mod schema {
     use super::*;

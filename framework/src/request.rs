@@ -20,6 +20,9 @@ pub struct RequestContext {
     path_params: Vec<(&'static str, String)>,
     base_url: String,
     user: Option<RequestUser>,
+    /// Route reversal keeping the request's `.json` format suffix (set with the `format`
+    /// path parameter).
+    format_urls: Option<std::sync::Arc<crate::urls::Reverser>>,
 }
 
 impl RequestContext {
@@ -50,6 +53,7 @@ impl RequestContext {
             path_params: Vec::new(),
             base_url,
             user: None,
+            format_urls: None,
         }
     }
 
@@ -66,7 +70,15 @@ impl RequestContext {
             path_params: self.path_params.clone(),
             base_url: self.base_url.clone(),
             user: self.user.clone(),
+            format_urls: self.format_urls.clone(),
         }
+    }
+
+    /// Moves the request out (body included), leaving a copy without a body in its place
+    /// (function views own their request).
+    pub fn take(&mut self) -> RequestContext {
+        let copy = self.clone_with_method(self.method.clone());
+        std::mem::replace(self, copy)
     }
 
     /// The shared application state.
@@ -144,6 +156,9 @@ impl RequestContext {
 
     /// Records a path parameter (done by the router).
     pub fn set_path_param(&mut self, name: &'static str, value: String) {
+        if name == crate::negotiation::URL_FORMAT_OVERRIDE {
+            self.format_urls = Some(std::sync::Arc::new(self.state.urls.with_format(&value)));
+        }
         self.path_params.push((name, value));
     }
 
@@ -173,7 +188,7 @@ impl RequestContext {
         SerializerContext {
             db: &self.state.db,
             base_url: &self.base_url,
-            urls: &self.state.urls,
+            urls: self.format_urls.as_deref().unwrap_or(&self.state.urls),
         }
     }
 }

@@ -24,6 +24,10 @@ pub struct Settings {
     pub schema_title: String,
     /// The document version (`VERSION`).
     pub schema_version: String,
+    /// `DEFAULT_RENDERER_CLASSES`: JSON, then the browsable API (HTML).
+    pub default_renderer_classes: Vec<Arc<dyn crate::renderers::Renderer>>,
+    /// `EXCEPTION_HANDLER`: turns errors into responses (default: DRF's).
+    pub exception_handler: crate::exceptions::ExceptionHandler,
 }
 
 impl Settings {
@@ -37,6 +41,8 @@ impl Settings {
             default_pagination: PageNumberPagination::default(),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
+            default_renderer_classes: crate::renderers::default_renderers(),
+            exception_handler: Arc::new(crate::exceptions::exception_handler),
         }
     }
 }
