@@ -4,7 +4,7 @@
 use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
 use crate::authentication::jwt::JwtSettings;
 use crate::authentication::{Authentication, JwtAuthentication};
-use crate::pagination::PageNumberPagination;
+use crate::pagination::{PageNumberPagination, Pagination};
 use crate::urls::Reverser;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -18,8 +18,9 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order.
     pub default_authentication_classes: Vec<Arc<dyn Authentication>>,
-    /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE`.
-    pub default_pagination: PageNumberPagination,
+    /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE` (`None`: lists are not paginated). Any
+    /// [`Pagination`]: `PageNumberPagination`, `LimitOffsetPagination`, `CursorPagination`.
+    pub default_pagination: Option<Arc<dyn Pagination>>,
     /// The document title of `/api/schema/` (drf-spectacular's `TITLE`).
     pub schema_title: String,
     /// The document version (`VERSION`).
@@ -38,7 +39,7 @@ impl Settings {
             jwt: JwtSettings::new(secret_key.clone()),
             secret_key,
             default_authentication_classes: vec![Arc::new(JwtAuthentication)],
-            default_pagination: PageNumberPagination::default(),
+            default_pagination: Some(Arc::new(PageNumberPagination::default())),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
             default_renderer_classes: crate::renderers::default_renderers(),

@@ -448,16 +448,20 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
     if let Some(expr) = &args.pagination {
         let value = match expr {
             Expr::Path(path) if path.path.is_ident("None") => quote!(::core::option::Option::None),
-            Expr::Path(path) if path.path.is_ident("PageNumberPagination") => {
-                quote!(::core::option::Option::Some(
-                    ::core::default::Default::default()
-                ))
-            }
-            other => quote!(::core::option::Option::Some(#other)),
+            // A paginator type (`LimitOffsetPagination`): its defaults.
+            Expr::Path(path) => quote!(::core::option::Option::Some(
+                ::std::sync::Arc::new(<#path as ::core::default::Default>::default())
+                    as ::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>
+            )),
+            // An expression building a paginator (`CursorPagination::new("-created_at")`).
+            other => quote!(::core::option::Option::Some(
+                ::std::sync::Arc::new(#other)
+                    as ::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>
+            )),
         };
         generated.push(syn::parse_quote! {
-            fn pagination(&self, _ctx: &::rest_framework::request::RequestContext) -> ::core::option::Option<::rest_framework::pagination::PageNumberPagination> {
-                #value
+            fn pagination_class(&self) -> ::core::option::Option<::core::option::Option<::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>>> {
+                ::core::option::Option::Some(#value)
             }
         });
     }

@@ -50,6 +50,16 @@ pub mod msg {
 const REFERENCE_SECRET_KEY: &str =
     "drf-blog-reference-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
+/// Builds an application for [`TestServer::start_app`] from the database and the test config.
+pub type AppBuilder = fn(
+    DatabaseConnection,
+    &example_blog::config::Config,
+) -> rest_framework::poem::endpoint::BoxEndpoint<'static>;
+
+/// Small applications built only with the framework's public API, for the features the blog
+/// does not use.
+pub mod apps;
+
 enum Backend {
     /// The Rust blog, served in a background task.
     Rust(tokio::task::JoinHandle<()>),
@@ -94,17 +104,24 @@ impl TestServer {
     /// Starts the blog on a fresh, migrated SQLite database and a random local port (or a DRF
     /// reference server, see the module docs).
     pub async fn start() -> TestServer {
-        Self::start_with(false).await
+        Self::start_with(false, None).await
     }
 
     /// [`TestServer::start`], with every SQL statement of the database connection (the server's
     /// and the test's own, [`TestServer::db`]) recorded: see [`TestServer::statements`]. Not
     /// available in reference mode (the counter stays empty; check [`TestServer::is_reference`]).
     pub async fn start_counting() -> TestServer {
-        Self::start_with(true).await
+        Self::start_with(true, None).await
     }
 
-    async fn start_with(count_statements: bool) -> TestServer {
+    /// Serves another application (built by `build` with the framework's public API) on the
+    /// blog's migrated database, for framework features the blog does not use. Always the
+    /// Rust server, also in reference mode.
+    pub async fn start_app(build: AppBuilder) -> TestServer {
+        Self::start_with(false, Some(build)).await
+    }
+
+    async fn start_with(count_statements: bool, build: Option<AppBuilder>) -> TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
         let database_url = format!("sqlite://{}?mode=rwc", path.display());
@@ -114,7 +131,8 @@ impl TestServer {
             .build()
             .expect("cannot build the HTTP client");
 
-        if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE") {
+        if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE").filter(|_| build.is_none())
+        {
             return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
         }
 
@@ -131,9 +149,12 @@ impl TestServer {
             let counter = counter.clone();
             db.set_metric_callback(move |info| counter.record(&info.statement.sql));
         }
-        let app = example_blog::api::build_app(db.clone(), &config)
-            .await
-            .unwrap_or_else(|e| panic!("example_blog::api::build_app failed: {e}"));
+        let app = match build {
+            Some(build) => build(db.clone(), &config),
+            None => example_blog::api::build_app(db.clone(), &config)
+                .await
+                .unwrap_or_else(|e| panic!("example_blog::api::build_app failed: {e}")),
+        };
 
         let acceptor = TcpListener::bind("127.0.0.1:0")
             .into_acceptor()
