@@ -104,6 +104,11 @@ impl MediaType {
         }
     }
 
+    /// `type/subtype`, lower-cased, without parameters.
+    pub fn essence(&self) -> String {
+        format!("{}/{}", self.main_type, self.sub_type)
+    }
+
     /// A parameter's value.
     pub fn param(&self, key: &str) -> Option<&str> {
         self.params

@@ -421,24 +421,44 @@ impl ApiView for SchemaView {
     ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
+    /// drf-spectacular's renderers: YAML (`application/vnd.oai.openapi`, `application/yaml`)
+    /// and JSON (`application/vnd.oai.openapi+json`, `application/json`).
+    fn renderer_classes(&self) -> Option<Vec<Arc<dyn crate::renderers::Renderer>>> {
+        use crate::renderers::PassthroughRenderer;
+        let renderer = |media_type, format| {
+            Arc::new(PassthroughRenderer { media_type, format })
+                as Arc<dyn crate::renderers::Renderer>
+        };
+        Some(vec![
+            renderer("application/vnd.oai.openapi", "yaml"),
+            renderer("application/yaml", "yaml"),
+            renderer("application/vnd.oai.openapi+json", "json"),
+            renderer("application/json", "json"),
+        ])
+    }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let (body, media, extension) = if ctx.query_param("format") == Some("json") {
-            (&self.json, "application/vnd.oai.openapi+json", "json")
+        let (format, accepted) = ctx
+            .accepted_renderer()
+            .unwrap_or(("yaml", "application/vnd.oai.openapi"));
+        let media = crate::negotiation::MediaType::parse(accepted).essence();
+        let (body, content_type) = if format == "json" {
+            // OpenApiJsonRenderer: indented by 4 unless the client asks otherwise.
+            let indent = crate::negotiation::indent_of(accepted).unwrap_or(4);
+            let body = crate::renderers::pretty_json(self.json.as_bytes(), indent)
+                .unwrap_or_else(|| self.json.clone().into_bytes());
+            (body, media)
         } else {
             (
-                &self.yaml,
-                "application/vnd.oai.openapi; charset=utf-8",
-                "yaml",
+                self.yaml.clone().into_bytes(),
+                format!("{media}; charset=utf-8"),
             )
         };
-        Ok(
-            Response::json_bytes(StatusCode::OK, body.clone().into_bytes())
-                .with_header("Content-Type", media)
-                .with_header(
-                    "Content-Disposition",
-                    &format!("inline; filename=\"{}.{extension}\"", self.title),
-                ),
-        )
+        Ok(Response::json_bytes(StatusCode::OK, body)
+            .with_header("Content-Type", &content_type)
+            .with_header(
+                "Content-Disposition",
+                &format!("inline; filename=\"{}.{format}\"", self.title),
+            ))
     }
 }
 
@@ -465,6 +485,9 @@ impl ApiView for SwaggerUiView {
         &self,
     ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
+    }
+    fn renderer_classes(&self) -> Option<Vec<Arc<dyn crate::renderers::Renderer>>> {
+        Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
     }
     async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
         Ok(
@@ -498,26 +521,6 @@ impl RedocView {
     }
 }
 
-/// DRF's `TemplateHTMLRenderer` for pages views write themselves: it accepts only
-/// `text/html` (format `html`) and leaves the page as it is.
-pub struct TemplateHtmlRenderer;
-
-impl crate::renderers::Renderer for TemplateHtmlRenderer {
-    fn media_type(&self) -> &str {
-        "text/html"
-    }
-    fn format(&self) -> &str {
-        "html"
-    }
-    fn render(
-        &self,
-        response: Response,
-        _context: &crate::renderers::RendererContext<'_>,
-    ) -> Response {
-        response
-    }
-}
-
 #[async_trait::async_trait]
 impl ApiView for RedocView {
     fn methods(&self) -> Vec<Method> {
@@ -529,7 +532,7 @@ impl ApiView for RedocView {
         Some(Vec::new())
     }
     fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
-        Some(vec![std::sync::Arc::new(TemplateHtmlRenderer)])
+        Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
     }
     async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
         Ok(

@@ -117,6 +117,36 @@ impl Renderer for BrowsableApiRenderer {
     }
 }
 
+/// A renderer for views that write their bodies themselves (DRF's `TemplateHTMLRenderer`,
+/// drf-spectacular's OpenAPI renderers): it takes part in negotiation with its media type
+/// and format, and leaves the response as the view wrote it. The view reads the choice
+/// from [`RequestContext::accepted_renderer`].
+#[derive(Debug, Clone, Copy)]
+pub struct PassthroughRenderer {
+    /// The media type offered.
+    pub media_type: &'static str,
+    /// The format name.
+    pub format: &'static str,
+}
+
+impl Renderer for PassthroughRenderer {
+    fn media_type(&self) -> &str {
+        self.media_type
+    }
+    fn format(&self) -> &str {
+        self.format
+    }
+    fn render(&self, response: Response, _context: &RendererContext<'_>) -> Response {
+        response
+    }
+}
+
+/// DRF's `TemplateHTMLRenderer` for pages a view writes itself (`text/html`, format `html`).
+pub const TEMPLATE_HTML_RENDERER: PassthroughRenderer = PassthroughRenderer {
+    media_type: "text/html",
+    format: "html",
+};
+
 /// CSRF HOOK (wired by the lead with `crate::csrf`): DRF's browsable API renders a form
 /// token, which makes Django set the `csrftoken` cookie on every HTML response. Set that
 /// cookie here (e.g. `crate::csrf::get_token(request)` + `Set-Cookie: csrftoken=...`).

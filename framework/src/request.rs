@@ -23,6 +23,9 @@ pub struct RequestContext {
     /// Route reversal keeping the request's `.json` format suffix (set with the `format`
     /// path parameter).
     format_urls: Option<std::sync::Arc<crate::urls::Reverser>>,
+    /// The negotiated renderer: `(format, accepted media type)` (DRF's
+    /// `request.accepted_renderer` / `accepted_media_type`).
+    accepted: Option<(String, String)>,
 }
 
 impl RequestContext {
@@ -54,6 +57,7 @@ impl RequestContext {
             base_url,
             user: None,
             format_urls: None,
+            accepted: None,
         }
     }
 
@@ -71,6 +75,7 @@ impl RequestContext {
             base_url: self.base_url.clone(),
             user: self.user.clone(),
             format_urls: self.format_urls.clone(),
+            accepted: self.accepted.clone(),
         }
     }
 
@@ -79,6 +84,19 @@ impl RequestContext {
     pub fn take(&mut self) -> RequestContext {
         let copy = self.clone_with_method(self.method.clone());
         std::mem::replace(self, copy)
+    }
+
+    /// The negotiated renderer's format (`json`, `api`) and the accepted media type (with the
+    /// client's parameters), once content negotiation succeeded.
+    pub fn accepted_renderer(&self) -> Option<(&str, &str)> {
+        self.accepted
+            .as_ref()
+            .map(|(format, media)| (format.as_str(), media.as_str()))
+    }
+
+    /// Records the negotiated renderer (done by `views::dispatch`).
+    pub fn set_accepted_renderer(&mut self, format: &str, media_type: &str) {
+        self.accepted = Some((format.to_string(), media_type.to_string()));
     }
 
     /// The shared application state.

@@ -99,6 +99,9 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     let methods = view.methods();
     // DRF negotiates before authenticating: an unknown format is 404 even for anonymous users.
     let negotiated = select_renderer(&renderers, &ctx);
+    if let Ok(chosen) = &negotiated {
+        ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
+    }
     let result = match &negotiated {
         Ok(_) => run(view, &classes, &methods, &renderers, &mut ctx).await,
         Err(error) => Err(error.clone()),

@@ -263,3 +263,67 @@ async fn malformed_json_bodies_get_pythons_messages() {
             );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_view_negotiates_drf_spectaculars_renderers() {
+    let s = TestServer::start().await;
+    for (query, accept, content_type) in [
+        ("", "*/*", "application/vnd.oai.openapi; charset=utf-8"),
+        (
+            "?format=yaml",
+            "*/*",
+            "application/vnd.oai.openapi; charset=utf-8",
+        ),
+        ("?format=json", "*/*", "application/vnd.oai.openapi+json"),
+        ("", "application/json", "application/json"),
+        ("", "application/yaml", "application/yaml; charset=utf-8"),
+        (
+            "",
+            "application/vnd.oai.openapi+json",
+            "application/vnd.oai.openapi+json",
+        ),
+    ] {
+        let r = s
+            .request("GET", &format!("/api/schema/{query}"))
+            .header("Accept", accept)
+            .send()
+            .await;
+        r.assert_status(200)
+            .assert_header("content-type", content_type);
+        if content_type.contains("json") {
+            // OpenApiJsonRenderer indents by 4.
+            assert!(
+                r.text.starts_with("{\n    \"openapi\": \"3.0.3\""),
+                "{}",
+                r.describe()
+            );
+        } else {
+            assert!(r.text.starts_with("openapi: 3.0.3"), "{}", r.describe());
+        }
+    }
+    let r = s
+        .request("GET", "/api/schema/")
+        .header("Accept", "application/json; indent=2")
+        .send()
+        .await;
+    assert!(
+        r.text.starts_with("{\n  \"openapi\": \"3.0.3\""),
+        "{}",
+        r.describe()
+    );
+    for query in ["?format=xml", "?format=api"] {
+        s.get(&format!("/api/schema/{query}"), None)
+            .await
+            .assert_status(404);
+    }
+    for (path, accept) in [
+        ("/api/schema/", "text/html"),
+        ("/api/schema/swagger-ui/", "application/json"),
+    ] {
+        s.request("GET", path)
+            .header("Accept", accept)
+            .send()
+            .await
+            .assert_status(406);
+    }
+}
