@@ -17,6 +17,10 @@ pub enum ApiError {
     /// 400 with the field error tree.
     #[error("validation error")]
     Validation(ValidationErrors),
+    /// 400 with a bare list of messages (DRF's `ValidationError(["..."])` raised outside a
+    /// serializer, e.g. by a filter backend): `["Null characters are not allowed."]`.
+    #[error("validation error: {0:?}")]
+    ValidationList(Vec<String>),
     /// 401: credentials were sent but are wrong. `body` is the whole JSON body (DRF's
     /// `{"detail": ...}`, or simplejwt's with `code` and `messages`).
     #[error("authentication failed")]
@@ -55,7 +59,9 @@ impl ApiError {
     /// The HTTP status DRF uses for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::ParseError(_) | ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::ParseError(_) | ApiError::Validation(_) | ApiError::ValidationList(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::AuthenticationFailed(_) | ApiError::NotAuthenticated => {
                 StatusCode::UNAUTHORIZED
             }
@@ -111,6 +117,9 @@ impl ApiError {
             ApiError::AuthenticationFailed(body) => {
                 serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec())
             }
+            ApiError::ValidationList(messages) => {
+                serde_json::to_vec(messages).unwrap_or_else(|_| b"[]".to_vec())
+            }
             other => serde_json::to_vec(&Detail(&other.detail())).unwrap_or_default(),
         };
         if let ApiError::Internal(message) = &self {
@@ -154,6 +163,7 @@ impl ApiError {
                 .unwrap_or("Incorrect authentication credentials.")
                 .to_string(),
             ApiError::Validation(_) => "Invalid input.".into(),
+            ApiError::ValidationList(messages) => messages.first().cloned().unwrap_or_default(),
         }
     }
 }
@@ -171,6 +181,26 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
             sea_orm::TransactionError::Transaction(api) => api,
         }
     }
+}
+
+/// What an exception handler knows about the failed request (DRF's `context`).
+pub struct ExceptionContext<'a> {
+    /// The request.
+    pub request: &'a crate::request::RequestContext,
+    /// The `WWW-Authenticate` value for 401 answers (the view's first authentication class).
+    pub www_authenticate: Option<&'a str>,
+}
+
+/// DRF's `EXCEPTION_HANDLER` setting: turns every error a view raises into a response.
+/// Replace it in [`crate::settings::Settings::exception_handler`] to customise error bodies;
+/// call [`exception_handler`] inside it for the errors it does not handle.
+pub type ExceptionHandler =
+    std::sync::Arc<dyn Fn(ApiError, &ExceptionContext<'_>) -> Response + Send + Sync>;
+
+/// DRF's default `exception_handler`: the error's status, DRF's body, `WWW-Authenticate` on
+/// 401 and `Retry-After` on 429.
+pub fn exception_handler(error: ApiError, context: &ExceptionContext<'_>) -> Response {
+    error.into_response(context.www_authenticate)
 }
 
 struct Detail<'a>(&'a str);

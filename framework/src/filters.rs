@@ -450,7 +450,9 @@ impl<E: EntityTrait> SearchFilter<E> {
         let value = ctx.query_param(self.param).unwrap_or("");
         if value.contains('\0') {
             // DRF answers a bare list here (`["Null characters are not allowed."]`).
-            return Err(ApiError::field(self.param, messages::NULL_CHARACTERS));
+            return Err(ApiError::ValidationList(vec![
+                messages::NULL_CHARACTERS.to_string(),
+            ]));
         }
         let terms = search_terms(value);
         if self.columns.is_empty() || terms.is_empty() {

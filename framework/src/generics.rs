@@ -4,7 +4,7 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::{PyInt, Repr, parse_py_int};
 use crate::models::{ModelMeta, filter_pk};
-use crate::pagination::PageNumberPagination;
+use crate::pagination::{Pagination, QuerysetPage};
 use crate::permissions::Permission;
 use crate::request::RequestContext;
 use crate::response::Response;
@@ -22,16 +22,16 @@ pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResul
 /// (what an extra action's body uses, as DRF's `paginate_queryset` + `get_paginated_response`).
 pub async fn list_with<S: ModelSerializer>(
     ctx: &RequestContext,
-    pagination: Option<PageNumberPagination>,
+    pagination: Option<std::sync::Arc<dyn Pagination>>,
     queryset: Select<S::Entity>,
 ) -> ApiResult<Response> {
     let sctx = ctx.serializer_context();
     match pagination {
         Some(pagination) => {
-            let page = pagination.paginate_queryset(queryset, ctx).await?;
-            let items = S::from_models(&page.items, &sctx).await?;
-            let page = page.with_items(items);
-            Ok(Response::ok(&page.body()))
+            let mut page = QuerysetPage::new(queryset);
+            let links = pagination.paginate(&mut page, ctx).await?;
+            let items = S::from_models(&page.into_rows(), &sctx).await?;
+            Ok(Response::ok(&links.body(&items)))
         }
         None => {
             let rows = queryset.all(ctx.db()).await?;

@@ -5,6 +5,7 @@
 
 use crate::exceptions::ApiResult;
 use crate::models::ModelMeta;
+use crate::pagination::Pagination;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
@@ -21,6 +22,7 @@ use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The name of the bearer security scheme (drf-spectacular's name for simplejwt).
 pub const JWT_SECURITY_SCHEME: &str = "jwtAuth";
@@ -93,19 +95,6 @@ pub fn operation(method: Method, tag: &'static str, operation_id: String) -> Met
     }
 }
 
-fn query_param(name: &str, schema: MetaSchemaRef, description: &str) -> MetaOperationParam {
-    MetaOperationParam {
-        name: name.to_string(),
-        schema,
-        in_type: MetaParamIn::Query,
-        description: Some(description.to_string()),
-        required: false,
-        deprecated: false,
-        explode: true,
-        style: None,
-    }
-}
-
 fn path_id_param() -> MetaOperationParam {
     MetaOperationParam {
         name: "id".into(),
@@ -128,75 +117,55 @@ fn resource_name(path: &str) -> &'static str {
     leak(parts.last().copied().unwrap_or("api").to_string())
 }
 
-/// Registers `Paginated<Name>List` and returns its `$ref`.
-fn paginated_schema<S: ModelSerializer>(registry: &mut Registry) -> MetaSchemaRef {
+/// Registers `Paginated<Name>List` (the paginator's response object) and returns its `$ref`.
+fn paginated_schema<S: ModelSerializer>(
+    pagination: &dyn Pagination,
+    registry: &mut Registry,
+) -> MetaSchemaRef {
     let name = format!("Paginated{}List", S::NAME);
-    let uri = |example: &str| {
-        <String as Type>::schema_ref().merge(MetaSchema {
-            format: Some("uri"),
-            nullable: true,
-            example: Some(example.into()),
-            ..MetaSchema::ANY
-        })
-    };
     registry
         .schemas
         .entry(name.clone())
-        .or_insert_with(|| MetaSchema {
-            required: vec!["count", "results"],
-            properties: vec![
-                (
-                    "count",
-                    <i64 as Type>::schema_ref().merge(MetaSchema {
-                        example: Some(123.into()),
-                        ..MetaSchema::ANY
-                    }),
-                ),
-                ("next", uri("http://api.example.org/accounts/?page=4")),
-                ("previous", uri("http://api.example.org/accounts/?page=2")),
-                (
-                    "results",
-                    MetaSchemaRef::Inline(Box::new(MetaSchema {
-                        items: Some(Box::new(S::schema_ref())),
-                        ..MetaSchema::new("array")
-                    })),
-                ),
-            ],
-            ..MetaSchema::new("object")
-        });
+        .or_insert_with(|| pagination.response_schema(S::schema_ref()));
     MetaSchemaRef::Reference(name)
+}
+
+thread_local! {
+    // The settings' default paginator while `build_document` runs (views describe their
+    // operations without a request).
+    static DEFAULT_PAGINATION: RefCell<Option<Arc<dyn Pagination>>> = const { RefCell::new(None) };
+}
+
+/// The settings' default paginator of the document being built.
+pub fn schema_default_pagination() -> Option<Arc<dyn Pagination>> {
+    DEFAULT_PAGINATION.with(|current| current.borrow().clone())
 }
 
 /// The list route's operations: `GET` (paginated list) and `POST` (create).
 pub fn list_operations<V: GenericViewSet>(
     path: &str,
     filter_parameters: Vec<MetaOperationParam>,
+    pagination: Option<&dyn Pagination>,
     registry: &mut Registry,
 ) -> Vec<MetaOperation> {
     V::Serializer::register_schemas(registry);
     V::ListSerializer::register_schemas(registry);
     let tag = resource_name(path);
     let mut list = operation(Method::GET, tag, format!("{tag}_list"));
-    list.params = vec![
-        query_param(
-            "page",
-            <i64 as Type>::schema_ref(),
-            "A page number within the paginated result set.",
-        ),
-        query_param(
-            "page_size",
-            <i64 as Type>::schema_ref(),
-            "Number of results to return per page.",
-        ),
-    ];
+    list.params = pagination
+        .map(|pagination| pagination.schema_parameters())
+        .unwrap_or_default();
     list.params.extend(filter_parameters);
     // drf-spectacular lists the query parameters by name.
     list.params.sort_by(|a, b| a.name.cmp(&b.name));
-    list.responses.responses.push(response(
-        200,
-        "",
-        Some(paginated_schema::<V::ListSerializer>(registry)),
-    ));
+    let body = match pagination {
+        Some(pagination) => paginated_schema::<V::ListSerializer>(pagination, registry),
+        None => MetaSchemaRef::Inline(Box::new(MetaSchema {
+            items: Some(Box::new(V::ListSerializer::schema_ref())),
+            ..MetaSchema::new("array")
+        })),
+    };
+    list.responses.responses.push(response(200, "", Some(body)));
     let mut create = operation(Method::POST, tag, format!("{tag}_create"));
     create.request = Some(request_body(&format!("{}Request", V::Serializer::NAME)));
     create
@@ -402,6 +371,7 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
         vec![MetaApi { paths }]
     };
     CURRENT.with(|current| *current.borrow_mut() = Some(Box::new(source)));
+    DEFAULT_PAGINATION.with(|current| *current.borrow_mut() = settings.default_pagination.clone());
     let service = OpenApiService::new(
         Patterns,
         settings.schema_title.clone(),
@@ -419,6 +389,7 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
         json,
     };
     CURRENT.with(|current| *current.borrow_mut() = None);
+    DEFAULT_PAGINATION.with(|current| *current.borrow_mut() = None);
     document
 }
 
@@ -450,24 +421,44 @@ impl ApiView for SchemaView {
     ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
+    /// drf-spectacular's renderers: YAML (`application/vnd.oai.openapi`, `application/yaml`)
+    /// and JSON (`application/vnd.oai.openapi+json`, `application/json`).
+    fn renderer_classes(&self) -> Option<Vec<Arc<dyn crate::renderers::Renderer>>> {
+        use crate::renderers::PassthroughRenderer;
+        let renderer = |media_type, format| {
+            Arc::new(PassthroughRenderer { media_type, format })
+                as Arc<dyn crate::renderers::Renderer>
+        };
+        Some(vec![
+            renderer("application/vnd.oai.openapi", "yaml"),
+            renderer("application/yaml", "yaml"),
+            renderer("application/vnd.oai.openapi+json", "json"),
+            renderer("application/json", "json"),
+        ])
+    }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let (body, media, extension) = if ctx.query_param("format") == Some("json") {
-            (&self.json, "application/vnd.oai.openapi+json", "json")
+        let (format, accepted) = ctx
+            .accepted_renderer()
+            .unwrap_or(("yaml", "application/vnd.oai.openapi"));
+        let media = crate::negotiation::MediaType::parse(accepted).essence();
+        let (body, content_type) = if format == "json" {
+            // OpenApiJsonRenderer: indented by 4 unless the client asks otherwise.
+            let indent = crate::negotiation::indent_of(accepted).unwrap_or(4);
+            let body = crate::renderers::pretty_json(self.json.as_bytes(), indent)
+                .unwrap_or_else(|| self.json.clone().into_bytes());
+            (body, media)
         } else {
             (
-                &self.yaml,
-                "application/vnd.oai.openapi; charset=utf-8",
-                "yaml",
+                self.yaml.clone().into_bytes(),
+                format!("{media}; charset=utf-8"),
             )
         };
-        Ok(
-            Response::json_bytes(StatusCode::OK, body.clone().into_bytes())
-                .with_header("Content-Type", media)
-                .with_header(
-                    "Content-Disposition",
-                    &format!("inline; filename=\"{}.{extension}\"", self.title),
-                ),
-        )
+        Ok(Response::json_bytes(StatusCode::OK, body)
+            .with_header("Content-Type", &content_type)
+            .with_header(
+                "Content-Disposition",
+                &format!("inline; filename=\"{}.{format}\"", self.title),
+            ))
     }
 }
 
@@ -495,11 +486,58 @@ impl ApiView for SwaggerUiView {
     ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
         Some(Vec::new())
     }
+    fn renderer_classes(&self) -> Option<Vec<Arc<dyn crate::renderers::Renderer>>> {
+        Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
+    }
     async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
         Ok(
             Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
                 .with_header("Content-Type", "text/html; charset=utf-8")
                 .with_header("Cross-Origin-Opener-Policy", "unsafe-none"),
+        )
+    }
+}
+
+/// drf-spectacular's `SpectacularRedocView`: the ReDoc page reading the schema at
+/// `schema_url`. Mount it where you want it, e.g.
+/// `.path("/api/schema/redoc/", RedocView::new("/api/schema/", "Blog API"))`.
+pub struct RedocView {
+    html: String,
+}
+
+/// Where the ReDoc page loads ReDoc from (drf-spectacular's `REDOC_DIST`).
+pub const REDOC_DIST: &str = "https://cdn.jsdelivr.net/npm/redoc@latest";
+
+impl RedocView {
+    /// The page for the document at `schema_url` (a path such as `/api/schema/`).
+    pub fn new(schema_url: &str, title: &str) -> Self {
+        use crate::renderers::escape;
+        let html = format!(
+            "<!DOCTYPE html>\n<html>\n  <head>\n    <title>{title}</title>\n    <meta charset=\"utf-8\">\n    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n    <link rel=\"preconnect\" href=\"https://fonts.googleapis.com\">\n    <link rel=\"preconnect\" href=\"https://fonts.gstatic.com\" crossorigin>\n    <link rel=\"stylesheet\" href=\"https://fonts.googleapis.com/css2?family=Montserrat:wght@300;400;700&family=Roboto:wght@300;400;700&display=swap\">\n    <style>\n      body {{ margin: 0; padding: 0; }}\n    </style>\n  </head>\n  <body>\n    <redoc spec-url=\"{url}\"></redoc>\n    <script src=\"{REDOC_DIST}/bundles/redoc.standalone.js\"></script>\n  </body>\n</html>\n",
+            title = escape(title),
+            url = escape(schema_url),
+        );
+        RedocView { html }
+    }
+}
+
+#[async_trait::async_trait]
+impl ApiView for RedocView {
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::GET]
+    }
+    fn authentication_classes(
+        &self,
+    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
+        Some(Vec::new())
+    }
+    fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
+        Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
+    }
+    async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
+        Ok(
+            Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
+                .with_header("Content-Type", "text/html; charset=utf-8"),
         )
     }
 }

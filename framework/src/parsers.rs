@@ -5,6 +5,8 @@ use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS};
 use crate::fields::python_type_name;
 use serde_json::{Map, Value};
 
+mod python_json;
+
 /// The media types the built-in parsers accept, in DRF's order.
 pub const PARSED_MEDIA_TYPES: &[&str] = &[
     "application/json",
@@ -35,8 +37,12 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, V
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|err| ApiError::ParseError(format!("JSON parse error - {err}")))?;
+    let value: Value = serde_json::from_slice(body).map_err(|err| {
+        // Python's message for the same body, as DRF reports it; serde_json's when Python
+        // would have accepted the body.
+        let message = python_json::error_message(body).unwrap_or_else(|| err.to_string());
+        ApiError::ParseError(format!("JSON parse error - {message}"))
+    })?;
     match value {
         Value::Object(map) => Ok(map),
         other => {

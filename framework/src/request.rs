@@ -22,6 +22,12 @@ pub struct RequestContext {
     user: Option<RequestUser>,
     remote_addr: Option<String>,
     session_accessed: std::sync::atomic::AtomicBool,
+    /// Route reversal keeping the request's `.json` format suffix (set with the `format`
+    /// path parameter).
+    format_urls: Option<std::sync::Arc<crate::urls::Reverser>>,
+    /// The negotiated renderer: `(format, accepted media type)` (DRF's
+    /// `request.accepted_renderer` / `accepted_media_type`).
+    accepted: Option<(String, String)>,
 }
 
 impl RequestContext {
@@ -54,6 +60,8 @@ impl RequestContext {
             user: None,
             remote_addr: None,
             session_accessed: Default::default(),
+            format_urls: None,
+            accepted: None,
         }
     }
 
@@ -72,7 +80,29 @@ impl RequestContext {
             user: self.user.clone(),
             remote_addr: self.remote_addr.clone(),
             session_accessed: Default::default(),
+            format_urls: self.format_urls.clone(),
+            accepted: self.accepted.clone(),
         }
+    }
+
+    /// Moves the request out (body included), leaving a copy without a body in its place
+    /// (function views own their request).
+    pub fn take(&mut self) -> RequestContext {
+        let copy = self.clone_with_method(self.method.clone());
+        std::mem::replace(self, copy)
+    }
+
+    /// The negotiated renderer's format (`json`, `api`) and the accepted media type (with the
+    /// client's parameters), once content negotiation succeeded.
+    pub fn accepted_renderer(&self) -> Option<(&str, &str)> {
+        self.accepted
+            .as_ref()
+            .map(|(format, media)| (format.as_str(), media.as_str()))
+    }
+
+    /// Records the negotiated renderer (done by `views::dispatch`).
+    pub fn set_accepted_renderer(&mut self, format: &str, media_type: &str) {
+        self.accepted = Some((format.to_string(), media_type.to_string()));
     }
 
     /// The shared application state.
@@ -150,6 +180,9 @@ impl RequestContext {
 
     /// Records a path parameter (done by the router).
     pub fn set_path_param(&mut self, name: &'static str, value: String) {
+        if name == crate::negotiation::URL_FORMAT_OVERRIDE {
+            self.format_urls = Some(std::sync::Arc::new(self.state.urls.with_format(&value)));
+        }
         self.path_params.push((name, value));
     }
 
@@ -179,7 +212,7 @@ impl RequestContext {
         SerializerContext {
             db: &self.state.db,
             base_url: &self.base_url,
-            urls: &self.state.urls,
+            urls: self.format_urls.as_deref().unwrap_or(&self.state.urls),
         }
     }
 

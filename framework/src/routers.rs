@@ -92,7 +92,12 @@ impl DefaultRouter {
             for route in registration.viewset.routes() {
                 let path = format!("{base}{}/{}", registration.prefix, route.suffix);
                 let name = format!("{}-{}", registration.basename, route.name);
-                patterns.push(UrlPattern::new(&path, route.view, Some(name)));
+                let pattern = UrlPattern::new(&path, route.view, Some(name));
+                patterns.push(match self.root_view {
+                    // DefaultRouter's `include_format_suffixes`.
+                    true => pattern.with_format_suffix(path.trim_end_matches('/')),
+                    false => pattern,
+                });
             }
         }
         if self.root_view {
@@ -101,7 +106,8 @@ impl DefaultRouter {
             };
             patterns.insert(
                 0,
-                UrlPattern::new(&base, Arc::new(root), Some("api-root".into())),
+                UrlPattern::new(&base, Arc::new(root), Some("api-root".into()))
+                    .with_format_suffix(&base),
             );
         }
         patterns
@@ -120,8 +126,14 @@ impl ApiView for ApiRootView {
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let mut body = serde_json::Map::new();
+        let format = ctx.path_param(crate::negotiation::URL_FORMAT_OVERRIDE);
         for (name, path) in &self.entries {
-            body.insert(name.clone(), ctx.build_absolute_uri(path).into());
+            // DRF reverses with the request's format: `/api/.json` lists `/api/articles.json`.
+            let path = match format {
+                Some(format) => format!("{}.{format}", path.trim_end_matches('/')),
+                None => path.clone(),
+            };
+            body.insert(name.clone(), ctx.build_absolute_uri(&path).into());
         }
         Ok(Response::ok(&body))
     }

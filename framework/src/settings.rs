@@ -4,7 +4,7 @@
 use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
 use crate::authentication::jwt::JwtSettings;
 use crate::authentication::{Authentication, JwtAuthentication};
-use crate::pagination::PageNumberPagination;
+use crate::pagination::{PageNumberPagination, Pagination};
 use crate::throttling::{LocMemThrottleStore, Throttle, ThrottleStore};
 use crate::urls::Reverser;
 use sea_orm::DatabaseConnection;
@@ -20,8 +20,9 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order.
     pub default_authentication_classes: Vec<Arc<dyn Authentication>>,
-    /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE`.
-    pub default_pagination: PageNumberPagination,
+    /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE` (`None`: lists are not paginated). Any
+    /// [`Pagination`]: `PageNumberPagination`, `LimitOffsetPagination`, `CursorPagination`.
+    pub default_pagination: Option<Arc<dyn Pagination>>,
     /// The document title of `/api/schema/` (drf-spectacular's `TITLE`).
     pub schema_title: String,
     /// The document version (`VERSION`).
@@ -44,6 +45,10 @@ pub struct Settings {
     pub sessions: crate::sessions::SessionSettings,
     /// dj-rest-auth's JWT cookie settings (`REST_AUTH["JWT_AUTH_*"]`; no cookies by default).
     pub jwt_cookies: crate::authentication::jwt_cookies::JwtCookieSettings,
+    /// `DEFAULT_RENDERER_CLASSES`: JSON, then the browsable API (HTML).
+    pub default_renderer_classes: Vec<Arc<dyn crate::renderers::Renderer>>,
+    /// `EXCEPTION_HANDLER`: turns errors into responses (default: DRF's).
+    pub exception_handler: crate::exceptions::ExceptionHandler,
 }
 
 impl Settings {
@@ -54,7 +59,7 @@ impl Settings {
             jwt: JwtSettings::new(secret_key.clone()),
             secret_key,
             default_authentication_classes: vec![Arc::new(JwtAuthentication)],
-            default_pagination: PageNumberPagination::default(),
+            default_pagination: Some(Arc::new(PageNumberPagination::default())),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
             default_throttle_classes: Vec::new(),
@@ -64,6 +69,8 @@ impl Settings {
             csrf: Default::default(),
             sessions: Default::default(),
             jwt_cookies: Default::default(),
+            default_renderer_classes: crate::renderers::default_renderers(),
+            exception_handler: Arc::new(crate::exceptions::exception_handler),
         }
     }
 }

@@ -16,8 +16,11 @@ pub struct UrlPattern {
     segments: Vec<Segment>,
     view: Arc<dyn ApiView>,
     name: Option<String>,
+    /// With DRF's `format_suffix_patterns`: the segments before `.<format>`.
+    suffix_segments: Option<Vec<Segment>>,
 }
 
+#[derive(Clone)]
 enum Segment {
     Literal(String),
     Param(&'static str),
@@ -26,22 +29,22 @@ enum Segment {
 impl UrlPattern {
     /// A pattern; `{name}` segments capture a path parameter.
     pub fn new(route: &str, view: Arc<dyn ApiView>, name: Option<String>) -> Self {
-        let segments = route
-            .split('/')
-            .map(
-                |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    // Parameter names live as long as the app; leak the few there are.
-                    Some(param) => Segment::Param(Box::leak(param.to_string().into_boxed_str())),
-                    None => Segment::Literal(part.to_string()),
-                },
-            )
-            .collect();
         UrlPattern {
             route: route.to_string(),
-            segments,
+            segments: parse_segments(route),
             view,
             name,
+            suffix_segments: None,
         }
+    }
+
+    /// DRF's `format_suffix_patterns`: the pattern also answers `<prefix>.<format>` with an
+    /// optional trailing slash (`/api/articles.json`, `/api/articles/1.json/`), `format`
+    /// becoming a path parameter. `prefix` is the route without its trailing slash, except for
+    /// an API root (`/api/` answers `/api/.json`).
+    pub fn with_format_suffix(mut self, prefix: &str) -> Self {
+        self.suffix_segments = Some(parse_segments(prefix));
+        self
     }
 
     /// The route, in OpenAPI syntax (`/api/articles/{id}/`).
@@ -60,20 +63,54 @@ impl UrlPattern {
     }
 
     fn matches(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
-        let mut params = Vec::new();
-        let mut parts = path.split('/');
-        for segment in &self.segments {
-            let part = parts.next()?;
-            match segment {
-                Segment::Literal(literal) if literal == part => {}
-                Segment::Literal(_) => return None,
-                // Django's `[^/.]+`: any non-empty segment without a dot.
-                Segment::Param(_) if part.is_empty() || part.contains('.') => return None,
-                Segment::Param(name) => params.push((*name, percent_decode(part))),
-            }
-        }
-        parts.next().is_none().then_some(params)
+        match_segments(&self.segments, path).or_else(|| self.matches_with_format(path))
     }
+
+    /// `<prefix>\.(?P<format>[a-z0-9]+)/?$`
+    fn matches_with_format(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
+        let segments = self.suffix_segments.as_ref()?;
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let (head, format) = path.rsplit_once('.')?;
+        let valid_format = !format.is_empty()
+            && format
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !valid_format {
+            return None;
+        }
+        let mut params = match_segments(segments, head)?;
+        params.push(("format", format.to_string()));
+        Some(params)
+    }
+}
+
+fn parse_segments(route: &str) -> Vec<Segment> {
+    route
+        .split('/')
+        .map(
+            |part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                // Parameter names live as long as the app; leak the few there are.
+                Some(param) => Segment::Param(Box::leak(param.to_string().into_boxed_str())),
+                None => Segment::Literal(part.to_string()),
+            },
+        )
+        .collect()
+}
+
+fn match_segments(segments: &[Segment], path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut params = Vec::new();
+    let mut parts = path.split('/');
+    for segment in segments {
+        let part = parts.next()?;
+        match segment {
+            Segment::Literal(literal) if literal == part => {}
+            Segment::Literal(_) => return None,
+            // Django's `[^/.]+`: any non-empty segment without a dot.
+            Segment::Param(_) if part.is_empty() || part.contains('.') => return None,
+            Segment::Param(name) => params.push((*name, percent_decode(part))),
+        }
+    }
+    parts.next().is_none().then_some(params)
 }
 
 fn percent_decode(text: &str) -> String {
@@ -83,45 +120,73 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// Django's `reverse()`: route names to paths, for hyperlinks and the API root.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Reverser {
     routes: Vec<(String, Vec<Option<String>>)>,
+    /// Per route (same order): the segments before `.<format>` of its format-suffix form.
+    suffixes: Vec<Option<Vec<Option<String>>>>,
+    /// The format of the request (`.json`): reversed URLs keep it, as DRF's `reverse()`
+    /// with `format=` does for hyperlinks.
+    format: Option<String>,
 }
 
 impl Reverser {
     /// The named routes of `patterns`.
     pub fn new(patterns: &[UrlPattern]) -> Self {
-        let routes = patterns
-            .iter()
-            .filter_map(|pattern| {
-                let name = pattern.name()?.to_string();
-                let segments = pattern
-                    .segments
-                    .iter()
-                    .map(|segment| match segment {
-                        Segment::Literal(literal) => Some(literal.clone()),
-                        Segment::Param(_) => None,
-                    })
-                    .collect();
-                Some((name, segments))
-            })
-            .collect();
-        Reverser { routes }
-    }
-
-    /// The path of route `name` with its parameters filled from `args`, in order.
-    pub fn reverse(&self, name: &str, args: &[&str]) -> Option<String> {
-        let (_, segments) = self.routes.iter().find(|(route, _)| route == name)?;
-        let mut args = args.iter();
-        let mut out = Vec::with_capacity(segments.len());
-        for segment in segments {
-            match segment {
-                Some(literal) => out.push(literal.clone()),
-                None => out.push((*args.next()?).to_string()),
+        fn literals(segments: &[Segment]) -> Vec<Option<String>> {
+            segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Literal(literal) => Some(literal.clone()),
+                    Segment::Param(_) => None,
+                })
+                .collect()
+        }
+        let mut routes = Vec::new();
+        let mut suffixes = Vec::new();
+        for pattern in patterns {
+            if let Some(name) = pattern.name() {
+                routes.push((name.to_string(), literals(&pattern.segments)));
+                suffixes.push(pattern.suffix_segments.as_deref().map(literals));
             }
         }
-        Some(out.join("/"))
+        Reverser {
+            routes,
+            suffixes,
+            format: None,
+        }
     }
+
+    /// The same routes, reversing to their `.<format>` form where they have one.
+    pub fn with_format(&self, format: &str) -> Reverser {
+        Reverser {
+            format: Some(format.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// The path of route `name` with its parameters filled from `args`, in order (with the
+    /// request's format suffix, see [`Reverser::with_format`]).
+    pub fn reverse(&self, name: &str, args: &[&str]) -> Option<String> {
+        let index = self.routes.iter().position(|(route, _)| route == name)?;
+        if let (Some(format), Some(Some(segments))) = (&self.format, self.suffixes.get(index)) {
+            return Some(format!("{}.{format}", fill(segments, args)?));
+        }
+        fill(&self.routes[index].1, args)
+    }
+}
+
+/// Joins route segments, filling parameters from `args` in order.
+fn fill(segments: &[Option<String>], args: &[&str]) -> Option<String> {
+    let mut args = args.iter();
+    let mut out = Vec::with_capacity(segments.len());
+    for segment in segments {
+        match segment {
+            Some(literal) => out.push(literal.clone()),
+            None => out.push((*args.next()?).to_string()),
+        }
+    }
+    Some(out.join("/"))
 }
 
 /// The URL configuration of an application.

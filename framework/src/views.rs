@@ -4,8 +4,11 @@
 //! (415/400).
 
 use crate::authentication::{Authentication, authenticate_header, perform_authentication};
+use crate::exceptions::ExceptionContext;
 use crate::exceptions::{ApiError, ApiResult};
+use crate::negotiation::select_renderer;
 use crate::parsers::PARSED_MEDIA_TYPES;
+use crate::renderers::{Renderer, RendererContext};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::settings::AppState;
@@ -24,6 +27,12 @@ pub trait ApiView: Send + Sync + 'static {
     /// The authentication classes; `None` uses the settings' defaults.
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
         None
+    }
+
+    /// Whether HEAD is answered as GET and listed in `Allow` (Django's class-based views);
+    /// DRF's function views (`@api_view`) allow only the methods they list.
+    fn head_as_get(&self) -> bool {
+        true
     }
 
     /// The `WWW-Authenticate` value of 401 answers; `None` takes the first authentication
@@ -56,6 +65,12 @@ pub trait ApiView: Send + Sync + 'static {
         None
     }
 
+    /// The renderers this view offers (DRF's `renderer_classes`); `None` uses the settings'
+    /// defaults.
+    fn renderer_classes(&self) -> Option<Vec<Arc<dyn Renderer>>> {
+        None
+    }
+
     /// The OpenAPI operations of this view at `path` (OpenAPI syntax, `/api/articles/{id}/`),
     /// registering the schemas they use.
     fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {
@@ -83,86 +98,99 @@ pub fn allow_header(methods: &[Method]) -> String {
     names.join(", ")
 }
 
-/// Runs a request through a view: DRF's `dispatch` (initial checks, handler, exception
-/// handler, final headers).
+/// Runs a request through a view: DRF's `dispatch` (content negotiation, initial checks,
+/// handler, exception handler, final headers, rendering).
 pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
+    let settings = ctx.state().settings.clone();
     let classes = view
         .authentication_classes()
-        .unwrap_or_else(|| ctx.state().settings.default_authentication_classes.clone());
+        .unwrap_or_else(|| settings.default_authentication_classes.clone());
+    let renderers = view
+        .renderer_classes()
+        .unwrap_or_else(|| settings.default_renderer_classes.clone());
     let methods = view.methods();
-    let result = run(view, &classes, &methods, &mut ctx).await;
+    // DRF negotiates before authenticating: an unknown format is 404 even for anonymous users.
+    let negotiated = select_renderer(&renderers, &ctx);
+    if let Ok(chosen) = &negotiated {
+        ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
+    }
+    let result = match &negotiated {
+        Ok(_) => run(view, &classes, &methods, &renderers, &mut ctx).await,
+        Err(error) => Err(error.clone()),
+    };
     let response = match result {
         Ok(response) => response,
         Err(error) => {
             let header = view
                 .www_authenticate()
                 .or_else(|| authenticate_header(&classes));
-            error.into_response(header.as_deref())
+            let context = ExceptionContext {
+                request: &ctx,
+                www_authenticate: header.as_deref(),
+            };
+            (settings.exception_handler)(error, &context)
         }
     };
-    response
-        .with_header("Allow", &allow_header(&methods))
+    let allow = if view.head_as_get() {
+        allow_header(&methods)
+    } else {
+        let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        names.push("OPTIONS");
+        names.join(", ")
+    };
+    let response = response
+        .with_header("Allow", &allow)
         .with_header("Vary", "Accept")
-        .with_session_vary(&ctx)
+        .with_session_vary(&ctx);
+    // A failed negotiation renders with the first renderer (DRF's `force=True`).
+    let (renderer, accepted) = match negotiated {
+        Ok(chosen) => (chosen.renderer, chosen.accepted_media_type),
+        Err(_) => match renderers.first() {
+            Some(first) => (first.clone(), first.media_type().to_string()),
+            None => return response,
+        },
+    };
+    let view_name = view.name();
+    renderer.render(
+        response,
+        &RendererContext {
+            accepted_media_type: &accepted,
+            request: &ctx,
+            view_name: &view_name,
+        },
+    )
 }
 
 async fn run(
     view: &dyn ApiView,
     classes: &[Arc<dyn Authentication>],
     methods: &[Method],
+    renderers: &[Arc<dyn Renderer>],
     ctx: &mut RequestContext,
 ) -> ApiResult<Response> {
-    negotiate(ctx)?;
     perform_authentication(classes, ctx).await?;
     view.check_permissions(ctx)?;
     check_throttles(view, ctx).await?;
     let method = ctx.method().clone();
     let allowed = methods.contains(&method)
         || method == Method::OPTIONS
-        || (method == Method::HEAD && methods.contains(&Method::GET));
+        || (method == Method::HEAD && view.head_as_get() && methods.contains(&Method::GET));
     if !allowed {
         return Err(ApiError::MethodNotAllowed(method));
     }
     if method == Method::OPTIONS {
         let actions = view.metadata_actions(ctx).await;
-        return Ok(metadata(view, actions));
+        let renders: Vec<&str> = renderers.iter().map(|r| r.media_type()).collect();
+        return Ok(metadata(view, &renders, actions));
     }
     view.handle(ctx).await
 }
 
-/// The media types the renderers produce (JSON; the browsable API's HTML comes later).
+/// The media types of the default renderers (JSON and the browsable API's HTML).
 pub const RENDERED_MEDIA_TYPES: &[&str] = &["application/json", "text/html"];
 
-/// DRF's content negotiation: 406 when no renderer satisfies the `Accept` header.
-fn negotiate(ctx: &RequestContext) -> ApiResult<()> {
-    let Some(accept) = ctx.header("accept") else {
-        return Ok(());
-    };
-    let acceptable = accept.split(',').any(|range| {
-        let media = range
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        media.is_empty()
-            || media == "*/*"
-            || RENDERED_MEDIA_TYPES.iter().any(|rendered| {
-                media == *rendered
-                    || media
-                        .strip_suffix("/*")
-                        .is_some_and(|kind| rendered.starts_with(&format!("{kind}/")))
-            })
-    });
-    if acceptable {
-        Ok(())
-    } else {
-        Err(ApiError::NotAcceptable)
-    }
-}
-
 /// DRF's `SimpleMetadata` answer to OPTIONS.
-fn metadata(view: &dyn ApiView, actions: Option<serde_json::Value>) -> Response {
+fn metadata(view: &dyn ApiView, renders: &[&str], actions: Option<serde_json::Value>) -> Response {
     #[derive(serde::Serialize)]
     struct Metadata<'a> {
         name: String,
@@ -175,7 +203,7 @@ fn metadata(view: &dyn ApiView, actions: Option<serde_json::Value>) -> Response 
     Response::ok(&Metadata {
         name: view.name(),
         description: view.description(),
-        renders: RENDERED_MEDIA_TYPES,
+        renders,
         parses: PARSED_MEDIA_TYPES,
         actions,
     })

@@ -14,7 +14,7 @@ use crate::filters::FilterBackend;
 use crate::generics;
 use crate::models::{ModelMeta, pk_column, pk_of};
 use crate::openapi;
-use crate::pagination::PageNumberPagination;
+use crate::pagination::Pagination;
 use crate::permissions::Permission;
 use crate::request::RequestContext;
 use crate::response::Response;
@@ -137,9 +137,18 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
         None
     }
 
-    /// The pagination of the list action; `None` disables it. Default: the settings'.
-    fn pagination(&self, ctx: &RequestContext) -> Option<PageNumberPagination> {
-        Some(ctx.state().settings.default_pagination.clone())
+    /// DRF's `pagination_class`: `None` keeps the settings' default; `Some(None)` disables
+    /// pagination; `Some(Some(paginator))` uses that paginator. `#[viewset(pagination = ...)]`
+    /// sets it.
+    fn pagination_class(&self) -> Option<Option<Arc<dyn Pagination>>> {
+        None
+    }
+
+    /// The paginator of the list action for this request (DRF's `paginator`); `None` when
+    /// lists are not paginated.
+    fn pagination(&self, ctx: &RequestContext) -> Option<Arc<dyn Pagination>> {
+        self.pagination_class()
+            .unwrap_or_else(|| ctx.state().settings.default_pagination.clone())
     }
 
     /// DRF's `filter_backends` with their configuration (django-filter's `filterset_fields`,
@@ -287,7 +296,11 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
             .iter()
             .flat_map(|b| b.schema_parameters())
             .collect();
-        openapi::list_operations::<V>(path, parameters, registry)
+        let pagination = self
+            .0
+            .pagination_class()
+            .unwrap_or_else(openapi::schema_default_pagination);
+        openapi::list_operations::<V>(path, parameters, pagination.as_deref(), registry)
     }
 }
 

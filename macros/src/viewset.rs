@@ -206,6 +206,17 @@ fn mixins_expr(expr: &Expr) -> syn::Result<TokenStream> {
     )
 }
 
+/// `SOME_PAGINATOR`: a constant (a value), not a type.
+fn is_constant_name(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|segment| {
+        let name = segment.ident.to_string();
+        name.len() > 1
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
 /// An `#[action(...)]` method: DRF's extra action.
 struct Action {
     method: syn::ImplItemFn,
@@ -508,16 +519,23 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
     if let Some(expr) = &args.pagination {
         let value = match expr {
             Expr::Path(path) if path.path.is_ident("None") => quote!(::core::option::Option::None),
-            Expr::Path(path) if path.path.is_ident("PageNumberPagination") => {
+            // A paginator type (`LimitOffsetPagination`): its defaults. (A `CONSTANT` is a
+            // value, below.)
+            Expr::Path(path) if !is_constant_name(&path.path) => {
                 quote!(::core::option::Option::Some(
-                    ::core::default::Default::default()
+                    ::std::sync::Arc::new(<#path as ::core::default::Default>::default())
+                        as ::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>
                 ))
             }
-            other => quote!(::core::option::Option::Some(#other)),
+            // An expression building a paginator (`CursorPagination::new("-created_at")`).
+            other => quote_spanned!(other.span()=> ::core::option::Option::Some(
+                ::std::sync::Arc::new(#other)
+                    as ::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>
+            )),
         };
         generated.push(syn::parse_quote! {
-            fn pagination(&self, _ctx: &::rest_framework::request::RequestContext) -> ::core::option::Option<::rest_framework::pagination::PageNumberPagination> {
-                #value
+            fn pagination_class(&self) -> ::core::option::Option<::core::option::Option<::std::sync::Arc<dyn ::rest_framework::pagination::Pagination>>> {
+                ::core::option::Option::Some(#value)
             }
         });
     }

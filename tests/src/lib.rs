@@ -50,6 +50,17 @@ pub mod msg {
 const REFERENCE_SECRET_KEY: &str =
     "drf-blog-reference-insecure-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
+/// Builds an application for [`TestServer::start_blog_app`] from the database and the test
+/// config.
+pub type AppBuilder = fn(
+    DatabaseConnection,
+    &example_blog::config::Config,
+) -> rest_framework::poem::endpoint::BoxEndpoint<'static>;
+
+/// Small applications built only with the framework's public API, for the features the blog
+/// does not use.
+pub mod apps;
+
 enum Backend {
     /// The Rust blog, served in a background task.
     Rust(tokio::task::JoinHandle<()>),

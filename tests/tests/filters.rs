@@ -919,9 +919,6 @@ async fn filter_values_are_parsed_like_django() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "product bug: `?search=%00` answers {\"search\":[...]} instead of DRF's bare list \
-            [\"Null characters are not allowed.\"]; framework/src/filters.rs SearchFilter::apply \
-            (ApiError::field)"]
 async fn search_null_character_is_400_with_a_bare_list() {
     let s = TestServer::start().await;
     bakery(&s).await;

@@ -1,0 +1,3 @@
+//! Applications for the HTTP tests of framework features the blog does not use.
+
+pub mod views;
