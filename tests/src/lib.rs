@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rest_framework::poem::listener::{Acceptor, Listener, TcpListener};
+use rest_framework::test_db::TestDatabase;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, Set,
@@ -73,6 +74,8 @@ pub struct TestServer {
     /// Counts the SQL statements of the server's connection ([`TestServer::start_counting`]).
     statements: Option<StatementCounter>,
     _dir: tempfile::TempDir,
+    /// The test's PostgreSQL database (`TEST_PG_URL`), dropped after the server stops.
+    _postgres: Option<TestDatabase>,
 }
 
 impl Drop for TestServer {
@@ -107,7 +110,6 @@ impl TestServer {
     async fn start_with(count_statements: bool) -> TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
-        let database_url = format!("sqlite://{}?mode=rwc", path.display());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))
@@ -118,13 +120,16 @@ impl TestServer {
             return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
         }
 
+        let (database_url, postgres) = test_database(&path).await;
         let config = example_blog::config::Config::for_tests(&database_url);
         let mut db = example_blog::db::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
-        example_blog::db::migrate(&db)
-            .await
-            .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        if postgres.is_none() {
+            example_blog::db::migrate(&db)
+                .await
+                .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        }
         // Before `build_app`: the app's clones of the connection share the callback.
         let statements = count_statements.then(StatementCounter::default);
         if let Some(counter) = &statements {
@@ -161,6 +166,7 @@ impl TestServer {
             backend: Backend::Rust(server),
             statements,
             _dir: dir,
+            _postgres: postgres,
         }
     }
 
@@ -219,6 +225,7 @@ impl TestServer {
             },
             statements: None,
             _dir: dir,
+            _postgres: None,
         }
     }
 
@@ -1016,4 +1023,21 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
             .unwrap_or_else(|e| panic!("JWT {what} of {token:?} is not JSON: {e}"))
     };
     (decode(parts[0], "header"), decode(parts[1], "payload"))
+}
+
+/// The `DATABASE_URL` of a new test server: a fresh SQLite file at `sqlite_path`, or, when
+/// `TEST_PG_URL` names a PostgreSQL server, a copy of the migrated template database (see
+/// `rest_framework::test_db`), already migrated.
+async fn test_database(sqlite_path: &Path) -> (String, Option<TestDatabase>) {
+    let Some(server) = rest_framework::test_db::postgres_url() else {
+        return (format!("sqlite://{}?mode=rwc", sqlite_path.display()), None);
+    };
+    let database = TestDatabase::from_template(&server, "example_blog", |url| async move {
+        let db = example_blog::db::connect(&url).await?;
+        example_blog::db::migrate(&db).await?;
+        db.close().await
+    })
+    .await
+    .unwrap_or_else(|e| panic!("cannot create a test database on {server} (TEST_PG_URL): {e}"));
+    (database.url.clone(), Some(database))
 }
