@@ -69,6 +69,13 @@ impl TestDatabase {
         Self::create_from(server_url, Some(&template)).await
     }
 
+    /// Keeps the database after this value is gone and returns its URL: for tests that only
+    /// keep a connection. The first test process that starts after this one has ended drops it.
+    pub fn keep(self) -> String {
+        let database = std::mem::ManuallyDrop::new(self);
+        database.url.clone()
+    }
+
     async fn create_from(server_url: &str, template: Option<&str>) -> Result<TestDatabase, DbErr> {
         claim_process_prefix(server_url).await?;
         let name = unique_name();
@@ -104,6 +111,16 @@ impl Drop for TestDatabase {
         if let Ok(Err(e)) = dropped {
             eprintln!("cannot drop the test database {}: {e}", self.name);
         }
+    }
+}
+
+/// The URL of a fresh, empty database for one test: `sqlite_url` on SQLite (without
+/// [`TEST_PG_URL`]), or a new PostgreSQL database, kept until the test process ends
+/// ([`TestDatabase::keep`]).
+pub async fn fresh_database_url(sqlite_url: &str) -> Result<String, DbErr> {
+    match postgres_url() {
+        Some(server) => Ok(TestDatabase::create(&server).await?.keep()),
+        None => Ok(sqlite_url.to_string()),
     }
 }
 

@@ -4,31 +4,31 @@
 use super::{article, article_tag, comment, tag, user};
 use crate::db;
 use chrono::{Duration, Utc};
+use rest_framework::test_db::TestDatabase;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, LoaderTrait, ModelTrait,
     PaginatorTrait, QueryOrder,
 };
-use sea_orm_migration::MigratorTrait;
 
-/// `sqlite::memory:`, or the database named by `EXAMPLE_BLOG_TEST_DATABASE_URL` (e.g. a
-/// scratch PostgreSQL database; its tables are dropped and recreated, so run with
-/// `--test-threads=1`).
+/// A migrated `sqlite::memory:`, or a migrated PostgreSQL database of its own (`TEST_PG_URL`,
+/// see `rest_framework::test_db`).
 async fn migrated_db() -> DatabaseConnection {
-    match std::env::var("EXAMPLE_BLOG_TEST_DATABASE_URL") {
-        Ok(url) => {
-            let db = db::connect(&url).await.expect("connect");
-            crate::migration::Migrator::fresh(&db)
-                .await
-                .expect("fresh migrate");
-            db
+    let db = match rest_framework::test_db::postgres_url() {
+        Some(server) => {
+            let database = TestDatabase::from_template(&server, "example_blog", |url| async move {
+                let db = db::connect(&url).await?;
+                db::migrate(&db).await?;
+                db.close().await
+            })
+            .await
+            .expect("a PostgreSQL test database");
+            return db::connect(&database.keep()).await.expect("connect");
         }
-        Err(_) => {
-            let db = db::connect("sqlite::memory:").await.expect("connect");
-            db::migrate(&db).await.expect("migrate");
-            db
-        }
-    }
+        None => db::connect("sqlite::memory:").await.expect("connect"),
+    };
+    db::migrate(&db).await.expect("migrate");
+    db
 }
 
 async fn new_user(db: &DatabaseConnection, email: &str) -> user::Model {
