@@ -72,3 +72,5 @@ pub mod prelude {
     pub use crate::viewsets::ModelViewSet;
     pub use crate::{ModelSerializer, viewset};
 }
+
+pub mod test_db;

@@ -1,7 +1,6 @@
 //! The filter backends end to end: django-filter's exact-match filters, DRF's `SearchFilter`
 //! and `OrderingFilter`, on real SQLite (and on PostgreSQL when
-//! `REST_FRAMEWORK_TEST_POSTGRES=postgres://user@host:port/db` is set: every test then gets
-//! its own database), through the public API only.
+//! `TEST_PG_URL=postgres://user@host:port/db` is set: every test then gets its own database), through the public API only.
 
 use rest_framework::auth::{RequestUser, UserStore};
 use rest_framework::exceptions::ApiError;
@@ -46,27 +45,12 @@ impl UserStore for NoUsers {
 }
 
 /// A fresh database with the schema: in-memory SQLite, or a PostgreSQL database of its own
-/// named after the test.
-async fn database(name: &str) -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let db = match std::env::var("REST_FRAMEWORK_TEST_POSTGRES") {
-        Ok(url) => {
-            let admin = Database::connect(&url).await.unwrap();
-            let database = format!("rf_filters_{name}");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database}"))
-                .await
-                .unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {database}"))
-                .await
-                .unwrap();
-            let (base, _) = url.rsplit_once('/').unwrap();
-            Database::connect(format!("{base}/{database}"))
-                .await
-                .unwrap()
-        }
-        Err(_) => Database::connect("sqlite::memory:").await.unwrap(),
-    };
+/// (`TEST_PG_URL`, see `rest_framework::test_db`).
+async fn database(_test: &str) -> (DatabaseConnection, Arc<AtomicUsize>) {
+    let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
+        .await
+        .unwrap();
+    let db = Database::connect(url).await.unwrap();
     let backend = db.get_database_backend();
     let schema = Schema::new(backend);
     for stmt in [

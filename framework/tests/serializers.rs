@@ -51,7 +51,10 @@ pub struct PostSerializer {
 }
 
 async fn database() -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
+        .await
+        .unwrap();
+    let db = Database::connect(url).await.unwrap();
     let backend = db.get_database_backend();
     let schema = Schema::new(backend);
     for stmt in [

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rest_framework::poem::listener::{Acceptor, Listener, TcpListener};
+use rest_framework::test_db::TestDatabase;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, Set,
@@ -84,6 +85,8 @@ pub struct TestServer {
     /// Counts the SQL statements of the server's connection ([`TestServer::start_counting`]).
     statements: Option<StatementCounter>,
     _dir: tempfile::TempDir,
+    /// The test's PostgreSQL database (`TEST_PG_URL`), dropped after the server stops.
+    _postgres: Option<TestDatabase>,
 }
 
 impl Drop for TestServer {
@@ -118,21 +121,23 @@ impl TestServer {
     async fn start_with(count_statements: bool) -> TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
-        let database_url = format!("sqlite://{}?mode=rwc", path.display());
         let client = http_client();
 
         if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE") {
             return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
         }
 
+        let (database_url, postgres) = test_database(&path).await;
         let mut config = example_blog::config::Config::for_tests(&database_url);
         config.email_file_path = Some(dir.path().join("mail"));
         let mut db = example_blog::db::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
-        example_blog::db::migrate(&db)
-            .await
-            .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        if postgres.is_none() {
+            example_blog::db::migrate(&db)
+                .await
+                .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        }
         // Before `build_app`: the app's clones of the connection share the callback.
         let statements = count_statements.then(StatementCounter::default);
         if let Some(counter) = &statements {
@@ -152,6 +157,7 @@ impl TestServer {
             backend: Backend::Rust(server),
             statements,
             _dir: dir,
+            _postgres: postgres,
         }
     }
 
@@ -166,17 +172,16 @@ impl TestServer {
         ) -> rest_framework::poem::endpoint::BoxEndpoint<'static>,
     {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
-        let database_url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite3").display()
-        );
+        let (database_url, postgres) = test_database(&dir.path().join("db.sqlite3")).await;
         let config = example_blog::config::Config::for_tests(&database_url);
         let db = example_blog::db::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("example_blog::db::connect({database_url}) failed: {e}"));
-        example_blog::db::migrate(&db)
-            .await
-            .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        if postgres.is_none() {
+            example_blog::db::migrate(&db)
+                .await
+                .unwrap_or_else(|e| panic!("example_blog::db::migrate failed: {e}"));
+        }
         let (port, server) = serve(build(db.clone(), &config)).await;
         TestServer {
             db,
@@ -186,6 +191,7 @@ impl TestServer {
             backend: Backend::Rust(server),
             statements: None,
             _dir: dir,
+            _postgres: postgres,
         }
     }
 }
@@ -246,6 +252,7 @@ impl TestServer {
             },
             statements: None,
             _dir: dir,
+            _postgres: None,
         }
     }
 
@@ -601,6 +608,7 @@ impl TestServer {
             backend: Backend::Rust(server),
             statements: None,
             _dir: dir,
+            _postgres: None,
         }
     }
 }
@@ -1260,4 +1268,21 @@ impl TestServer {
             })
             .collect()
     }
+}
+
+/// The `DATABASE_URL` of a new test server: a fresh SQLite file at `sqlite_path`, or, when
+/// `TEST_PG_URL` names a PostgreSQL server, a copy of the migrated template database (see
+/// `rest_framework::test_db`), already migrated.
+async fn test_database(sqlite_path: &Path) -> (String, Option<TestDatabase>) {
+    let Some(server) = rest_framework::test_db::postgres_url() else {
+        return (format!("sqlite://{}?mode=rwc", sqlite_path.display()), None);
+    };
+    let database = TestDatabase::from_template(&server, "example_blog", |url| async move {
+        let db = example_blog::db::connect(&url).await?;
+        example_blog::db::migrate(&db).await?;
+        db.close().await
+    })
+    .await
+    .unwrap_or_else(|e| panic!("cannot create a test database on {server} (TEST_PG_URL): {e}"));
+    (database.url.clone(), Some(database))
 }

@@ -504,3 +504,43 @@ async fn serve_answers_the_api_root_with_absolute_urls() {
     let status = server.terminate().await;
     assert_eq!(status.code(), Some(0), "exit after SIGTERM: {status}");
 }
+
+/// With `TEST_PG_URL` (the PostgreSQL pass), `migrate` and `createsuperuser` work on an empty
+/// PostgreSQL database named by `DATABASE_URL`, and `migrate` is idempotent there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_and_createsuperuser_on_postgres() {
+    let Some(server) = rest_framework::test_db::postgres_url() else {
+        return;
+    };
+    let database = rest_framework::test_db::TestDatabase::create(&server)
+        .await
+        .expect("a PostgreSQL test database");
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let mut cmd = blog(dir.path());
+        cmd.env("DATABASE_URL", &database.url).arg("migrate");
+        assert_success(&run(cmd));
+    }
+    let mut cmd = blog(dir.path());
+    cmd.env("DATABASE_URL", &database.url)
+        .env("SUPERUSER_PASSWORD", "password")
+        .args(["createsuperuser", "--no-input", "--email", EMAIL]);
+    assert_success(&run(cmd));
+    assert!(!dir.path().join("db.sqlite3").exists());
+
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(&database.url)
+        .await
+        .expect("connect");
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            format!("SELECT is_superuser, is_staff FROM accounts_user WHERE email = '{EMAIL}'"),
+        ))
+        .await
+        .expect("query")
+        .expect("the superuser's row");
+    assert!(row.try_get_by_index::<bool>(0).unwrap(), "is_superuser");
+    assert!(row.try_get_by_index::<bool>(1).unwrap(), "is_staff");
+    conn.close().await.expect("close");
+}

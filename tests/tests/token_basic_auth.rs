@@ -64,7 +64,7 @@ async fn token_key(s: &TestServer, email: &str) -> String {
 /// Makes a user inactive directly in the database (`is_active = false`).
 async fn deactivate(s: &TestServer, user_id: i64) {
     use sea_orm::ConnectionTrait;
-    let sql = format!("UPDATE accounts_user SET is_active = 0 WHERE id = {user_id}");
+    let sql = format!("UPDATE accounts_user SET is_active = FALSE WHERE id = {user_id}");
     let result =
         s.db.execute_unprepared(&sql)
             .await

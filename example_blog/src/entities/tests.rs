@@ -4,31 +4,31 @@
 use super::{article, article_tag, comment, tag, user};
 use crate::db;
 use chrono::{Duration, Utc};
+use rest_framework::test_db::TestDatabase;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, LoaderTrait, ModelTrait,
     PaginatorTrait, QueryOrder,
 };
-use sea_orm_migration::MigratorTrait;
 
-/// `sqlite::memory:`, or the database named by `EXAMPLE_BLOG_TEST_DATABASE_URL` (e.g. a
-/// scratch PostgreSQL database; its tables are dropped and recreated, so run with
-/// `--test-threads=1`).
+/// A migrated `sqlite::memory:`, or a migrated PostgreSQL database of its own (`TEST_PG_URL`,
+/// see `rest_framework::test_db`).
 async fn migrated_db() -> DatabaseConnection {
-    match std::env::var("EXAMPLE_BLOG_TEST_DATABASE_URL") {
-        Ok(url) => {
-            let db = db::connect(&url).await.expect("connect");
-            crate::migration::Migrator::fresh(&db)
-                .await
-                .expect("fresh migrate");
-            db
+    let db = match rest_framework::test_db::postgres_url() {
+        Some(server) => {
+            let database = TestDatabase::from_template(&server, "example_blog", |url| async move {
+                let db = db::connect(&url).await?;
+                db::migrate(&db).await?;
+                db.close().await
+            })
+            .await
+            .expect("a PostgreSQL test database");
+            return db::connect(&database.keep()).await.expect("connect");
         }
-        Err(_) => {
-            let db = db::connect("sqlite::memory:").await.expect("connect");
-            db::migrate(&db).await.expect("migrate");
-            db
-        }
-    }
+        None => db::connect("sqlite::memory:").await.expect("connect"),
+    };
+    db::migrate(&db).await.expect("migrate");
+    db
 }
 
 async fn new_user(db: &DatabaseConnection, email: &str) -> user::Model {
@@ -294,4 +294,152 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
             "token_blacklist_outstandingtoken_user_id_idx",
         ]
     );
+}
+
+/// One string per row of `sql` (every column cast to text by the query).
+async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    .iter()
+    .map(|row| row.try_get_by_index::<String>(0).expect("a text column"))
+    .collect()
+}
+
+/// On PostgreSQL (`TEST_PG_URL`), the columns have the types Django's migrations give them
+/// there (`bigint` identity ids, `varchar(n)`, `text`, `timestamp with time zone`, `boolean`)
+/// and the indexes are the SQLite ones plus Django's `varchar_pattern_ops` `_like` indexes.
+#[tokio::test]
+async fn postgres_schema_has_djangos_column_types() {
+    let db = migrated_db().await;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let columns = strings(
+        &db,
+        "SELECT table_name || '.' || column_name || ' ' || \
+         CASE WHEN character_maximum_length IS NULL THEN data_type \
+         ELSE data_type || '(' || character_maximum_length || ')' END || \
+         CASE WHEN is_nullable = 'YES' THEN ' NULL' ELSE '' END || \
+         CASE WHEN is_identity = 'YES' THEN ' IDENTITY ' || identity_generation ELSE '' END \
+         FROM information_schema.columns WHERE table_schema = 'public' \
+         AND table_name <> 'seaql_migrations' ORDER BY table_name, ordinal_position",
+    )
+    .await;
+    let expected = [
+        "accounts_user.id bigint IDENTITY BY DEFAULT",
+        "accounts_user.password character varying(128)",
+        "accounts_user.last_login timestamp with time zone NULL",
+        "accounts_user.is_superuser boolean",
+        "accounts_user.first_name character varying(150)",
+        "accounts_user.last_name character varying(150)",
+        "accounts_user.is_staff boolean",
+        "accounts_user.is_active boolean",
+        "accounts_user.date_joined timestamp with time zone",
+        "accounts_user.email character varying(254)",
+        "authtoken_token.key character varying(40)",
+        "authtoken_token.created timestamp with time zone",
+        "authtoken_token.user_id bigint",
+        "blog_article.id bigint IDENTITY BY DEFAULT",
+        "blog_article.title character varying(100)",
+        "blog_article.content text",
+        "blog_article.created_at timestamp with time zone",
+        "blog_article.updated_at timestamp with time zone",
+        "blog_article.user_id bigint",
+        "blog_article_tags.id bigint IDENTITY BY DEFAULT",
+        "blog_article_tags.article_id bigint",
+        "blog_article_tags.tag_id bigint",
+        "blog_comment.id bigint IDENTITY BY DEFAULT",
+        "blog_comment.content character varying(500)",
+        "blog_comment.created_at timestamp with time zone",
+        "blog_comment.updated_at timestamp with time zone",
+        "blog_comment.article_id bigint",
+        "blog_comment.user_id bigint",
+        "blog_tag.id bigint IDENTITY BY DEFAULT",
+        "blog_tag.name character varying(50)",
+    ];
+    assert_eq!(columns, expected);
+
+    let indexes = strings(
+        &db,
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' \
+         AND tablename <> 'seaql_migrations' ORDER BY indexname",
+    )
+    .await;
+    let on = |table: &str, what: &str| format!("ON public.{table} USING btree ({what})");
+    let expected = [
+        format!(
+            "CREATE INDEX accounts_user_email_b2644a56_like {}",
+            on("accounts_user", "email varchar_pattern_ops")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX accounts_user_email_key {}",
+            on("accounts_user", "email")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX accounts_user_pkey {}",
+            on("accounts_user", "id")
+        ),
+        format!(
+            "CREATE INDEX authtoken_token_key_10f0b77e_like {}",
+            on("authtoken_token", "key varchar_pattern_ops")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX authtoken_token_pkey {}",
+            on("authtoken_token", "key")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX authtoken_token_user_id_key {}",
+            on("authtoken_token", "user_id")
+        ),
+        format!(
+            "CREATE INDEX blog_article_created_at_id_idx {}",
+            on("blog_article", "created_at, id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX blog_article_pkey {}",
+            on("blog_article", "id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX blog_article_tags_article_id_tag_id_uniq {}",
+            on("blog_article_tags", "article_id, tag_id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX blog_article_tags_pkey {}",
+            on("blog_article_tags", "id")
+        ),
+        format!(
+            "CREATE INDEX blog_article_tags_tag_id_idx {}",
+            on("blog_article_tags", "tag_id")
+        ),
+        format!(
+            "CREATE INDEX blog_article_user_id_idx {}",
+            on("blog_article", "user_id")
+        ),
+        format!(
+            "CREATE INDEX blog_comment_article_id_created_at_id_idx {}",
+            on("blog_comment", "article_id, created_at, id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX blog_comment_pkey {}",
+            on("blog_comment", "id")
+        ),
+        format!(
+            "CREATE INDEX blog_comment_user_id_idx {}",
+            on("blog_comment", "user_id")
+        ),
+        format!(
+            "CREATE INDEX blog_tag_name_c5718cc8_like {}",
+            on("blog_tag", "name varchar_pattern_ops")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX blog_tag_name_key {}",
+            on("blog_tag", "name")
+        ),
+        format!("CREATE UNIQUE INDEX blog_tag_pkey {}", on("blog_tag", "id")),
+    ];
+    assert_eq!(indexes, expected);
 }

@@ -18,6 +18,7 @@ use sea_orm_migration::prelude::*;
 mod m20260101_000001_accounts_initial;
 mod m20260101_000002_blog_initial;
 mod m20260101_000003_authtoken;
+mod m20261123_000001_postgres_like_indexes;
 mod m20261123_000010_token_blacklist;
 mod m20261123_000020_sessions;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_accounts_initial::Migration),
             Box::new(m20260101_000002_blog_initial::Migration),
             Box::new(m20260101_000003_authtoken::Migration),
+            Box::new(m20261123_000001_postgres_like_indexes::Migration),
             Box::new(m20261123_000010_token_blacklist::Migration),
             Box::new(m20261123_000020_sessions::Migration),
         ]

@@ -69,9 +69,10 @@ pub struct TestUsers {
 
 impl TestUsers {
     pub async fn new() -> TestUsers {
-        let db = Database::connect("sqlite::memory:")
+        let url = crate::test_db::fresh_database_url("sqlite::memory:")
             .await
-            .expect("in-memory SQLite");
+            .expect("a test database");
+        let db = Database::connect(url).await.expect("the test database");
         let backend = db.get_database_backend();
         db.execute(&Schema::new(backend).create_table_from_entity(user::Entity))
             .await

@@ -374,26 +374,13 @@ mod tests {
         sliding_window(&LocMemThrottleStore::default()).await;
     }
 
-    /// A store on in-memory SQLite, or on a fresh PostgreSQL database named after the test
-    /// when `REST_FRAMEWORK_TEST_POSTGRES` holds a server URL.
-    async fn database_store(name: &str) -> DatabaseThrottleStore {
-        let db = match std::env::var("REST_FRAMEWORK_TEST_POSTGRES") {
-            Ok(url) => {
-                let admin = sea_orm::Database::connect(&url).await.unwrap();
-                let database = format!("rf_throttle_{name}");
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS {database}"),
-                    format!("CREATE DATABASE {database}"),
-                ] {
-                    admin.execute_unprepared(&sql).await.unwrap();
-                }
-                let (base, _) = url.rsplit_once('/').unwrap();
-                sea_orm::Database::connect(format!("{base}/{database}"))
-                    .await
-                    .unwrap()
-            }
-            Err(_) => sea_orm::Database::connect("sqlite::memory:").await.unwrap(),
-        };
+    /// A store on in-memory SQLite, or on a fresh PostgreSQL database when the tests run on
+    /// PostgreSQL (`TEST_PG_URL`, see [`crate::test_db`]).
+    async fn database_store(_name: &str) -> DatabaseThrottleStore {
+        let url = crate::test_db::fresh_database_url("sqlite::memory:")
+            .await
+            .unwrap();
+        let db = sea_orm::Database::connect(url).await.unwrap();
         let store = DatabaseThrottleStore::new(db);
         store.create_table().await.unwrap();
         store.create_table().await.unwrap();
