@@ -24,6 +24,12 @@ pub fn settings(config: &Config) -> Settings {
         Arc::new(BasicAuthentication::new()),
     ];
     settings.default_authentication_classes = classes;
+    if let Some(lifetime) = config.access_token_lifetime {
+        settings.jwt.access_token_lifetime = lifetime;
+    }
+    if let Some(lifetime) = config.refresh_token_lifetime {
+        settings.jwt.refresh_token_lifetime = lifetime;
+    }
     settings
 }
 
