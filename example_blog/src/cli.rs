@@ -124,29 +124,7 @@ pub enum Command {
     /// Deterministic: the same --seed gives the same users, tags, articles and comments (with
     /// the same --now, on the same starting database). Bulk inserts in one transaction.
     #[command(after_help = SEED_AFTER_HELP)]
-    Seed {
-        /// Seeded users (besides admin and alice).
-        #[arg(long, default_value_t = 50, value_name = "N")]
-        users: usize,
-        /// Articles.
-        #[arg(long, default_value_t = 500, value_name = "N")]
-        articles: usize,
-        /// Comments.
-        #[arg(long, default_value_t = 2000, value_name = "N")]
-        comments: usize,
-        /// Tags.
-        #[arg(long, default_value_t = 20, value_name = "N")]
-        tags: usize,
-        /// Random seed.
-        #[arg(long, default_value_t = 42, value_name = "S")]
-        seed: u64,
-        /// Delete the blog's articles, comments, tags and seeded users first.
-        #[arg(long)]
-        flush: bool,
-        /// The instant the timestamps count back from (ISO 8601) [default: now].
-        #[arg(long, value_name = "DATETIME", value_parser = parse_datetime_arg)]
-        now: Option<chrono::DateTime<chrono::Utc>>,
-    },
+    Seed(SeedOptions),
     /// Write the database's data as a Django JSON fixture (manage.py dumpdata)
     #[command(name = "dumpdata", after_help = DUMPDATA_AFTER_HELP)]
     DumpData {
@@ -180,12 +158,6 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SchemaFormat::Yaml)]
         format: SchemaFormat,
     },
-}
-
-/// `--now`'s value: an ISO 8601 datetime (UTC when it has no offset).
-fn parse_datetime_arg(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    fixtures::parse_django_datetime(text)
-        .ok_or_else(|| format!("{text:?} is not an ISO 8601 datetime (e.g. 2026-01-01T12:00:00Z)"))
 }
 
 /// Installs the global `tracing` subscriber: human-readable lines on stderr, filtered by
@@ -242,27 +214,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await.ok();
             result
         }
-        Some(Command::Seed {
-            users,
-            articles,
-            comments,
-            tags,
-            seed: seed_value,
-            flush,
-            now,
-        }) => {
+        Some(Command::Seed(options)) => {
             let url = database_url.unwrap_or_else(database_url_from_env);
             let db = connect_and_migrate(&url).await?;
-            let options = SeedOptions {
-                users,
-                articles,
-                comments,
-                tags,
-                seed: seed_value,
-                flush,
-                now,
-                progress: true,
-            };
             let started = std::time::Instant::now();
             let summary = seed(&db, &options).await;
             db.close().await.ok();

@@ -10,6 +10,7 @@
 //! hashes as stored.
 
 use crate::entities::{article, article_tag, comment, tag, user};
+use crate::management::insert_in_batches;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use rest_framework::authtoken::token;
@@ -152,9 +153,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
         let context = || format!("cannot read {}", model.label());
         match model {
             ModelLabel::User => {
-                let users = user::Entity::find()
-                    .order_by_asc(user::Column::Id)
-                    .all(db)
+                let users = by_pk::<user::Entity, _>(db, user::Column::Id)
                     .await
                     .with_context(context)?;
                 objects.extend(users.into_iter().map(|u| {
@@ -178,9 +177,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
                 }));
             }
             ModelLabel::Tag => {
-                let tags = tag::Entity::find()
-                    .order_by_asc(tag::Column::Id)
-                    .all(db)
+                let tags = by_pk::<tag::Entity, _>(db, tag::Column::Id)
                     .await
                     .with_context(context)?;
                 objects.extend(
@@ -189,9 +186,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
                 );
             }
             ModelLabel::Article => {
-                let articles = article::Entity::find()
-                    .order_by_asc(article::Column::Id)
-                    .all(db)
+                let articles = by_pk::<article::Entity, _>(db, article::Column::Id)
                     .await
                     .with_context(context)?;
                 let tags_of = article_tag_ids(db).await.with_context(context)?;
@@ -212,9 +207,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
                 }));
             }
             ModelLabel::Comment => {
-                let comments = comment::Entity::find()
-                    .order_by_asc(comment::Column::Id)
-                    .all(db)
+                let comments = by_pk::<comment::Entity, _>(db, comment::Column::Id)
                     .await
                     .with_context(context)?;
                 objects.extend(comments.into_iter().map(|c| {
@@ -232,9 +225,7 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
                 }));
             }
             ModelLabel::Token => {
-                let tokens = token::Entity::find()
-                    .order_by_asc(token::Column::Key)
-                    .all(db)
+                let tokens = by_pk::<token::Entity, _>(db, token::Column::Key)
                     .await
                     .with_context(context)?;
                 objects.extend(tokens.into_iter().map(|t| {
@@ -248,6 +239,14 @@ pub async fn dump<C: ConnectionTrait>(db: &C, models: &[ModelLabel]) -> anyhow::
         }
     }
     Ok(objects)
+}
+
+/// Every row of `E`, ordered by its primary key `pk`.
+async fn by_pk<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
+    pk: E::Column,
+) -> Result<Vec<E::Model>, sea_orm::DbErr> {
+    E::find().order_by_asc(pk).all(db).await
 }
 
 /// Each article's tag pks, ordered as `Tag.Meta.ordering` (by name), as Django lists them.
@@ -595,33 +594,17 @@ const BATCH: usize = 500;
 /// (Django's `save()` of a deserialized object).
 async fn insert_rows<A, C>(
     db: &C,
-    mut rows: Vec<A>,
+    rows: Vec<A>,
     conflict: Option<OnConflict>,
 ) -> Result<(), sea_orm::DbErr>
 where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(BATCH));
-        let batch = std::mem::replace(&mut rows, rest);
-        let mut insert = A::Entity::insert_many(batch);
-        if let Some(conflict) = &conflict {
-            insert = insert.on_conflict(conflict.clone());
-        }
-        insert.exec_without_returning(db).await?;
-    }
-    Ok(())
+    insert_in_batches(db, rows, BATCH, conflict.as_ref(), |_| {}).await
 }
 
-/// Splits rows into those with a pk (upserted) and those without (inserted).
-fn split_by_pk<A: ActiveModelTrait, F: Fn(&A) -> bool>(
-    rows: Vec<A>,
-    has_pk: F,
-) -> (Vec<A>, Vec<A>) {
-    rows.into_iter().partition(has_pk)
-}
-
+/// Upserts the rows that have a pk (on `pk`, updating `others`) and inserts those without.
 async fn upsert<A, C>(
     db: &C,
     rows: Vec<A>,
@@ -633,7 +616,7 @@ where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
-    let (with_pk, without_pk) = split_by_pk(rows, has_pk);
+    let (with_pk, without_pk): (Vec<A>, Vec<A>) = rows.into_iter().partition(has_pk);
     let conflict = OnConflict::column(pk).update_columns(others).to_owned();
     insert_rows(db, with_pk, Some(conflict)).await?;
     insert_rows(db, without_pk, None).await

@@ -16,7 +16,8 @@
 //! the id sequences are moved past them at the end.
 
 use crate::entities::{article, article_tag, comment, tag, user};
-use crate::management::fixtures::reset_sequences;
+use crate::management::fixtures::{parse_django_datetime, reset_sequences};
+use crate::management::insert_in_batches;
 use anyhow::Context;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use fake::Fake;
@@ -50,25 +51,39 @@ pub const ALICE: (&str, &str) = ("alice@example.com", "alicepass123");
 /// below SQLite's 32,766 and PostgreSQL's 65,535.
 const BATCH: usize = 2000;
 
-/// What to seed.
-#[derive(Debug, Clone)]
+/// What to seed (also `seed`'s command-line options).
+#[derive(Debug, Clone, clap::Args)]
 pub struct SeedOptions {
     /// Seeded users (besides admin and alice).
+    #[arg(long, default_value_t = 50, value_name = "N")]
     pub users: usize,
     /// Articles.
+    #[arg(long, default_value_t = 500, value_name = "N")]
     pub articles: usize,
     /// Comments.
+    #[arg(long, default_value_t = 2000, value_name = "N")]
     pub comments: usize,
     /// Tags.
+    #[arg(long, default_value_t = 20, value_name = "N")]
     pub tags: usize,
-    /// The random seed.
+    /// Random seed.
+    #[arg(long, default_value_t = 42, value_name = "S")]
     pub seed: u64,
-    /// Delete the blog's data and the seeded users first.
+    /// Delete the blog's articles, comments, tags and seeded users first.
+    #[arg(long)]
     pub flush: bool,
-    /// The instant the timestamps are counted back from (default: now, to the second).
+    /// The instant the timestamps count back from (ISO 8601) [default: now, to the second].
+    #[arg(long, value_name = "DATETIME", value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
     /// Draw a progress bar on stderr (when it is a terminal).
+    #[arg(skip = true)]
     pub progress: bool,
+}
+
+/// `--now`'s value: an ISO 8601 datetime (UTC when it has no offset).
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_django_datetime(text)
+        .ok_or_else(|| format!("{text:?} is not an ISO 8601 datetime (e.g. 2026-01-01T12:00:00Z)"))
 }
 
 /// What was seeded.
@@ -256,28 +271,22 @@ where
     Ok(max.flatten().unwrap_or(0))
 }
 
-/// Inserts rows in batches of [`BATCH`], advancing `progress` by each batch's size.
+/// Inserts rows in batches of [`BATCH`], advancing `progress` (if any) as they are written.
 async fn insert_batches<A, C>(
     db: &C,
-    mut rows: Vec<A>,
+    rows: Vec<A>,
     progress: Option<&ProgressBar>,
 ) -> Result<(), sea_orm::DbErr>
 where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(BATCH));
-        let batch = std::mem::replace(&mut rows, rest);
-        let n = batch.len() as u64;
-        A::Entity::insert_many(batch)
-            .exec_without_returning(db)
-            .await?;
+    insert_in_batches(db, rows, BATCH, None, |n| {
         if let Some(progress) = progress {
-            progress.inc(n);
+            progress.inc(n as u64);
         }
-    }
-    Ok(())
+    })
+    .await
 }
 
 /// Creates the seeded users that do not exist yet; returns the ids of all `count` of them in
