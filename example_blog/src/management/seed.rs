@@ -51,6 +51,9 @@ pub const ALICE: (&str, &str) = ("alice@example.com", "alicepass123");
 /// below SQLite's 32,766 and PostgreSQL's 65,535.
 const BATCH: usize = 2000;
 
+/// The most rows of one kind a single `seed` makes (its data is built in memory).
+pub const MAX_ROWS: usize = 10_000_000;
+
 /// What to seed (also `seed`'s command-line options).
 #[derive(Debug, Clone, clap::Args)]
 pub struct SeedOptions {
@@ -105,6 +108,17 @@ pub struct SeedSummary {
 
 /// Runs the seeding described in the module documentation.
 pub async fn seed(db: &DatabaseConnection, options: &SeedOptions) -> anyhow::Result<SeedSummary> {
+    for (option, count) in [
+        ("--users", options.users),
+        ("--articles", options.articles),
+        ("--comments", options.comments),
+        ("--tags", options.tags),
+    ] {
+        anyhow::ensure!(
+            count <= MAX_ROWS,
+            "{option} must be at most {MAX_ROWS}, not {count}"
+        );
+    }
     let started = Instant::now();
     let now = options.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let mut rng = StdRng::seed_from_u64(options.seed);
