@@ -49,6 +49,12 @@ pub fn settings(config: &Config) -> Settings {
         httponly: false,
         ..JwtCookieSettings::named("my-app-auth", "my-refresh-token")
     };
+    if let Some(lifetime) = config.access_token_lifetime {
+        settings.jwt.access_token_lifetime = lifetime;
+    }
+    if let Some(lifetime) = config.refresh_token_lifetime {
+        settings.jwt.refresh_token_lifetime = lifetime;
+    }
     settings
 }
 

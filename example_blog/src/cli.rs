@@ -1,12 +1,18 @@
 //! The command line, in the spirit of Django's `manage.py`: `serve` (`runserver`),
-//! `migrate` and `createsuperuser`.
+//! `migrate`, `createsuperuser`, `changepassword`, `seed` (the reference's `seed_blog`),
+//! `dumpdata`, `loaddata` and `openapi` (drf-spectacular's `spectacular`).
 
 use crate::accounts::{create_or_reset_superuser, is_valid_email, normalize_email};
 use crate::config::{Config, database_url_from_env, redact_url};
 use crate::db;
+use crate::management::changepassword::{PasswordInput, change_password};
+use crate::management::fixtures;
+use crate::management::openapi::{SchemaFormat, schema_document};
+use crate::management::seed::{SeedOptions, seed};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 /// The environment variable `createsuperuser --no-input` takes the password from.
@@ -17,6 +23,9 @@ Environment:
   DATABASE_URL        sea-orm database URL [default: sqlite://db.sqlite3?mode=rwc]
                       e.g. sqlite::memory:, postgres://user:password@localhost/blog
   SECRET_KEY          signing key of the JWTs; without it a public development key is used
+  PRODUCTION          1: production mode (as serve --production)
+  ACCESS_TOKEN_LIFETIME   access token lifetime in seconds [default: 300]
+  REFRESH_TOKEN_LIFETIME  refresh token lifetime in seconds [default: 86400]
   RUST_LOG            log filter [default: info]; RUST_LOG=info,sqlx::query=debug logs SQL
   SUPERUSER_EMAIL     createsuperuser's --email
   SUPERUSER_PASSWORD  createsuperuser --no-input's password
@@ -24,7 +33,27 @@ Environment:
 Examples:
   example_blog migrate
   SUPERUSER_PASSWORD=s3cret example_blog createsuperuser --no-input --email admin@example.com
+  example_blog seed --users 1000 --articles 20000 --comments 100000 --tags 50
+  example_blog dumpdata accounts.user blog --indent 2 --output blog.json
+  example_blog loaddata blog.json
   example_blog serve --bind 0.0.0.0:8000";
+
+const SEED_AFTER_HELP: &str = "\
+Always ensures admin@example.com / adminpass123 (staff, superuser) and alice@example.com /
+alicepass123. Seeded users are seed-user-00001@example.com, ... with the password userpass123;
+tags are tag-001, ...; each article gets 0 to 3 tags.
+
+Example:
+  example_blog seed --users 1000 --articles 20000 --comments 100000 --tags 50 --seed 7";
+
+const DUMPDATA_AFTER_HELP: &str = "\
+Models: accounts.user, blog.tag, blog.article, blog.comment, authtoken.token (or the apps
+accounts, blog, authtoken). Datetimes are written as Django's serializer writes them (UTC, `Z`,
+milliseconds).
+
+Examples:
+  example_blog dumpdata --indent 2 > everything.json
+  example_blog dumpdata accounts.user blog -o blog.json";
 
 /// A DRF-compatible blog API (Rust port of the Django REST framework reference blog).
 ///
@@ -51,6 +80,10 @@ pub enum Command {
         /// Address and port to listen on [default: 127.0.0.1:8000].
         #[arg(long, value_name = "HOST:PORT")]
         bind: Option<String>,
+        /// Production mode (also PRODUCTION=1): refuses to start without a strong SECRET_KEY
+        /// and an explicit DATABASE_URL, and does not apply migrations by itself.
+        #[arg(long, env = "PRODUCTION", value_parser = clap::builder::FalseyValueParser::new())]
+        production: bool,
     },
     /// Create or update the database tables (manage.py migrate)
     ///
@@ -73,6 +106,57 @@ pub enum Command {
         /// The superuser's e-mail address (the login).
         #[arg(long, env = "SUPERUSER_EMAIL", value_name = "EMAIL")]
         email: Option<String>,
+    },
+    /// Change a user's password (manage.py changepassword)
+    ///
+    /// Asks for the new password twice: without echo on a terminal, otherwise one line of
+    /// standard input each (e.g. `printf 'new-pass\nnew-pass\n' | example_blog changepassword
+    /// alice@example.com`). The password must pass the password validators (at least 8
+    /// characters); three failed attempts abort.
+    #[command(name = "changepassword")]
+    ChangePassword {
+        /// The user's e-mail address (asked for on a terminal when omitted).
+        #[arg(value_name = "EMAIL")]
+        email: Option<String>,
+    },
+    /// Fill the database with fake blog data (the reference app's seed_blog)
+    ///
+    /// Deterministic: the same --seed gives the same users, tags, articles and comments (with
+    /// the same --now, on the same starting database). Bulk inserts in one transaction.
+    #[command(after_help = SEED_AFTER_HELP)]
+    Seed(SeedOptions),
+    /// Write the database's data as a Django JSON fixture (manage.py dumpdata)
+    #[command(name = "dumpdata", after_help = DUMPDATA_AFTER_HELP)]
+    DumpData {
+        /// `app_label` or `app_label.model` to dump [default: every model].
+        #[arg(value_name = "APP_LABEL[.MODEL]")]
+        labels: Vec<String>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Indent nested JSON by N spaces (one object per line without it).
+        #[arg(long, value_name = "N")]
+        indent: Option<usize>,
+    },
+    /// Install a Django JSON fixture (manage.py loaddata)
+    ///
+    /// Everything in one transaction, in dependency order whatever the order in the file. An
+    /// object whose pk exists replaces that row; an article's `tags` replace its tags.
+    /// Fixtures written by the Django reference app's `dumpdata` load as they are.
+    #[command(name = "loaddata")]
+    LoadData {
+        /// The fixture file (`-` for standard input).
+        #[arg(value_name = "FILE")]
+        fixture: PathBuf,
+    },
+    /// Write the OpenAPI schema, as served at /api/schema/ (drf-spectacular's spectacular)
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The document's format.
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Yaml)]
+        format: SchemaFormat,
     },
 }
 
@@ -99,15 +183,106 @@ pub fn init_logging() {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let database_url = cli.database_url;
     match cli.command {
-        None | Some(Command::Serve { .. }) => {
-            let mut config = Config::from_env();
-            if let Some(url) = database_url {
-                config.database_url = url;
-            }
-            if let Some(Command::Serve { bind: Some(bind) }) = cli.command {
+        None => {
+            let production = crate::config::production_from_env();
+            let config = Config::from_env_checked(production, database_url)?;
+            crate::server::serve(config).await
+        }
+        Some(Command::Serve { bind, production }) => {
+            let mut config = Config::from_env_checked(production, database_url)?;
+            if let Some(bind) = bind {
                 config.bind = bind;
             }
             crate::server::serve(config).await
+        }
+        Some(Command::ChangePassword { email }) => {
+            let url = database_url.unwrap_or_else(database_url_from_env);
+            let email = match email {
+                Some(email) => email,
+                None if std::io::stdin().is_terminal() => prompt_line("Email address: ")?,
+                None => bail!("give the user's e-mail address: changepassword EMAIL"),
+            };
+            let db = connect_and_migrate(&url).await?;
+            let result = change_password(
+                &db,
+                &email,
+                &mut PasswordInput::stdin(),
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            )
+            .await;
+            db.close().await.ok();
+            result
+        }
+        Some(Command::Seed(options)) => {
+            let url = database_url.unwrap_or_else(database_url_from_env);
+            let db = connect_and_migrate(&url).await?;
+            let started = std::time::Instant::now();
+            let summary = seed(&db, &options).await;
+            db.close().await.ok();
+            let summary = summary?;
+            println!(
+                "seeded {} users (+ admin id={}, alice id={}), {} tags, {} articles, {} comments in {:.1}s",
+                summary.users,
+                summary.admin_id,
+                summary.alice_id,
+                summary.tags,
+                summary.articles,
+                summary.comments,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Some(Command::DumpData {
+            labels,
+            output,
+            indent,
+        }) => {
+            let models = fixtures::resolve_labels(&labels)?;
+            let url = database_url.unwrap_or_else(database_url_from_env);
+            let db = connect_and_migrate(&url).await?;
+            let objects = fixtures::dump(&db, &models).await;
+            db.close().await.ok();
+            let objects = objects?;
+            match output {
+                Some(path) => {
+                    let mut file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    fixtures::write_fixture(&objects, indent, &mut file)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                None => fixtures::write_fixture(&objects, indent, &mut std::io::stdout().lock())
+                    .context("cannot write the fixture")?,
+            }
+            Ok(())
+        }
+        Some(Command::LoadData { fixture }) => {
+            let text = if fixture.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .context("cannot read the fixture from stdin")?
+            } else {
+                std::fs::read_to_string(&fixture)
+                    .with_context(|| format!("cannot read the fixture {}", fixture.display()))?
+            };
+            let url = database_url.unwrap_or_else(database_url_from_env);
+            let db = connect_and_migrate(&url).await?;
+            let loaded = fixtures::load(&db, &text).await;
+            db.close().await.ok();
+            let summary = loaded
+                .with_context(|| format!("Problem installing fixture '{}'", fixture.display()))?;
+            println!("Installed {} object(s) from 1 fixture(s)", summary.total());
+            Ok(())
+        }
+        Some(Command::Openapi { output, format }) => {
+            let document = schema_document(format).await?;
+            match output {
+                Some(path) => std::fs::write(&path, document)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout()
+                    .write_all(document.as_bytes())
+                    .context("cannot write the schema")?,
+            }
+            Ok(())
         }
         Some(Command::Migrate) => {
             let url = database_url.unwrap_or_else(database_url_from_env);
@@ -265,7 +440,7 @@ mod tests {
         assert!(cli.command.is_none());
         let cli = Cli::parse_from(["example_blog", "serve", "--bind", "127.0.0.1:9000"]);
         assert!(
-            matches!(cli.command, Some(Command::Serve { bind: Some(bind) }) if bind == "127.0.0.1:9000")
+            matches!(cli.command, Some(Command::Serve { bind: Some(bind), .. }) if bind == "127.0.0.1:9000")
         );
         let cli = Cli::parse_from([
             "example_blog",

@@ -6,6 +6,9 @@
 //! | `DATABASE_URL` | [`DEFAULT_DATABASE_URL`] (`db.sqlite3` in the working directory) |
 //! | `SECRET_KEY` | [`DEV_SECRET_KEY`], with a warning: never use it in production |
 //! | `CORS_ALLOWED_ORIGINS` | [`DEFAULT_CORS_ALLOWED_ORIGINS`]; comma-separated origins (`https://app.example.com,http://localhost:8080`) |
+//! | `ACCESS_TOKEN_LIFETIME` | seconds; simplejwt's default, 300 |
+//! | `REFRESH_TOKEN_LIFETIME` | seconds; simplejwt's default, 86400 |
+//! | `PRODUCTION` | off; `1` (or `serve --production`) turns on [production mode](Config::from_env_checked) |
 //!
 //! The listening address defaults to [`DEFAULT_BIND`]; `example_blog serve --bind` changes it.
 
@@ -41,6 +44,13 @@ pub struct Config {
     /// Django's `EMAIL_FILE_PATH`: when set, e-mail (password resets) is written there, one
     /// file per message, instead of printed to the console.
     pub email_file_path: Option<std::path::PathBuf>,
+    /// Production mode: no development conveniences (see [`Config::from_env_checked`]).
+    pub production: bool,
+    /// simplejwt's `ACCESS_TOKEN_LIFETIME`, from `ACCESS_TOKEN_LIFETIME` (seconds); `None`:
+    /// the framework's default.
+    pub access_token_lifetime: Option<chrono::Duration>,
+    /// simplejwt's `REFRESH_TOKEN_LIFETIME`, from `REFRESH_TOKEN_LIFETIME` (seconds).
+    pub refresh_token_lifetime: Option<chrono::Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +62,9 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("email_file_path", &self.email_file_path)
+            .field("production", &self.production)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
             .finish()
     }
 }
@@ -131,6 +144,9 @@ impl Config {
             bind: DEFAULT_BIND.to_owned(),
             cors_allowed_origins: cors_allowed_origins_from_env(),
             email_file_path: env_var("EMAIL_FILE_PATH").map(Into::into),
+            production: false,
+            access_token_lifetime: None,
+            refresh_token_lifetime: None,
         }
     }
 
@@ -143,7 +159,109 @@ impl Config {
             bind: DEFAULT_BIND.to_owned(),
             cors_allowed_origins: default_cors_allowed_origins(),
             email_file_path: None,
+            production: false,
+            access_token_lifetime: None,
+            refresh_token_lifetime: None,
         }
+    }
+}
+
+/// The variable that turns on production mode (`1`, `true`, `yes` or `on`).
+pub const PRODUCTION_ENV: &str = "PRODUCTION";
+/// The variable holding simplejwt's `ACCESS_TOKEN_LIFETIME` in seconds.
+pub const ACCESS_TOKEN_LIFETIME_ENV: &str = "ACCESS_TOKEN_LIFETIME";
+/// The variable holding simplejwt's `REFRESH_TOKEN_LIFETIME` in seconds.
+pub const REFRESH_TOKEN_LIFETIME_ENV: &str = "REFRESH_TOKEN_LIFETIME";
+/// Shortest `SECRET_KEY` production mode accepts (Django's `check --deploy`, W009).
+pub const MIN_SECRET_KEY_LENGTH: usize = 50;
+/// Fewest distinct characters in a production `SECRET_KEY` (Django's W009).
+pub const MIN_SECRET_KEY_UNIQUE_CHARACTERS: usize = 5;
+
+impl Config {
+    /// The settings of `serve`: [`Config::from_env`], `database_url` (the `--database-url`
+    /// flag) over `DATABASE_URL`, and the JWT lifetimes of `ACCESS_TOKEN_LIFETIME` and
+    /// `REFRESH_TOKEN_LIFETIME` (whole seconds, at least 1).
+    ///
+    /// In production mode (`production`, from `serve --production` or `PRODUCTION=1`) there
+    /// are no development conveniences: `SECRET_KEY` must be set, and not to the development
+    /// key nor to a weak value (fewer than [`MIN_SECRET_KEY_LENGTH`] characters or fewer than
+    /// [`MIN_SECRET_KEY_UNIQUE_CHARACTERS`] distinct ones, as Django's `check --deploy`);
+    /// the database must be named (`DATABASE_URL` or `--database-url`) instead of an implicit
+    /// `db.sqlite3` in the working directory; and `serve` does not apply migrations itself
+    /// (it refuses to start while some are pending: run `migrate` first).
+    pub fn from_env_checked(
+        production: bool,
+        database_url: Option<String>,
+    ) -> anyhow::Result<Config> {
+        let database_url = database_url.filter(|url| !url.trim().is_empty());
+        if production {
+            check_production_env(database_url.is_some())?;
+        }
+        let mut config = Config::from_env();
+        if let Some(url) = database_url {
+            config.database_url = url;
+        }
+        config.production = production;
+        config.access_token_lifetime = lifetime_from_env(ACCESS_TOKEN_LIFETIME_ENV)?;
+        config.refresh_token_lifetime = lifetime_from_env(REFRESH_TOKEN_LIFETIME_ENV)?;
+        Ok(config)
+    }
+}
+
+/// Is `PRODUCTION` set to a true value?
+pub fn production_from_env() -> bool {
+    env_var(PRODUCTION_ENV).is_some_and(|value| {
+        matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+/// The checks of production mode on the environment (see [`Config::from_env_checked`]).
+fn check_production_env(database_url_flag: bool) -> anyhow::Result<()> {
+    let Some(key) = env_var("SECRET_KEY") else {
+        anyhow::bail!(
+            "production mode refuses to start without SECRET_KEY: set it to a long random value \
+             (at least {MIN_SECRET_KEY_LENGTH} characters)"
+        );
+    };
+    if key == DEV_SECRET_KEY {
+        anyhow::bail!(
+            "production mode refuses the public development SECRET_KEY: set a secret one"
+        );
+    }
+    let unique: std::collections::HashSet<char> = key.chars().collect();
+    if key.chars().count() < MIN_SECRET_KEY_LENGTH
+        || unique.len() < MIN_SECRET_KEY_UNIQUE_CHARACTERS
+        || key.starts_with("django-insecure-")
+    {
+        anyhow::bail!(
+            "production mode refuses a weak SECRET_KEY: use at least {MIN_SECRET_KEY_LENGTH} \
+             characters, {MIN_SECRET_KEY_UNIQUE_CHARACTERS} of them different, generated randomly"
+        );
+    }
+    if !database_url_flag && env_var("DATABASE_URL").is_none() {
+        anyhow::bail!(
+            "production mode needs the database named explicitly: set DATABASE_URL (or \
+             --database-url) instead of the implicit {DEFAULT_DATABASE_URL}"
+        );
+    }
+    Ok(())
+}
+
+/// A lifetime in whole seconds from the variable `name`; `None` when unset.
+fn lifetime_from_env(name: &str) -> anyhow::Result<Option<chrono::Duration>> {
+    let Some(value) = env_var(name) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<i64>() {
+        Ok(seconds) if (1..=100 * 365 * 24 * 3600).contains(&seconds) => {
+            Ok(Some(chrono::Duration::seconds(seconds)))
+        }
+        _ => anyhow::bail!(
+            "{name} must be a whole number of seconds between 1 and 100 years, not {value:?}"
+        ),
     }
 }
 

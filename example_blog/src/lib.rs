@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod entities;
+pub mod management;
 pub mod migration;
 pub mod models;
 pub mod permissions;

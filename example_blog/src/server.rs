@@ -2,23 +2,31 @@
 
 use crate::config::{Config, redact_url};
 use anyhow::Context;
-use rest_framework::poem::Server;
 use rest_framework::poem::listener::{Acceptor, Listener, TcpListener};
-use std::time::Duration;
+use rest_framework::poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Server};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How long a graceful shutdown waits for requests in flight before it closes their
 /// connections anyway.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Connects to `config.database_url`, applies pending migrations, builds the application
+/// Connects to `config.database_url`, applies pending migrations (in production mode it
+/// refuses to start while migrations are pending instead), builds the application
 /// ([`crate::api::build_app`]) and serves it on `config.bind` until SIGINT (Ctrl-C) or
-/// SIGTERM. Then it stops accepting connections, lets requests in flight finish (for up to
-/// [`SHUTDOWN_TIMEOUT`]) and returns `Ok(())`.
+/// SIGTERM, logging one line per request ([`log_request`]). Then it stops accepting
+/// connections, lets requests in flight finish (for up to [`SHUTDOWN_TIMEOUT`]) and returns
+/// `Ok(())`.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let db = crate::cli::connect_and_migrate(&config.database_url).await?;
+    let db = if config.production {
+        connect_migrated(&config.database_url).await?
+    } else {
+        crate::cli::connect_and_migrate(&config.database_url).await?
+    };
     let app = crate::api::build_app(db.clone(), &config)
         .await
-        .map_err(|err| anyhow::anyhow!("cannot build the application: {err}"))?;
+        .map_err(|err| anyhow::anyhow!("cannot build the application: {err}"))?
+        .around(log_request);
 
     let acceptor = TcpListener::bind(config.bind.as_str())
         .into_acceptor()
@@ -42,6 +50,49 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Production mode's connection: the database must be migrated already (`example_blog
+/// migrate`), as a deployment migrates in its own step.
+async fn connect_migrated(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    use sea_orm_migration::MigratorTrait;
+    let db = crate::db::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
+    let pending = crate::migration::Migrator::get_pending_migrations(&db)
+        .await
+        .context("cannot read the applied migrations")?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "{} migration(s) not applied to {}; production mode does not migrate by itself: \
+             run `example_blog migrate` first",
+            pending.len(),
+            redact_url(url)
+        );
+    }
+    Ok(db)
+}
+
+/// Logs one line per request at `INFO` (target `example_blog::access`): method, path, status
+/// and duration, like a web server's access log.
+pub async fn log_request<E: Endpoint>(
+    endpoint: Arc<E>,
+    request: Request,
+) -> rest_framework::poem::Result<Response> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = match endpoint.call(request).await {
+        Ok(output) => output.into_response(),
+        Err(err) => err.into_response(),
+    };
+    tracing::info!(
+        target: "example_blog::access",
+        "{method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(response)
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or, on Unix, SIGTERM. If a signal handler cannot
