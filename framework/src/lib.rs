@@ -38,6 +38,7 @@ pub use async_trait::async_trait;
 pub use poem;
 pub use poem_openapi;
 pub use rest_framework_macros::{HyperlinkedModelSerializer, ModelSerializer, viewset};
+pub use rest_framework_macros::Serializer;
 pub use sea_orm;
 pub use serde;
 pub use serde_json;

@@ -194,3 +194,93 @@ impl<S: ModelSerializer> Save<S> {
         Ok(model)
     }
 }
+
+/// DRF's plain `Serializer`: request data validated into a struct, with no model (a login
+/// body, a password change). Derive it with `#[derive(Serializer)]`; the fields take the
+/// options of [`ModelSerializer`] fields that do not involve a model (`read_only`,
+/// `write_only`, `required`, `default`, `allow_null`, `allow_blank`, lengths, bounds,
+/// `validate(...)`, `validate_with`), and `#[serializer(validate_with = path)]` adds an
+/// object-level check `fn(&Self) -> Result<(), E>` where `ValidationErrors: From<E>`.
+///
+/// ```ignore
+/// #[derive(Serializer)]
+/// #[serializer(validate_with = passwords_match)]
+/// pub struct PasswordChangeSerializer {
+///     #[field(write_only, max_length = 128)] pub new_password1: String,
+///     #[field(write_only, max_length = 128)] pub new_password2: String,
+/// }
+///
+/// fn passwords_match(body: &PasswordChangeSerializer) -> Result<(), ValidationErrors> {
+///     if body.new_password1 == body.new_password2 {
+///         return Ok(());
+///     }
+///     Err(ValidationErrors::field("new_password2", "The two password fields didn’t match."))
+/// }
+///
+/// let body = PasswordChangeSerializer::from_request(&request_data)?; // DRF's 400 on errors
+/// ```
+///
+/// Omitted optional fields take their `default`, else `Default::default()`. Read-only fields
+/// are output only (`Serialize` writes every field except write-only ones).
+pub trait Serializer: Serialize + Sized + Send + 'static {
+    /// The schema name (`Login` for `LoginSerializer`).
+    const NAME: &'static str;
+    /// The declared fields, in order.
+    const FIELDS: &'static [&'static str];
+
+    /// Reads and validates an object (`partial`: missing required fields are no error).
+    fn from_data(
+        data: &serde_json::Map<String, serde_json::Value>,
+        partial: bool,
+    ) -> Result<Self, ValidationErrors>;
+
+    /// Registers the read schema (`Login`) and the request schema (`LoginRequest`).
+    fn register_schemas(registry: &mut Registry);
+
+    /// Validates request data (DRF's `is_valid(raise_exception=True)`): a body that is not an
+    /// object gets `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`.
+    fn from_request(data: &serde_json::Value) -> ApiResult<Self> {
+        match data {
+            serde_json::Value::Object(map) => Self::from_data(map, false).map_err(ApiError::Validation),
+            other => Err(ApiError::non_field(crate::fields::messages::not_a_dict(
+                crate::fields::python_type_name(other),
+            ))),
+        }
+    }
+
+    /// A `$ref` to the request schema.
+    fn request_schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(format!("{}Request", Self::NAME))
+    }
+}
+
+impl ValidationErrors {
+    /// One message for one field (`validate_with` hooks return these).
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.add(field, message);
+        errors
+    }
+}
+
+/// An object-level hook's message: under `non_field_errors`, as DRF's `validate()` raising
+/// `ValidationError("...")`.
+impl From<String> for ValidationErrors {
+    fn from(message: String) -> Self {
+        ValidationErrors::field(NON_FIELD_ERRORS, message)
+    }
+}
+
+impl From<&str> for ValidationErrors {
+    fn from(message: &str) -> Self {
+        ValidationErrors::field(NON_FIELD_ERRORS, message)
+    }
+}
+
+/// A field's schema with its `default` (drf-spectacular writes defaults of fields).
+pub fn schema_with_default<T: Serialize>(schema: MetaSchemaRef, default: &T) -> MetaSchemaRef {
+    schema.merge(poem_openapi::registry::MetaSchema {
+        default: serde_json::to_value(default).ok(),
+        ..poem_openapi::registry::MetaSchema::ANY
+    })
+}

@@ -28,6 +28,17 @@ pub fn derive_hyperlinked_model_serializer(input: TokenStream) -> TokenStream {
     derive_model_serializer(input)
 }
 
+/// Derives `rest_framework::serializers::Serializer`: DRF's plain `Serializer` (no model),
+/// e.g. a login or password-change body, validated into the struct with the same field
+/// options and error texts as `ModelSerializer`.
+#[proc_macro_derive(Serializer, attributes(serializer, field))]
+pub fn derive_serializer(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    serializer::expand_plain(input)
+        .unwrap_or_else(|err| err.write_errors())
+        .into()
+}
+
 /// Implements a DRF-style viewset on an `impl ModelViewSet for MyViewSet { ... }` block:
 /// `#[viewset(serializer = ..., list_serializer = ..., permissions = A & B, authentication = [..])]`.
 #[proc_macro_attribute]

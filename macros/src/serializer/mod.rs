@@ -1,4 +1,4 @@
-//! `#[derive(ModelSerializer)]`: [`attrs`] parses, [`model`] checks and builds the field
+//! `#[derive(ModelSerializer)]` and `#[derive(Serializer)]`: [`attrs`] parses, [`model`] checks and builds the field
 //! model, [`expand`] generates code.
 
 mod attrs;
@@ -7,8 +7,20 @@ mod model;
 
 use darling::FromDeriveInput;
 
+/// `#[derive(ModelSerializer)]` and `#[derive(HyperlinkedModelSerializer)]`.
 pub fn expand(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
     let parsed = attrs::SerializerAttrs::from_derive_input(&input)?;
-    let checked = model::Serializer::check(parsed)?;
-    Ok(expand::expand(&checked))
+    let checked = model::Serializer::check(parsed, true)?;
+    let model = checked
+        .model
+        .clone()
+        .ok_or_else(|| darling::Error::custom("a ModelSerializer needs `model = ...`"))?;
+    Ok(expand::expand(&checked, &model))
+}
+
+/// `#[derive(Serializer)]`: no model.
+pub fn expand_plain(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
+    let parsed = attrs::SerializerAttrs::from_derive_input(&input)?;
+    let checked = model::Serializer::check(parsed, false)?;
+    Ok(expand::expand_plain(&checked))
 }
