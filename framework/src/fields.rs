@@ -262,11 +262,27 @@ impl FieldType for DateTime<Utc> {
         if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
             return Ok(parsed.with_timezone(&Utc));
         }
+        // Django's `parse_datetime` also takes minutes without seconds and a space for `T`.
+        let zoned = match text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+            Some(rest) => format!("{rest}+00:00"),
+            None => text.to_string(),
+        };
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f%:z",
+            "%Y-%m-%dT%H:%M%:z",
+            "%Y-%m-%d %H:%M:%S%.f%:z",
+            "%Y-%m-%d %H:%M%:z",
+        ] {
+            if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_str(&zoned, format) {
+                return Ok(parsed.with_timezone(&Utc));
+            }
+        }
         // Without an offset, DRF reads the time in the current time zone (UTC here).
         for format in [
             "%Y-%m-%dT%H:%M:%S%.f",
             "%Y-%m-%dT%H:%M",
             "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%d %H:%M",
         ] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
                 return Ok(naive.and_utc());

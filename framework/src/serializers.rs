@@ -241,7 +241,9 @@ pub trait Serializer: Serialize + Sized + Send + 'static {
     /// object gets `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`.
     fn from_request(data: &serde_json::Value) -> ApiResult<Self> {
         match data {
-            serde_json::Value::Object(map) => Self::from_data(map, false).map_err(ApiError::Validation),
+            serde_json::Value::Object(map) => {
+                Self::from_data(map, false).map_err(ApiError::Validation)
+            }
             other => Err(ApiError::non_field(crate::fields::messages::not_a_dict(
                 crate::fields::python_type_name(other),
             ))),

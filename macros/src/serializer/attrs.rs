@@ -41,7 +41,7 @@ pub struct FieldAttrs {
     pub allow_null: Option<darling::util::SpannedValue<bool>>,
     /// The value used when the field is omitted on create (`default = 5`).
     #[darling(default)]
-    pub default: Option<syn::Expr>,
+    pub default: Option<DefaultValue>,
     /// The label OPTIONS shows (default: the name, `created_at` -> `Created at`, `id` -> `ID`).
     #[darling(default)]
     pub label: Option<String>,
@@ -124,4 +124,14 @@ pub struct Bounds {
     pub min: Option<syn::Lit>,
     #[darling(default)]
     pub max: Option<syn::Lit>,
+}
+
+/// `default = expr`, taken as written: a string literal is the string (darling would parse
+/// its contents as an expression).
+pub struct DefaultValue(pub syn::Expr);
+
+impl FromMeta for DefaultValue {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        Ok(DefaultValue(expr.clone()))
+    }
 }

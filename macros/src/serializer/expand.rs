@@ -2,9 +2,9 @@
 //! done by `rest_framework::{fields, relations, serializers, openapi}`.
 
 use super::model::{Field, Kind, RelatedValue, Serializer};
-use syn::spanned::Spanned;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 /// `#[derive(ModelSerializer)]`; `model` is the checked `model = ...`.
 pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
@@ -137,7 +137,11 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
         let var = slot(f);
         let ty = &f.ty;
         let read = if f.writable() {
-            column_statement(f, TokenStream::new(), quote!(#var = ::core::option::Option::Some(__v);))
+            column_statement(
+                f,
+                TokenStream::new(),
+                quote!(#var = ::core::option::Option::Some(__v);),
+            )
         } else {
             TokenStream::new()
         };
@@ -580,7 +584,9 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         let max_length = opt_usize(f.max_length);
         let schema = quote!(#rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length));
         match &f.default {
-            Some(default) => quote!((#key, #rf::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default)))),
+            Some(default) => {
+                quote!((#key, #rf::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
+            }
             None => quote!((#key, #schema)),
         }
     };

@@ -189,24 +189,33 @@ fn unique_set(
     fields: &[Field],
     model: Option<&syn::Path>,
 ) -> darling::Result<(Vec<String>, Vec<syn::Path>)> {
-    let model = model.ok_or_else(|| {
-        Error::custom("`unique_together` is checked against a model's table")
-    })?;
+    let model = model
+        .ok_or_else(|| Error::custom("`unique_together` is checked against a model's table"))?;
     if set.len() < 2 {
-        return Err(Error::custom("`unique_together` needs at least two fields").with_span(&set.first().map(|p| p.span()).unwrap_or_else(proc_macro2::Span::call_site)));
+        return Err(
+            Error::custom("`unique_together` needs at least two fields").with_span(
+                &set.first()
+                    .map(|p| p.span())
+                    .unwrap_or_else(proc_macro2::Span::call_site),
+            ),
+        );
     }
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for path in set.iter() {
-        let ident = path.get_ident().ok_or_else(|| {
-            Error::custom("name a field of this serializer").with_span(path)
-        })?;
+        let ident = path
+            .get_ident()
+            .ok_or_else(|| Error::custom("name a field of this serializer").with_span(path))?;
         let field = fields.iter().find(|f| f.ident == *ident).ok_or_else(|| {
             Error::custom(format!("`{ident}` is not a field of this serializer")).with_span(ident)
         })?;
         let column = match &field.kind {
             Kind::Column { column } | Kind::ForeignKeyPk { column, .. } => column,
-            Kind::ForwardRelated { fk_column, value: RelatedValue::Slug { .. }, .. } => fk_column,
+            Kind::ForwardRelated {
+                fk_column,
+                value: RelatedValue::Slug { .. },
+                ..
+            } => fk_column,
             _ => {
                 return Err(Error::custom(
                     "`unique_together` applies to column and foreign-key fields",
@@ -231,8 +240,10 @@ fn sibling_entity(model: &syn::Path, relation: &str, span: proc_macro2::Span) ->
     let mut path = model.clone();
     path.segments.pop();
     path.segments.pop();
-    path.segments.push(syn::PathSegment::from(syn::Ident::new(relation, span)));
-    path.segments.push(syn::PathSegment::from(syn::Ident::new("Entity", span)));
+    path.segments
+        .push(syn::PathSegment::from(syn::Ident::new(relation, span)));
+    path.segments
+        .push(syn::PathSegment::from(syn::Ident::new("Entity", span)));
     path
 }
 
@@ -263,7 +274,10 @@ impl Field {
             .source
             .as_ref()
             .map(|s| (s.as_str().to_string(), s.span()));
-        let dotted = source.as_ref().filter(|(text, _)| text.contains('.')).cloned();
+        let dotted = source
+            .as_ref()
+            .filter(|(text, _)| text.contains('.'))
+            .cloned();
         let identity = flag(&attrs.hyperlinked_identity);
         let hyperlinked = flag(&attrs.hyperlinked);
         let string_related = flag(&attrs.string_related);
@@ -294,7 +308,11 @@ impl Field {
             .with_span(&ident));
         }
         // Only reached for relation kinds, which need a model (checked above).
-        let model_path = || model.cloned().ok_or_else(|| Error::custom("a model is needed"));
+        let model_path = || {
+            model
+                .cloned()
+                .ok_or_else(|| Error::custom("a model is needed"))
+        };
         let source_ident = |suffix: &str| -> darling::Result<syn::Ident> {
             let (text, span) = source
                 .clone()
@@ -321,8 +339,10 @@ impl Field {
         };
         let read_only_kind = |what: &str, read_only: &mut bool| -> darling::Result<()> {
             if write_only || explicitly_writable {
-                return Err(Error::custom(format!("{what} is read-only; remove `write_only` / `read_only = false`"))
-                    .with_span(&ident));
+                return Err(Error::custom(format!(
+                    "{what} is read-only; remove `write_only` / `read_only = false`"
+                ))
+                .with_span(&ident));
             }
             *read_only = true;
             Ok(())
@@ -401,10 +421,11 @@ impl Field {
             };
             let fk_column = parse(&format!("{relation}_id"))?;
             Kind::ForwardRelated {
-                related: attrs
-                    .queryset
-                    .clone()
-                    .unwrap_or(sibling_entity(&model_path()?, relation, span)),
+                related: attrs.queryset.clone().unwrap_or(sibling_entity(
+                    &model_path()?,
+                    relation,
+                    span,
+                )),
                 fk_column,
                 value: RelatedValue::Attr(parse(attr)?),
             }
@@ -412,8 +433,10 @@ impl Field {
             read_only_kind("a `string_related` field", &mut read_only)?;
             if attrs.many {
                 let related = attrs.queryset.clone().ok_or_else(|| {
-                    Error::custom("`string_related, many` needs the related entity: `queryset = tag::Entity`")
-                        .with_span(&ident)
+                    Error::custom(
+                        "`string_related, many` needs the related entity: `queryset = tag::Entity`",
+                    )
+                    .with_span(&ident)
                 })?;
                 Kind::ManyRelated {
                     related,
@@ -430,7 +453,10 @@ impl Field {
             let attr = syn::parse_str::<syn::Ident>(slug.as_str())
                 .map(|i| syn::Ident::new(&i.to_string(), slug.span()))
                 .map_err(|_| {
-                    error_at(&format!("`{}` is not a valid column name", slug.as_str()), slug.span())
+                    error_at(
+                        &format!("`{}` is not a valid column name", slug.as_str()),
+                        slug.span(),
+                    )
                 })?;
             let related = if attrs.many {
                 attrs.queryset.clone().ok_or_else(|| {
@@ -561,7 +587,7 @@ impl Field {
             // A nullable column accepts null (Django's `null=True`); plain fields only on request.
             None => optional_type && model.is_some(),
         };
-        if let Some(default) = &attrs.default {
+        if let Some(default) = attrs.default.as_ref().map(|d| &d.0) {
             if attrs.required == Some(true) {
                 return Err(error_at(
                     "a field with a `default` is not required; remove `required`",
@@ -587,7 +613,7 @@ impl Field {
             required,
             allow_blank: attrs.allow_blank,
             allow_null,
-            default: attrs.default.clone(),
+            default: attrs.default.as_ref().map(|d| d.0.clone()),
             validate_with: attrs.validate_with.clone(),
             label: attrs
                 .label
