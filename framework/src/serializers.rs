@@ -39,9 +39,31 @@
 //! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
 //! | `count = Entity` | the number of related rows (read-only) |
 //! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>` |
+//! | `default = expr` | the value when the key is absent on create / full update (not on PATCH); not with `required`; shown as the schema's `default` |
+//! | `allow_null` | accept `null` (the type must be `Option<T>`; nullable columns allow it unless `allow_null = false`); else `This field may not be null.` |
+//! | `validate_with = path` | DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, after the field's own rules; may change the value |
+//! | `source = "user.email"` | a column of the row a forward foreign key points at (read-only; one `IN` query per page) |
+//! | `pk_related` (without `read_only`) | a writable forward foreign key (`user` writes `user_id`): `Invalid pk "99" - object does not exist.`, `Incorrect type. Expected pk value, received str.` |
+//! | `slug_field = "name"` (+ `many`, `queryset = Entity`) | DRF's `SlugRelatedField`: the related row(s) by a column, writable: `Object with name=x does not exist.`, `Invalid value.` |
+//! | `string_related` (+ `many`, `queryset = Entity`) | DRF's `StringRelatedField`: the related row's `Display` (read-only) |
+//! | `method = path` | DRF's `SerializerMethodField`: `fn(&Model, &SerializerContext) -> T` (read-only) |
+//!
+//! The related entity of a forward relation (`pk_related`, `slug_field`, `string_related`,
+//! dotted `source`) is `queryset = ...` when given, else the module beside the model's named
+//! after the relation (`model = article::Entity`, field `user` -> `user::Entity`).
+//!
+//! Struct options: `#[serializer(unique_together(title, user))]` (repeatable; DRF's
+//! `UniqueTogetherValidator`: `The fields title, user must make a unique set.` under
+//! `non_field_errors`, skipped while a value is unknown or null) and
+//! `#[serializer(validate_with = path)]`, DRF's `validate(attrs)`:
+//! `fn(&mut ActiveModelOf<S>, Option<&ModelOf<S>>) -> Result<(), E>` with
+//! `ValidationErrors: From<E>` (a `String` lands under `non_field_errors`). Both run only
+//! when every field is valid, unique-together first. For bodies without a model, derive
+//! [`Serializer`].
 //!
 //! A field that is not a column, a type that is not the column's, `read_only` with
-//! `write_only`, an unknown option: each is a compile error pointing at the field or option.
+//! `write_only`, an unknown option, `default` with `required`, `allow_null` on a non-`Option`
+//! field, a writable `method`: each is a compile error pointing at the field or option.
 
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
@@ -285,4 +307,12 @@ pub fn schema_with_default<T: Serialize>(schema: MetaSchemaRef, default: &T) -> 
         default: serde_json::to_value(default).ok(),
         ..poem_openapi::registry::MetaSchema::ANY
     })
+}
+
+/// The result of an object-level `validate_with` hook as [`ValidationErrors`] (generated code).
+#[doc(hidden)]
+pub fn hook_errors<E: Into<ValidationErrors>>(
+    result: Result<(), E>,
+) -> Result<(), ValidationErrors> {
+    result.map_err(Into::into)
 }

@@ -161,9 +161,10 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
         };
         quote!(#id: match #var { ::core::option::Option::Some(__v) => __v, ::core::option::Option::None => #fallback })
     });
-    let hook = s.validate_with.as_ref().map(|hook| {
-        quote_spanned!(hook.span()=> #hook(&__value).map_err(#rf::exceptions::ValidationErrors::from)?;)
-    });
+    let hook = s
+        .validate_with
+        .as_ref()
+        .map(|hook| quote_spanned!(hook.span()=> #rf::serializers::hook_errors(#hook(&__value))?;));
     quote! {
         #serialize
 
@@ -496,8 +497,8 @@ fn object_checks(s: &Serializer, model: &syn::Path) -> TokenStream {
     let hook = s.validate_with.as_ref().map(|hook| {
         quote_spanned! {hook.span()=>
             if __errors.is_empty() {
-                if let ::core::result::Result::Err(__e) = #hook(&mut __model, instance) {
-                    __errors = #rf::exceptions::ValidationErrors::from(__e);
+                if let ::core::result::Result::Err(__e) = #rf::serializers::hook_errors(#hook(&mut __model, instance)) {
+                    __errors = __e;
                 }
             }
         }

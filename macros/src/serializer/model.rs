@@ -327,7 +327,6 @@ impl Field {
         let relation_name = || {
             source
                 .clone()
-                .map(|(text, span)| (text, span))
                 .unwrap_or_else(|| (ident.to_string(), ident.span()))
         };
         let forward_entity = || -> darling::Result<syn::Path> {
