@@ -49,6 +49,20 @@ pub mod messages {
     pub fn incorrect_pk_type(type_name: &str) -> String {
         format!("Incorrect type. Expected pk value, received {type_name}.")
     }
+    /// `Object with name=x does not exist.` (`SlugRelatedField`).
+    pub fn slug_does_not_exist(slug_name: &str, value: &str) -> String {
+        format!("Object with {slug_name}={value} does not exist.")
+    }
+    /// `Invalid value.` (`SlugRelatedField`, a value that cannot be looked up).
+    pub const INVALID_VALUE: &str = "Invalid value.";
+    /// `The fields title, user must make a unique set.`
+    pub fn not_unique_together(fields: &[&str]) -> String {
+        format!("The fields {} must make a unique set.", fields.join(", "))
+    }
+    /// `Invalid data. Expected a dictionary, but got str.`
+    pub fn not_a_dict(type_name: &str) -> String {
+        format!("Invalid data. Expected a dictionary, but got {type_name}.")
+    }
     /// `Invalid pk "99" - object does not exist.`
     pub fn pk_does_not_exist(pk: &str) -> String {
         format!("Invalid pk \"{pk}\" - object does not exist.")
@@ -248,11 +262,27 @@ impl FieldType for DateTime<Utc> {
         if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
             return Ok(parsed.with_timezone(&Utc));
         }
+        // Django's `parse_datetime` also takes minutes without seconds and a space for `T`.
+        let zoned = match text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+            Some(rest) => format!("{rest}+00:00"),
+            None => text.to_string(),
+        };
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f%:z",
+            "%Y-%m-%dT%H:%M%:z",
+            "%Y-%m-%d %H:%M:%S%.f%:z",
+            "%Y-%m-%d %H:%M%:z",
+        ] {
+            if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_str(&zoned, format) {
+                return Ok(parsed.with_timezone(&Utc));
+            }
+        }
         // Without an offset, DRF reads the time in the current time zone (UTC here).
         for format in [
             "%Y-%m-%dT%H:%M:%S%.f",
             "%Y-%m-%dT%H:%M",
             "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%d %H:%M",
         ] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
                 return Ok(naive.and_utc());
@@ -296,6 +326,19 @@ pub fn parse_field<T: FieldType>(
     required: bool,
     errors: &mut ValidationErrors,
 ) -> Option<T> {
+    parse_field_with(data, name, options, required, true, errors)
+}
+
+/// [`parse_field`] with DRF's `allow_null`: when false, `null` is refused with
+/// `This field may not be null.` even for `Option<T>`.
+pub fn parse_field_with<T: FieldType>(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    options: &FieldOptions,
+    required: bool,
+    allow_null: bool,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
     match data.get(name) {
         None => {
             if required {
@@ -303,7 +346,7 @@ pub fn parse_field<T: FieldType>(
             }
             None
         }
-        Some(Value::Null) => match T::null() {
+        Some(Value::Null) => match T::null().filter(|_| allow_null) {
             Some(null) => Some(null),
             None => {
                 errors.add(name, messages::NULL);

@@ -49,6 +49,7 @@ pub mod viewsets;
 pub use async_trait::async_trait;
 pub use poem;
 pub use poem_openapi;
+pub use rest_framework_macros::Serializer;
 pub use rest_framework_macros::{HyperlinkedModelSerializer, ModelSerializer, viewset};
 pub use sea_orm;
 pub use serde;

@@ -73,6 +73,27 @@ pub fn value_as_i64(value: &Value) -> Option<i64> {
     }
 }
 
+/// Whether a sea-orm value is SQL `NULL`.
+pub fn value_is_null(value: &Value) -> bool {
+    match value {
+        Value::Bool(v) => v.is_none(),
+        Value::TinyInt(v) => v.is_none(),
+        Value::SmallInt(v) => v.is_none(),
+        Value::Int(v) => v.is_none(),
+        Value::BigInt(v) => v.is_none(),
+        Value::TinyUnsigned(v) => v.is_none(),
+        Value::SmallUnsigned(v) => v.is_none(),
+        Value::Unsigned(v) => v.is_none(),
+        Value::BigUnsigned(v) => v.is_none(),
+        Value::Float(v) => v.is_none(),
+        Value::Double(v) => v.is_none(),
+        Value::String(v) => v.is_none(),
+        Value::Char(v) => v.is_none(),
+        Value::Bytes(v) => v.is_none(),
+        _ => false,
+    }
+}
+
 /// `select.filter(pk = id)`.
 pub fn filter_pk<E: EntityTrait>(select: Select<E>, id: i64) -> Select<E> {
     select.filter(pk_column::<E>().eq(id))

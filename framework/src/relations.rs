@@ -75,6 +75,45 @@ where
         .collect())
 }
 
+/// A value of the row each parent's forward foreign key points at (`SlugRelatedField`,
+/// `StringRelatedField`, a dotted `source = "user.email"`): one `WHERE id IN (...)` for the
+/// page. `None` where the key is null.
+pub async fn load_forward<P, T, V>(
+    models: &[P::Model],
+    ctx: &SerializerContext<'_>,
+    pick: impl Fn(&T::Model) -> V + Send,
+) -> ApiResult<Vec<Option<V>>>
+where
+    P: ModelMeta + Related<T>,
+    T: ModelMeta,
+{
+    let related = models.load_one(T::find(), ctx.db).await?;
+    Ok(related.iter().map(|row| row.as_ref().map(&pick)).collect())
+}
+
+/// Values of the rows of a to-many relation (slugs, `Display`s), in the related model's
+/// ordering: one query for the page.
+pub async fn load_many_values<P, T, V>(
+    models: &[P::Model],
+    ctx: &SerializerContext<'_>,
+    pick: impl Fn(&T::Model) -> V + Send,
+) -> ApiResult<Vec<Vec<V>>>
+where
+    P: ModelMeta + Related<T>,
+    T: ModelMeta,
+{
+    let related = models.load_many(T::default_queryset(), ctx.db).await?;
+    Ok(related
+        .iter()
+        .map(|group| group.iter().map(&pick).collect())
+        .collect())
+}
+
+/// The related value of a non-nullable foreign key; a missing row is a broken database.
+pub fn required_related<V>(value: Option<V>, field: &str) -> ApiResult<V> {
+    value.ok_or_else(|| ApiError::Internal(format!("the related row of `{field}` is missing")))
+}
+
 /// Primary keys of a to-many relation (`tags` as `[3, 4]`), in the related model's ordering.
 pub async fn load_pks_many<P, T>(
     models: &[P::Model],
@@ -220,6 +259,264 @@ pub async fn parse_pks_many<T: ModelMeta>(
         }
     }
     Ok(Some(unique))
+}
+
+/// What the request says about a single relation field, before any lookup.
+enum RelationInput<'a> {
+    /// Absent, or refused (`null` when not allowed): nothing to write.
+    Skip,
+    /// An accepted `null`.
+    Null,
+    Value(&'a Value),
+}
+
+fn relation_input<'a>(
+    data: &'a serde_json::Map<String, Value>,
+    name: &str,
+    required: bool,
+    allow_null: bool,
+    errors: &mut ValidationErrors,
+) -> RelationInput<'a> {
+    match data.get(name) {
+        None => {
+            if required {
+                errors.add(name, messages::REQUIRED);
+            }
+            RelationInput::Skip
+        }
+        // DRF's RelatedField reads "" as null.
+        Some(value) if value.is_null() || value == "" => {
+            if allow_null {
+                RelationInput::Null
+            } else {
+                errors.add(name, messages::NULL);
+                RelationInput::Skip
+            }
+        }
+        Some(value) => RelationInput::Value(value),
+    }
+}
+
+/// A writable forward foreign key as its primary key (DRF's
+/// `PrimaryKeyRelatedField(queryset=...)`): `Some(Some(pk))` when given and the row exists,
+/// `Some(None)` for an accepted `null`, `None` when absent or invalid (errors recorded).
+pub async fn parse_pk<T: ModelMeta>(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    required: bool,
+    allow_null: bool,
+    db: &impl ConnectionTrait,
+    errors: &mut ValidationErrors,
+) -> ApiResult<Option<Option<i64>>> {
+    let value = match relation_input(data, name, required, allow_null, errors) {
+        RelationInput::Skip => return Ok(None),
+        RelationInput::Null => return Ok(Some(None)),
+        RelationInput::Value(value) => value,
+    };
+    let pk = match pk_from_value(value) {
+        Ok(pk) => pk,
+        Err(message) => {
+            errors.add(name, message);
+            return Ok(None);
+        }
+    };
+    let exists = T::find()
+        .select_only()
+        .column(pk_column::<T>())
+        .filter(pk_column::<T>().eq(pk))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        errors.add(name, messages::pk_does_not_exist(&shown(value)));
+        return Ok(None);
+    }
+    Ok(Some(Some(pk)))
+}
+
+/// How DRF prints a submitted value in a message (`smart_str`).
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The text a slug lookup compares (Django converts numbers and booleans to text for a
+/// `CharField`); lists and objects cannot be looked up (`Invalid value.`).
+fn slug_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Array(_) | Value::Object(_) | Value::Null => None,
+        other => Some(shown(other)),
+    }
+}
+
+/// Primary keys of the rows whose `column` holds each of `slugs` (first match wins).
+async fn pks_by_slug<T: ModelMeta>(
+    db: &impl ConnectionTrait,
+    column: T::Column,
+    slugs: &[String],
+) -> ApiResult<HashMap<String, i64>> {
+    let rows: Vec<(i64, String)> = T::find()
+        .select_only()
+        .column(pk_column::<T>())
+        .column(column)
+        .filter(column.is_in(slugs.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for (pk, slug) in rows {
+        found.entry(slug).or_insert(pk);
+    }
+    Ok(found)
+}
+
+/// A writable forward foreign key shown by a column of the related row (DRF's
+/// `SlugRelatedField(slug_field="name", queryset=...)`). Returns as [`parse_pk`].
+#[allow(clippy::too_many_arguments)]
+pub async fn parse_slug<T: ModelMeta>(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    required: bool,
+    allow_null: bool,
+    column: T::Column,
+    slug_name: &str,
+    db: &impl ConnectionTrait,
+    errors: &mut ValidationErrors,
+) -> ApiResult<Option<Option<i64>>> {
+    let value = match relation_input(data, name, required, allow_null, errors) {
+        RelationInput::Skip => return Ok(None),
+        RelationInput::Null => return Ok(Some(None)),
+        RelationInput::Value(value) => value,
+    };
+    let Some(slug) = slug_text(value) else {
+        errors.add(name, messages::INVALID_VALUE);
+        return Ok(None);
+    };
+    let found = pks_by_slug::<T>(db, column, std::slice::from_ref(&slug)).await?;
+    match found.get(&slug) {
+        Some(pk) => Ok(Some(Some(*pk))),
+        None => {
+            errors.add(name, messages::slug_does_not_exist(slug_name, &slug));
+            Ok(None)
+        }
+    }
+}
+
+/// A writable to-many relation by slugs (`"tags": ["rust", "web"]`), checked with one query;
+/// like DRF, the first bad item is the field's only error. Returns the primary keys.
+#[allow(clippy::too_many_arguments)]
+pub async fn parse_slugs_many<T: ModelMeta>(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    required: bool,
+    column: T::Column,
+    slug_name: &str,
+    db: &impl ConnectionTrait,
+    errors: &mut ValidationErrors,
+) -> ApiResult<Option<Vec<i64>>> {
+    let items = match data.get(name) {
+        None => {
+            if required {
+                errors.add(name, messages::REQUIRED);
+            }
+            return Ok(None);
+        }
+        Some(Value::Null) => {
+            errors.add(name, messages::NULL);
+            return Ok(None);
+        }
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            errors.add(name, messages::not_a_list(python_type_name(other)));
+            return Ok(None);
+        }
+    };
+    // Items up to the first one that cannot be looked up at all.
+    let slugs: Vec<String> = items.iter().map_while(slug_text).collect();
+    let found = pks_by_slug::<T>(db, column, &slugs).await?;
+    let mut pks = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let Some(slug) = slugs.get(index) else {
+            errors.add(name, messages::INVALID_VALUE);
+            return Ok(None);
+        };
+        match found.get(slug) {
+            Some(pk) => {
+                if !pks.contains(pk) {
+                    pks.push(*pk);
+                }
+            }
+            None => {
+                errors.add(name, messages::slug_does_not_exist(slug_name, &shown(item)));
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(pks))
+}
+
+/// A foreign-key column's Rust type, set from a parsed relation (`i64`, or `Option<i64>`
+/// for a nullable key).
+pub trait ForeignKeyValue {
+    /// The column value for a parsed key (`None`: null).
+    fn from_pk(pk: Option<i64>) -> Self;
+}
+
+impl ForeignKeyValue for i64 {
+    fn from_pk(pk: Option<i64>) -> Self {
+        // `null` is refused for non-nullable keys before this is called.
+        pk.unwrap_or_default()
+    }
+}
+
+impl ForeignKeyValue for Option<i64> {
+    fn from_pk(pk: Option<i64>) -> Self {
+        pk
+    }
+}
+
+/// DRF's `UniqueTogetherValidator`: no other row (the updated row excluded) may hold the
+/// same values in `columns`. Skipped when a value is null or not known yet (a column the
+/// view sets later). Records `The fields title, user must make a unique set.` under
+/// `non_field_errors`.
+pub async fn check_unique_together<E: ModelMeta>(
+    db: &impl ConnectionTrait,
+    model: &E::ActiveModel,
+    columns: &[E::Column],
+    fields: &[&str],
+    instance: Option<&E::Model>,
+    errors: &mut ValidationErrors,
+) -> ApiResult<()> {
+    use sea_orm::{ActiveModelTrait, ModelTrait};
+    let mut query = E::find();
+    for column in columns {
+        let value = match model.get(*column).into_value() {
+            Some(value) => value,
+            None => match instance {
+                Some(instance) => instance.get(*column),
+                None => return Ok(()),
+            },
+        };
+        if crate::models::value_is_null(&value) {
+            return Ok(());
+        }
+        query = query.filter(column.eq(value));
+    }
+    if let Some(instance) = instance {
+        query = query.filter(pk_column::<E>().ne(pk_of::<E>(instance)));
+    }
+    if sea_orm::PaginatorTrait::count(query, db).await? > 0 {
+        errors.add(
+            crate::exceptions::NON_FIELD_ERRORS,
+            messages::not_unique_together(fields),
+        );
+    }
+    Ok(())
 }
 
 fn pk_from_value(item: &Value) -> Result<i64, String> {

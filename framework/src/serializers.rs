@@ -39,9 +39,31 @@
 //! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
 //! | `count = Entity` | the number of related rows (read-only) |
 //! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>` |
+//! | `default = expr` | the value when the key is absent on create / full update (not on PATCH); not with `required`; shown as the schema's `default` |
+//! | `allow_null` | accept `null` (the type must be `Option<T>`; nullable columns allow it unless `allow_null = false`); else `This field may not be null.` |
+//! | `validate_with = path` | DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, after the field's own rules; may change the value |
+//! | `source = "user.email"` | a column of the row a forward foreign key points at (read-only; one `IN` query per page) |
+//! | `pk_related` (without `read_only`) | a writable forward foreign key (`user` writes `user_id`): `Invalid pk "99" - object does not exist.`, `Incorrect type. Expected pk value, received str.` |
+//! | `slug_field = "name"` (+ `many`, `queryset = Entity`) | DRF's `SlugRelatedField`: the related row(s) by a column, writable: `Object with name=x does not exist.`, `Invalid value.` |
+//! | `string_related` (+ `many`, `queryset = Entity`) | DRF's `StringRelatedField`: the related row's `Display` (read-only) |
+//! | `method = path` | DRF's `SerializerMethodField`: `fn(&Model, &SerializerContext) -> T` (read-only) |
+//!
+//! The related entity of a forward relation (`pk_related`, `slug_field`, `string_related`,
+//! dotted `source`) is `queryset = ...` when given, else the module beside the model's named
+//! after the relation (`model = article::Entity`, field `user` -> `user::Entity`).
+//!
+//! Struct options: `#[serializer(unique_together(title, user))]` (repeatable; DRF's
+//! `UniqueTogetherValidator`: `The fields title, user must make a unique set.` under
+//! `non_field_errors`, skipped while a value is unknown or null) and
+//! `#[serializer(validate_with = path)]`, DRF's `validate(attrs)`:
+//! `fn(&mut ActiveModelOf<S>, Option<&ModelOf<S>>) -> Result<(), E>` with
+//! `ValidationErrors: From<E>` (a `String` lands under `non_field_errors`). Both run only
+//! when every field is valid, unique-together first. For bodies without a model, derive
+//! [`Serializer`].
 //!
 //! A field that is not a column, a type that is not the column's, `read_only` with
-//! `write_only`, an unknown option: each is a compile error pointing at the field or option.
+//! `write_only`, an unknown option, `default` with `required`, `allow_null` on a non-`Option`
+//! field, a writable `method`: each is a compile error pointing at the field or option.
 
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
@@ -193,4 +215,104 @@ impl<S: ModelSerializer> Save<S> {
         txn.commit().await?;
         Ok(model)
     }
+}
+
+/// DRF's plain `Serializer`: request data validated into a struct, with no model (a login
+/// body, a password change). Derive it with `#[derive(Serializer)]`; the fields take the
+/// options of [`ModelSerializer`] fields that do not involve a model (`read_only`,
+/// `write_only`, `required`, `default`, `allow_null`, `allow_blank`, lengths, bounds,
+/// `validate(...)`, `validate_with`), and `#[serializer(validate_with = path)]` adds an
+/// object-level check `fn(&Self) -> Result<(), E>` where `ValidationErrors: From<E>`.
+///
+/// ```ignore
+/// #[derive(Serializer)]
+/// #[serializer(validate_with = passwords_match)]
+/// pub struct PasswordChangeSerializer {
+///     #[field(write_only, max_length = 128)] pub new_password1: String,
+///     #[field(write_only, max_length = 128)] pub new_password2: String,
+/// }
+///
+/// fn passwords_match(body: &PasswordChangeSerializer) -> Result<(), ValidationErrors> {
+///     if body.new_password1 == body.new_password2 {
+///         return Ok(());
+///     }
+///     Err(ValidationErrors::field("new_password2", "The two password fields didn’t match."))
+/// }
+///
+/// let body = PasswordChangeSerializer::from_request(&request_data)?; // DRF's 400 on errors
+/// ```
+///
+/// Omitted optional fields take their `default`, else `Default::default()`. Read-only fields
+/// are output only (`Serialize` writes every field except write-only ones).
+pub trait Serializer: Serialize + Sized + Send + 'static {
+    /// The schema name (`Login` for `LoginSerializer`).
+    const NAME: &'static str;
+    /// The declared fields, in order.
+    const FIELDS: &'static [&'static str];
+
+    /// Reads and validates an object (`partial`: missing required fields are no error).
+    fn from_data(
+        data: &serde_json::Map<String, serde_json::Value>,
+        partial: bool,
+    ) -> Result<Self, ValidationErrors>;
+
+    /// Registers the read schema (`Login`) and the request schema (`LoginRequest`).
+    fn register_schemas(registry: &mut Registry);
+
+    /// Validates request data (DRF's `is_valid(raise_exception=True)`): a body that is not an
+    /// object gets `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`.
+    fn from_request(data: &serde_json::Value) -> ApiResult<Self> {
+        match data {
+            serde_json::Value::Object(map) => {
+                Self::from_data(map, false).map_err(ApiError::Validation)
+            }
+            other => Err(ApiError::non_field(crate::fields::messages::not_a_dict(
+                crate::fields::python_type_name(other),
+            ))),
+        }
+    }
+
+    /// A `$ref` to the request schema.
+    fn request_schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(format!("{}Request", Self::NAME))
+    }
+}
+
+impl ValidationErrors {
+    /// One message for one field (`validate_with` hooks return these).
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.add(field, message);
+        errors
+    }
+}
+
+/// An object-level hook's message: under `non_field_errors`, as DRF's `validate()` raising
+/// `ValidationError("...")`.
+impl From<String> for ValidationErrors {
+    fn from(message: String) -> Self {
+        ValidationErrors::field(NON_FIELD_ERRORS, message)
+    }
+}
+
+impl From<&str> for ValidationErrors {
+    fn from(message: &str) -> Self {
+        ValidationErrors::field(NON_FIELD_ERRORS, message)
+    }
+}
+
+/// A field's schema with its `default` (drf-spectacular writes defaults of fields).
+pub fn schema_with_default<T: Serialize>(schema: MetaSchemaRef, default: &T) -> MetaSchemaRef {
+    schema.merge(poem_openapi::registry::MetaSchema {
+        default: serde_json::to_value(default).ok(),
+        ..poem_openapi::registry::MetaSchema::ANY
+    })
+}
+
+/// The result of an object-level `validate_with` hook as [`ValidationErrors`] (generated code).
+#[doc(hidden)]
+pub fn hook_errors<E: Into<ValidationErrors>>(
+    result: Result<(), E>,
+) -> Result<(), ValidationErrors> {
+    result.map_err(Into::into)
 }

@@ -20,12 +20,26 @@ pub fn derive_model_serializer(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// DRF's `HyperlinkedModelSerializer`: the same derive as `ModelSerializer`; declare the
-/// `url` field with `#[field(hyperlinked_identity, view_name = "user-detail")]` and related
+/// DRF's `HyperlinkedModelSerializer`: the same derive as `ModelSerializer`, except that the
+/// `url` field is required (a compile error without it); declare the `url` field with `#[field(hyperlinked_identity, view_name = "user-detail")]` and related
 /// objects with `#[field(hyperlinked, view_name = "...")]`.
 #[proc_macro_derive(HyperlinkedModelSerializer, attributes(serializer, field))]
 pub fn derive_hyperlinked_model_serializer(input: TokenStream) -> TokenStream {
-    derive_model_serializer(input)
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    serializer::expand_hyperlinked(input)
+        .unwrap_or_else(|err| err.write_errors())
+        .into()
+}
+
+/// Derives `rest_framework::serializers::Serializer`: DRF's plain `Serializer` (no model),
+/// e.g. a login or password-change body, validated into the struct with the same field
+/// options and error texts as `ModelSerializer`.
+#[proc_macro_derive(Serializer, attributes(serializer, field))]
+pub fn derive_serializer(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    serializer::expand_plain(input)
+        .unwrap_or_else(|err| err.write_errors())
+        .into()
 }
 
 /// Implements a DRF-style viewset on an `impl ModelViewSet for MyViewSet { ... }` block:

@@ -51,6 +51,7 @@ pub mod post {
         pub title: String,
         #[sea_orm(default_value = "")]
         pub content: String,
+        pub subtitle: Option<String>,
         pub writer_id: i64,
         #[sea_orm(belongs_to, from = "writer_id", to = "id")]
         pub writer: BelongsTo<super::writer::Entity>,
@@ -98,6 +99,17 @@ pub mod note {
         pub post: BelongsTo<super::post::Entity>,
     }
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+impl std::fmt::Display for writer::Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Writer <{}>", self.email)
+    }
+}
+impl std::fmt::Display for label::Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.name)
+    }
 }
 
 impl ModelMeta for writer::Entity {

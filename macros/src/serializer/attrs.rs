@@ -8,8 +8,16 @@ pub struct SerializerAttrs {
     pub ident: syn::Ident,
     pub vis: syn::Visibility,
     pub data: Data<Ignored, FieldAttrs>,
-    /// The sea-orm entity (`model = article::Entity`).
-    pub model: syn::Path,
+    /// The sea-orm entity (`model = article::Entity`); absent for a plain `Serializer`.
+    #[darling(default)]
+    pub model: Option<syn::Path>,
+    /// Object-level validation (DRF's `validate(self, attrs)`), run after every field is
+    /// valid; its errors default to `non_field_errors`.
+    #[darling(default)]
+    pub validate_with: Option<syn::Path>,
+    /// DRF's `UniqueTogetherValidator`: `unique_together(title, user)`, repeatable.
+    #[darling(default, multiple)]
+    pub unique_together: Vec<darling::util::PathList>,
     /// The schema name; default: the struct name without `Serializer`.
     #[darling(default)]
     pub name: Option<String>,
@@ -28,6 +36,12 @@ pub struct FieldAttrs {
     pub required: Option<bool>,
     #[darling(default)]
     pub allow_blank: bool,
+    /// Accept `null` (the field's type must be `Option<T>`).
+    #[darling(default)]
+    pub allow_null: Option<darling::util::SpannedValue<bool>>,
+    /// The value used when the field is omitted on create (`default = 5`).
+    #[darling(default)]
+    pub default: Option<DefaultValue>,
     /// The label OPTIONS shows (default: the name, `created_at` -> `Created at`, `id` -> `ID`).
     #[darling(default)]
     pub label: Option<String>,
@@ -70,6 +84,19 @@ pub struct FieldAttrs {
     /// A count of a reverse relation: `count = comment::Entity`.
     #[darling(default)]
     pub count: Option<syn::Path>,
+    /// DRF's `SlugRelatedField`: the related object shown (and looked up) by this column of
+    /// the related entity (`slug_field = "name"`).
+    #[darling(default)]
+    pub slug_field: Option<darling::util::SpannedValue<String>>,
+    /// DRF's `StringRelatedField`: the related row's `Display` (read-only).
+    #[darling(default)]
+    pub string_related: Option<darling::util::SpannedValue<bool>>,
+    /// DRF's `SerializerMethodField`: `fn(&Model, &SerializerContext) -> T` (read-only).
+    #[darling(default)]
+    pub method: Option<syn::Path>,
+    /// DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, run after the field's own rules.
+    #[darling(default)]
+    pub validate_with: Option<syn::Path>,
     /// Rules of the `validator` crate: `validate(email, url, length(min = 1, max = 9), range(min = 0, max = 5), contains = "x", custom = path)`.
     #[darling(default)]
     pub validate: Option<Validators>,
@@ -97,4 +124,14 @@ pub struct Bounds {
     pub min: Option<syn::Lit>,
     #[darling(default)]
     pub max: Option<syn::Lit>,
+}
+
+/// `default = expr`, taken as written: a string literal is the string (darling would parse
+/// its contents as an expression).
+pub struct DefaultValue(pub syn::Expr);
+
+impl FromMeta for DefaultValue {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        Ok(DefaultValue(expr.clone()))
+    }
 }

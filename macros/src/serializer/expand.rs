@@ -1,15 +1,16 @@
 //! Code generation for `#[derive(ModelSerializer)]`. The generated code is glue: the work is
 //! done by `rest_framework::{fields, relations, serializers, openapi}`.
 
-use super::model::{Field, Kind, Serializer};
+use super::model::{Field, Kind, RelatedValue, Serializer};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
-pub fn expand(s: &Serializer) -> TokenStream {
+/// `#[derive(ModelSerializer)]`; `model` is the checked `model = ...`.
+pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let ident = &s.ident;
     let vis = &s.vis;
-    let model = &s.model;
     let name = &s.name;
     let relations_ident = format_ident!("__{}Relations", ident);
     let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
@@ -27,7 +28,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { .. }, true) => {
+            (Kind::PkMany { .. } | Kind::ManyRelated { .. }, true) => {
                 let id = &f.ident;
                 Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
             }
@@ -37,7 +38,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { related }, true) => {
+            (Kind::PkMany { related } | Kind::ManyRelated { related, .. }, true) => {
                 let id = &f.ident;
                 Some(quote! {
                     if let ::core::option::Option::Some(ids) = &relations.#id {
@@ -47,8 +48,9 @@ pub fn expand(s: &Serializer) -> TokenStream {
             }
             _ => None,
         });
-    let schemas = expand_schemas(s);
+    let schemas = expand_schemas(s, true);
     let metadata = expand_metadata(s);
+    let object_checks = object_checks(s, model);
 
     quote! {
         #serialize
@@ -96,6 +98,7 @@ pub fn expand(s: &Serializer) -> TokenStream {
                     let mut __relations = #relations_ident::default();
                     #(#parse)*
                     __errors.sort_by_fields(<Self as #rf::serializers::ModelSerializer>::FIELDS);
+                    #object_checks
                     __errors.into_result()?;
                     ::core::result::Result::Ok(#rf::serializers::Save { model: __model, relations: __relations })
                 }
@@ -117,6 +120,74 @@ pub fn expand(s: &Serializer) -> TokenStream {
             #schemas
 
             #metadata
+        }
+    }
+}
+
+/// `#[derive(Serializer)]`: a plain serializer (no model), validated into the struct itself.
+pub fn expand_plain(s: &Serializer) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let ident = &s.ident;
+    let name = &s.name;
+    let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
+    let serialize = expand_serialize(s);
+    let schemas = expand_schemas(s, false);
+    let slot = |f: &Field| format_ident!("__field_{}", f.ident);
+    let reads = s.fields.iter().map(|f| {
+        let var = slot(f);
+        let ty = &f.ty;
+        let read = if f.writable() {
+            column_statement(
+                f,
+                TokenStream::new(),
+                quote!(#var = ::core::option::Option::Some(__v);),
+            )
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            #[allow(unused_mut)]
+            let mut #var: ::core::option::Option<#ty> = ::core::option::Option::None;
+            #read
+        }
+    });
+    let builds = s.fields.iter().map(|f| {
+        let var = slot(f);
+        let id = &f.ident;
+        let ty = &f.ty;
+        let fallback = match &f.default {
+            Some(default) => quote_spanned!(default.span()=> ::core::convert::Into::<#ty>::into(#default)),
+            None => quote!(::core::default::Default::default()),
+        };
+        quote!(#id: match #var { ::core::option::Option::Some(__v) => __v, ::core::option::Option::None => #fallback })
+    });
+    let hook = s
+        .validate_with
+        .as_ref()
+        .map(|hook| quote_spanned!(hook.span()=> #rf::serializers::hook_errors(#hook(&__value))?;));
+    quote! {
+        #serialize
+
+        impl #rf::serializers::Serializer for #ident {
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [&'static str] = &[#(#keys),*];
+
+            fn from_data(
+                data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
+                partial: bool,
+            ) -> ::core::result::Result<Self, #rf::exceptions::ValidationErrors> {
+                let mut __errors = #rf::exceptions::ValidationErrors::default();
+                #(#reads)*
+                if !__errors.is_empty() {
+                    __errors.sort_by_fields(<Self as #rf::serializers::Serializer>::FIELDS);
+                    return ::core::result::Result::Err(__errors);
+                }
+                let __value = Self { #(#builds,)* };
+                #hook
+                ::core::result::Result::Ok(__value)
+            }
+
+            #schemas
         }
     }
 }
@@ -159,8 +230,17 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let load = match &field.kind {
         Kind::Column { .. }
         | Kind::ForeignKeyPk { .. }
+        | Kind::Method { .. }
         | Kind::HyperlinkIdentity { .. }
         | Kind::HyperlinkForeignKey { .. } => return TokenStream::new(),
+        Kind::ForwardRelated { related, value, .. } => {
+            let pick = related_value(related, value, Some(&field.ty));
+            quote!(#rf::relations::load_forward::<#model, #related, _>(models, ctx, #pick))
+        }
+        Kind::ManyRelated { related, value } => {
+            let pick = related_value(related, value, None);
+            quote!(#rf::relations::load_many_values::<#model, #related, _>(models, ctx, #pick))
+        }
         Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
             quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx))
         }
@@ -189,14 +269,44 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
     quote_spanned!(span=> let mut #var = #load.await?.into_iter();)
 }
 
+/// The closure that picks what a related-row field shows of a related row. With `target`
+/// (a forward relation), the value is converted into the field's type (`String` into
+/// `Option<String>` for a nullable foreign key).
+fn related_value(
+    related: &syn::Path,
+    value: &RelatedValue,
+    target: Option<&syn::Type>,
+) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let picked = match value {
+        RelatedValue::Slug { attr, .. } | RelatedValue::Attr(attr) => {
+            quote_spanned!(attr.span()=> ::core::clone::Clone::clone(&__r.#attr))
+        }
+        RelatedValue::Display => quote!(::std::string::ToString::to_string(__r)),
+    };
+    let converted = match target.and_then(|ty| super::model::inner_type(ty, "Option").map(|_| ty)) {
+        Some(ty) => quote!(::core::convert::Into::<#ty>::into(#picked)),
+        None => picked,
+    };
+    quote!(|__r: &<#related as #rf::sea_orm::EntityTrait>::Model| #converted)
+}
+
 /// The value of one field for the row `__m`.
 fn field_value(field: &Field) -> TokenStream {
     let span = field.span();
     let var = loaded(field);
     match &field.kind {
         _ if field.write_only => quote!(::core::default::Default::default()),
-        Kind::Column { column } | Kind::ForeignKeyPk { column } => {
+        Kind::Column { column } | Kind::ForeignKeyPk { column, .. } => {
             quote_spanned!(column.span()=> ::core::clone::Clone::clone(&__m.#column))
+        }
+        Kind::Method { path } => quote_spanned!(path.span()=> #path(__m, ctx)),
+        Kind::ForwardRelated { .. } if field.optional() => {
+            quote_spanned!(span=> #var.next().flatten().unwrap_or_default())
+        }
+        Kind::ForwardRelated { .. } => {
+            let key = field.key();
+            quote_spanned!(span=> ::rest_framework::relations::required_related(#var.next().flatten(), #key)?)
         }
         Kind::HyperlinkIdentity { view_name } => quote_spanned! {span=>
             ctx.hyperlink(#view_name, ::rest_framework::models::pk_of::<<Self as ::rest_framework::serializers::ModelSerializer>::Entity>(__m))?
@@ -249,20 +359,37 @@ fn opt_usize(value: Option<usize>) -> TokenStream {
 fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let key = field.key();
-    let ty = &field.ty;
     let id = &field.ident;
     let required = field.required;
+    let allow_null = field.allow_null;
     match &field.kind {
         Kind::PkMany { related } => quote! {
             __relations.#id = #rf::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx.db, &mut __errors).await?;
         },
+        Kind::ManyRelated {
+            related,
+            value: RelatedValue::Slug { column, name, .. },
+        } => quote! {
+            __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
+        },
+        Kind::ForeignKeyPk {
+            column,
+            related: Some(related),
+        } => foreign_key_statement(
+            field,
+            column,
+            quote!(#rf::relations::parse_pk::<#related>(data, #key, #required && !partial, #allow_null, ctx.db, &mut __errors).await?),
+        ),
+        Kind::ForwardRelated {
+            related,
+            fk_column,
+            value: RelatedValue::Slug { column, name, .. },
+        } => foreign_key_statement(
+            field,
+            fk_column,
+            quote!(#rf::relations::parse_slug::<#related>(data, #key, #required && !partial, #allow_null, #column, #name, ctx.db, &mut __errors).await?),
+        ),
         Kind::Column { column } => {
-            let max_length = opt_usize(field.max_length);
-            let min_length = opt_usize(field.min_length);
-            let min_value = lit_f64(&field.min_value);
-            let max_value = lit_f64(&field.max_value);
-            let allow_blank = field.allow_blank;
-            let validators = validator_calls(field);
             let unique = field.unique.as_ref().map(|column| {
                 let label = key.replace('_', " ");
                 quote! {
@@ -274,31 +401,109 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
                 }
             });
             let assign = quote_spanned!(column.span()=> __model.#column = #rf::sea_orm::ActiveValue::Set(__v););
-            quote! {
-                {
-                    const __OPTIONS: #rf::fields::FieldOptions = #rf::fields::FieldOptions {
-                        max_length: #max_length,
-                        min_length: #min_length,
-                        allow_blank: #allow_blank,
-                        trim_whitespace: true,
-                        min_value: #min_value,
-                        max_value: #max_value,
-                    };
-                    if let ::core::option::Option::Some(__v) = #rf::fields::parse_field::<#ty>(data, #key, &__OPTIONS, #required && !partial, &mut __errors) {
-                        #[allow(unused_mut)]
-                        let mut __valid = true;
-                        #validators
-                        #unique
-                        if __valid {
-                            #assign
-                        }
-                    }
-                }
-            }
+            let read = column_statement(field, unique.unwrap_or_default(), assign);
+            let default = default_statement(field, column);
+            quote!(#read #default)
         }
         // Checked in `model`: other kinds are read-only.
         _ => TokenStream::new(),
     }
+}
+
+/// A writable foreign key: `read` yields `Option<Option<i64>>` (given and valid; null).
+fn foreign_key_statement(field: &Field, column: &syn::Ident, read: TokenStream) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let default = default_statement(field, column);
+    quote! {
+        if let ::core::option::Option::Some(__v) = #read {
+            __model.#column = #rf::sea_orm::ActiveValue::Set(#rf::relations::ForeignKeyValue::from_pk(__v));
+        }
+        #default
+    }
+}
+
+/// `default = expr`: the column's value when the key is absent on create / full update
+/// (DRF skips defaults on partial updates).
+fn default_statement(field: &Field, column: &syn::Ident) -> TokenStream {
+    let Some(default) = &field.default else {
+        return TokenStream::new();
+    };
+    let key = field.key();
+    let ty = &field.ty;
+    quote_spanned! {default.span()=>
+        if !partial && !data.contains_key(#key) {
+            __model.#column = ::rest_framework::sea_orm::ActiveValue::Set(::core::convert::Into::<#ty>::into(#default));
+        }
+    }
+}
+
+/// Reads one plain field with DRF's rules, runs its validators, `extra` checks (unique) and
+/// the `validate_with` hook, then runs `accept` with the value in `__v`.
+fn column_statement(field: &Field, extra: TokenStream, accept: TokenStream) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let key = field.key();
+    let ty = &field.ty;
+    let required = field.required;
+    let allow_null = field.allow_null;
+    let max_length = opt_usize(field.max_length);
+    let min_length = opt_usize(field.min_length);
+    let min_value = lit_f64(&field.min_value);
+    let max_value = lit_f64(&field.max_value);
+    let allow_blank = field.allow_blank;
+    let validators = validator_calls(field);
+    let accept = match &field.validate_with {
+        Some(hook) => quote_spanned! {hook.span()=>
+            match #hook(__v) {
+                ::core::result::Result::Ok(__v) => { #accept }
+                ::core::result::Result::Err(__message) => __errors.add(#key, __message),
+            }
+        },
+        None => accept,
+    };
+    quote! {
+        {
+            const __OPTIONS: #rf::fields::FieldOptions = #rf::fields::FieldOptions {
+                max_length: #max_length,
+                min_length: #min_length,
+                allow_blank: #allow_blank,
+                trim_whitespace: true,
+                min_value: #min_value,
+                max_value: #max_value,
+            };
+            if let ::core::option::Option::Some(__v) = #rf::fields::parse_field_with::<#ty>(data, #key, &__OPTIONS, #required && !partial, #allow_null, &mut __errors) {
+                #[allow(unused_mut)]
+                let mut __valid = true;
+                #validators
+                #extra
+                if __valid {
+                    #accept
+                }
+            }
+        }
+    }
+}
+
+/// unique-together checks and the object-level `validate_with` hook, run once every field
+/// is valid (DRF's `run_validators`, then `validate`).
+fn object_checks(s: &Serializer, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let unique = s.unique_together.iter().map(|(keys, columns)| {
+        quote! {
+            if __errors.is_empty() {
+                #rf::relations::check_unique_together::<#model>(ctx.db, &__model, &[#(#columns),*], &[#(#keys),*], instance, &mut __errors).await?;
+            }
+        }
+    });
+    let hook = s.validate_with.as_ref().map(|hook| {
+        quote_spanned! {hook.span()=>
+            if __errors.is_empty() {
+                if let ::core::result::Result::Err(__e) = #rf::serializers::hook_errors(#hook(&mut __model, instance)) {
+                    __errors = __e;
+                }
+            }
+        }
+    });
+    quote!(#(#unique)* #hook)
 }
 
 fn validator_calls(field: &Field) -> TokenStream {
@@ -346,13 +551,17 @@ fn validator_calls(field: &Field) -> TokenStream {
     }
 }
 
-fn expand_schemas(s: &Serializer) -> TokenStream {
+fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
     let rf = quote!(::rest_framework);
     let name = &s.name;
     let nested_registrations = s.fields.iter().filter_map(|f| match &f.kind {
         Kind::Nested { serializer, .. } => Some(
             quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);),
         ),
+        Kind::Method { .. } => {
+            let ty = &f.ty;
+            Some(quote!(<#ty as #rf::poem_openapi::types::Type>::register(registry);))
+        }
         _ => None,
     });
     let property = |f: &Field| {
@@ -371,9 +580,16 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
         let read_only = f.read_only;
         let write_only = f.write_only;
         let nullable = matches!(&f.kind, Kind::Nested { optional: true, .. })
-            || super::model::inner_type(&f.ty, "Option").is_some();
+            || f.allow_null
+            || (f.read_only && f.optional());
         let max_length = opt_usize(f.max_length);
-        quote!((#key, #rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length)))
+        let schema = quote!(#rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length));
+        match &f.default {
+            Some(default) => {
+                quote!((#key, #rf::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
+            }
+            None => quote!((#key, #schema)),
+        }
     };
     let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
     // Always present in responses: read-only fields and required ones (drf-spectacular).
@@ -401,7 +617,9 @@ fn expand_schemas(s: &Serializer) -> TokenStream {
             #(#nested_registrations)*
             #rf::openapi::schema::register_object(registry, #name.to_string(), vec![#(#read_props),*], vec![#(#read_required),*]);
             #rf::openapi::schema::register_object(registry, format!("{}Request", #name), vec![#(#write_props),*], vec![#(#write_required),*]);
-            #rf::openapi::schema::register_object(registry, format!("Patched{}Request", #name), vec![#(#write_props),*], vec![]);
+            if #patched {
+                #rf::openapi::schema::register_object(registry, format!("Patched{}Request", #name), vec![#(#write_props),*], vec![]);
+            }
         }
     }
 }

@@ -7,9 +7,14 @@ use syn::spanned::Spanned;
 pub struct Serializer {
     pub ident: syn::Ident,
     pub vis: syn::Visibility,
-    pub model: syn::Path,
+    /// The entity; `None` for a plain `Serializer`.
+    pub model: Option<syn::Path>,
     pub name: String,
     pub fields: Vec<Field>,
+    /// Object-level validation hook.
+    pub validate_with: Option<syn::Path>,
+    /// Sets of fields that must be unique together: (field keys, column paths).
+    pub unique_together: Vec<(Vec<String>, Vec<syn::Path>)>,
 }
 
 pub struct Field {
@@ -21,6 +26,12 @@ pub struct Field {
     /// Required on create / full update.
     pub required: bool,
     pub allow_blank: bool,
+    /// `null` is accepted (the type is `Option<T>`).
+    pub allow_null: bool,
+    /// The value used when the field is omitted on create.
+    pub default: Option<syn::Expr>,
+    /// `validate_<field>`: `fn(T) -> Result<T, String>`.
+    pub validate_with: Option<syn::Path>,
     /// The OPTIONS label.
     pub label: String,
     /// The column's path (`tag::Column::Name`) when the field must be unique.
@@ -35,8 +46,25 @@ pub struct Field {
 pub enum Kind {
     /// A model column (`m.<column>`).
     Column { column: syn::Ident },
-    /// A forward foreign key shown as its primary key (`m.<column>`, e.g. `user_id`).
-    ForeignKeyPk { column: syn::Ident },
+    /// A forward foreign key shown as its primary key (`m.<column>`, e.g. `user_id`);
+    /// writable when the related entity is known.
+    ForeignKeyPk {
+        column: syn::Ident,
+        related: Option<syn::Path>,
+    },
+    /// A value of the row a forward foreign key points at (slug, `Display`, dotted source).
+    ForwardRelated {
+        related: syn::Path,
+        fk_column: syn::Ident,
+        value: RelatedValue,
+    },
+    /// Values of the rows of a to-many relation (slugs, `Display`s).
+    ManyRelated {
+        related: syn::Path,
+        value: RelatedValue,
+    },
+    /// `SerializerMethodField`: `method(&model, ctx)`.
+    Method { path: syn::Path },
     /// Primary keys of a to-many relation.
     PkMany { related: syn::Path },
     /// A nested serializer.
@@ -59,6 +87,20 @@ pub enum Kind {
         related: syn::Path,
         view_name: String,
     },
+}
+
+/// What a related-row field shows of the related row.
+pub enum RelatedValue {
+    /// `SlugRelatedField`: a column, also used to look rows up on input.
+    Slug {
+        attr: syn::Ident,
+        column: syn::Path,
+        name: String,
+    },
+    /// `StringRelatedField`: the row's `Display`.
+    Display,
+    /// A dotted `source = "user.email"`: a column of the related row.
+    Attr(syn::Ident),
 }
 
 /// `T` of `Wrapper<T>` when the type's last segment is `wrapper`.
@@ -84,7 +126,8 @@ fn flag(value: &Option<darling::util::SpannedValue<bool>>) -> bool {
 }
 
 impl Serializer {
-    pub fn check(attrs: SerializerAttrs) -> darling::Result<Self> {
+    /// Checks a serializer; `model_required` for the `ModelSerializer` derives.
+    pub fn check(attrs: SerializerAttrs, model_required: bool) -> darling::Result<Self> {
         let name = attrs.name.clone().unwrap_or_else(|| {
             let ident = attrs.ident.to_string();
             ident
@@ -93,17 +136,38 @@ impl Serializer {
                 .unwrap_or(&ident)
                 .to_string()
         });
+        match (&attrs.model, model_required) {
+            (None, true) => {
+                return Err(Error::custom(
+                    "a ModelSerializer needs its entity: `#[serializer(model = article::Entity)]`",
+                )
+                .with_span(&attrs.ident));
+            }
+            (Some(model), false) => {
+                return Err(Error::custom(
+                    "a plain `Serializer` has no model; derive `ModelSerializer` to use `model`",
+                )
+                .with_span(model));
+            }
+            _ => {}
+        }
         let Data::Struct(fields) = attrs.data else {
             return Err(Error::custom(
-                "ModelSerializer can only be derived for structs with named fields",
+                "serializers can only be derived for structs with named fields",
             )
             .with_span(&attrs.ident));
         };
         let mut errors = Error::accumulator();
         let mut checked = Vec::new();
         for field in fields.fields {
-            if let Some(field) = errors.handle(Field::check(field, &attrs.model)) {
+            if let Some(field) = errors.handle(Field::check(field, attrs.model.as_ref())) {
                 checked.push(field);
+            }
+        }
+        let mut unique_together = Vec::new();
+        for set in &attrs.unique_together {
+            if let Some(set) = errors.handle(unique_set(set, &checked, attrs.model.as_ref())) {
+                unique_together.push(set);
             }
         }
         errors.finish()?;
@@ -113,18 +177,86 @@ impl Serializer {
             model: attrs.model,
             name,
             fields: checked,
+            validate_with: attrs.validate_with,
+            unique_together,
         })
     }
 }
 
+/// One `unique_together(a, b)`: every name must be a column field of the serializer.
+fn unique_set(
+    set: &darling::util::PathList,
+    fields: &[Field],
+    model: Option<&syn::Path>,
+) -> darling::Result<(Vec<String>, Vec<syn::Path>)> {
+    let model = model
+        .ok_or_else(|| Error::custom("`unique_together` is checked against a model's table"))?;
+    if set.len() < 2 {
+        return Err(
+            Error::custom("`unique_together` needs at least two fields").with_span(
+                &set.first()
+                    .map(|p| p.span())
+                    .unwrap_or_else(proc_macro2::Span::call_site),
+            ),
+        );
+    }
+    let mut keys = Vec::new();
+    let mut columns = Vec::new();
+    for path in set.iter() {
+        let ident = path
+            .get_ident()
+            .ok_or_else(|| Error::custom("name a field of this serializer").with_span(path))?;
+        let field = fields.iter().find(|f| f.ident == *ident).ok_or_else(|| {
+            Error::custom(format!("`{ident}` is not a field of this serializer")).with_span(ident)
+        })?;
+        let column = match &field.kind {
+            Kind::Column { column } | Kind::ForeignKeyPk { column, .. } => column,
+            Kind::ForwardRelated {
+                fk_column,
+                value: RelatedValue::Slug { .. },
+                ..
+            } => fk_column,
+            _ => {
+                return Err(Error::custom(
+                    "`unique_together` applies to column and foreign-key fields",
+                )
+                .with_span(ident));
+            }
+        };
+        keys.push(field.key());
+        columns.push(column_path(model, column).map_err(|e| e.with_span(ident))?);
+    }
+    Ok((keys, columns))
+}
+
+/// A spanned compile error.
+fn error_at(message: &str, span: proc_macro2::Span) -> Error {
+    Error::custom(message).with_span(&span)
+}
+
+/// The related entity of a forward foreign key named `relation`: `queryset = ...` if given,
+/// else the module beside the model's (`article::Entity` -> `user::Entity`).
+fn sibling_entity(model: &syn::Path, relation: &str, span: proc_macro2::Span) -> syn::Path {
+    let mut path = model.clone();
+    path.segments.pop();
+    path.segments.pop();
+    path.segments
+        .push(syn::PathSegment::from(syn::Ident::new(relation, span)));
+    path.segments
+        .push(syn::PathSegment::from(syn::Ident::new("Entity", span)));
+    path
+}
+
 impl Field {
-    fn check(attrs: FieldAttrs, model: &syn::Path) -> darling::Result<Self> {
+    fn check(attrs: FieldAttrs, model: Option<&syn::Path>) -> darling::Result<Self> {
         let ident = attrs
             .ident
             .clone()
             .ok_or_else(|| Error::custom("serializer fields must be named"))?;
         let mut read_only = flag(&attrs.read_only);
         let write_only = flag(&attrs.write_only);
+        // `read_only = false` written out.
+        let explicitly_writable = attrs.read_only.as_ref().is_some_and(|v| !**v);
         if read_only && write_only {
             let span = attrs
                 .write_only
@@ -142,24 +274,45 @@ impl Field {
             .source
             .as_ref()
             .map(|s| (s.as_str().to_string(), s.span()));
+        let dotted = source
+            .as_ref()
+            .filter(|(text, _)| text.contains('.'))
+            .cloned();
         let identity = flag(&attrs.hyperlinked_identity);
         let hyperlinked = flag(&attrs.hyperlinked);
+        let string_related = flag(&attrs.string_related);
         let kinds = [
             nested,
             pk_related,
             attrs.count.is_some(),
             identity,
             hyperlinked,
+            attrs.slug_field.is_some(),
+            string_related,
+            attrs.method.is_some(),
+            dotted.is_some(),
         ]
         .iter()
         .filter(|k| **k)
         .count();
         if kinds > 1 {
             return Err(Error::custom(
-                "choose one of `nested`, `pk_related`, `count`, `hyperlinked` and `hyperlinked_identity`",
+                "choose one of `nested`, `pk_related`, `slug_field`, `string_related`, `method`, `count`, `hyperlinked`, `hyperlinked_identity` and a dotted `source`",
             )
             .with_span(&ident));
         }
+        if kinds == 1 && model.is_none() && attrs.method.is_none() {
+            return Err(Error::custom(
+                "relations need a model: derive `ModelSerializer` with `#[serializer(model = ...)]`",
+            )
+            .with_span(&ident));
+        }
+        // Only reached for relation kinds, which need a model (checked above).
+        let model_path = || {
+            model
+                .cloned()
+                .ok_or_else(|| Error::custom("a model is needed"))
+        };
         let source_ident = |suffix: &str| -> darling::Result<syn::Ident> {
             let (text, span) = source
                 .clone()
@@ -170,6 +323,28 @@ impl Field {
                 .map_err(|_| {
                     Error::custom(format!("`{text}` is not a valid field name")).with_span(&span)
                 })
+        };
+        let relation_name = || {
+            source
+                .clone()
+                .unwrap_or_else(|| (ident.to_string(), ident.span()))
+        };
+        let forward_entity = || -> darling::Result<syn::Path> {
+            let (name, span) = relation_name();
+            Ok(attrs
+                .queryset
+                .clone()
+                .unwrap_or(sibling_entity(&model_path()?, &name, span)))
+        };
+        let read_only_kind = |what: &str, read_only: &mut bool| -> darling::Result<()> {
+            if write_only || explicitly_writable {
+                return Err(Error::custom(format!(
+                    "{what} is read-only; remove `write_only` / `read_only = false`"
+                ))
+                .with_span(&ident));
+            }
+            *read_only = true;
+            Ok(())
         };
         let view_name = |flag: &Option<darling::util::SpannedValue<bool>>| {
             attrs.view_name.clone().ok_or_else(|| {
@@ -219,6 +394,99 @@ impl Field {
             }
             read_only = true;
             Kind::Count { related }
+        } else if let Some(path) = attrs.method.clone() {
+            if write_only || explicitly_writable {
+                return Err(Error::custom(
+                    "a `method` field is computed on output and read-only; remove `write_only` / `read_only = false`",
+                )
+                .with_span(&path));
+            }
+            read_only = true;
+            Kind::Method { path }
+        } else if let Some((text, span)) = dotted {
+            read_only_kind("a dotted `source`", &mut read_only)?;
+            let mut parts = text.split('.');
+            let (Some(relation), Some(attr), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(error_at(
+                    "a dotted `source` follows one foreign key: `source = \"user.email\"`",
+                    span,
+                ));
+            };
+            let parse = |part: &str| {
+                syn::parse_str::<syn::Ident>(part)
+                    .map(|i| syn::Ident::new(&i.to_string(), span))
+                    .map_err(|_| error_at(&format!("`{part}` is not a valid field name"), span))
+            };
+            let fk_column = parse(&format!("{relation}_id"))?;
+            Kind::ForwardRelated {
+                related: attrs.queryset.clone().unwrap_or(sibling_entity(
+                    &model_path()?,
+                    relation,
+                    span,
+                )),
+                fk_column,
+                value: RelatedValue::Attr(parse(attr)?),
+            }
+        } else if string_related {
+            read_only_kind("a `string_related` field", &mut read_only)?;
+            if attrs.many {
+                let related = attrs.queryset.clone().ok_or_else(|| {
+                    Error::custom(
+                        "`string_related, many` needs the related entity: `queryset = tag::Entity`",
+                    )
+                    .with_span(&ident)
+                })?;
+                Kind::ManyRelated {
+                    related,
+                    value: RelatedValue::Display,
+                }
+            } else {
+                Kind::ForwardRelated {
+                    related: forward_entity()?,
+                    fk_column: source_ident("_id")?,
+                    value: RelatedValue::Display,
+                }
+            }
+        } else if let Some(slug) = &attrs.slug_field {
+            let attr = syn::parse_str::<syn::Ident>(slug.as_str())
+                .map(|i| syn::Ident::new(&i.to_string(), slug.span()))
+                .map_err(|_| {
+                    error_at(
+                        &format!("`{}` is not a valid column name", slug.as_str()),
+                        slug.span(),
+                    )
+                })?;
+            let related = if attrs.many {
+                attrs.queryset.clone().ok_or_else(|| {
+                    error_at(
+                        "`slug_field` with `many` needs the related entity: `queryset = tag::Entity`",
+                        slug.span(),
+                    )
+                })?
+            } else {
+                forward_entity()?
+            };
+            let value = RelatedValue::Slug {
+                column: column_path(&related, &attr).map_err(|e| e.with_span(&slug.span()))?,
+                attr,
+                name: slug.as_str().to_string(),
+            };
+            if attrs.many {
+                if inner_type(&attrs.ty, "Vec").is_none() {
+                    return Err(error_at(
+                        "a `slug_field` field with `many` must have type `Vec<String>`",
+                        attrs.ty.span(),
+                    ));
+                }
+                Kind::ManyRelated { related, value }
+            } else {
+                Kind::ForwardRelated {
+                    related,
+                    fk_column: source_ident("_id")?,
+                    value,
+                }
+            }
         } else if nested {
             if !read_only && attrs.read_only.is_some() {
                 // `read_only = false` written out: nested writes are not supported.
@@ -262,14 +530,13 @@ impl Field {
                 }
                 Kind::PkMany { related }
             } else {
-                if !read_only {
-                    return Err(Error::custom(
-                        "writable foreign keys are not supported yet: add `read_only` and set the column in `perform_create`",
-                    )
-                    .with_span(&span));
-                }
                 Kind::ForeignKeyPk {
                     column: source_ident("_id")?,
+                    related: if read_only {
+                        None
+                    } else {
+                        Some(forward_entity()?)
+                    },
                 }
             }
         } else {
@@ -283,8 +550,14 @@ impl Field {
                     .with_span(&ident),
             );
         }
-        let unique = match (&attrs.unique, &kind) {
-            (Some(flag), Kind::Column { column }) if **flag => {
+        if let (true, Some(path)) = (read_only, &attrs.validate_with) {
+            return Err(error_at(
+                "`validate_with` runs on input; this field is read-only",
+                path.span(),
+            ));
+        }
+        let unique = match (&attrs.unique, &kind, model) {
+            (Some(flag), Kind::Column { column }, Some(model)) if **flag => {
                 if read_only {
                     return Err(Error::custom(
                         "`unique` is checked on input; this field is read-only",
@@ -293,15 +566,44 @@ impl Field {
                 }
                 Some(column_path(model, column).map_err(|e| e.with_span(&flag.span()))?)
             }
-            (Some(flag), _) if **flag => {
-                return Err(
-                    Error::custom("`unique` applies to column fields").with_span(&flag.span())
-                );
+            (Some(flag), _, _) if **flag => {
+                return Err(Error::custom(
+                    "`unique` applies to column fields of a ModelSerializer",
+                )
+                .with_span(&flag.span()));
             }
             _ => None,
         };
         let optional_type = inner_type(&attrs.ty, "Option").is_some();
-        let required = attrs.required.unwrap_or(!optional_type);
+        let allow_null = match &attrs.allow_null {
+            Some(flag) if **flag && !optional_type => {
+                return Err(error_at(
+                    "`allow_null` needs an `Option<T>` field: null is read as `None`",
+                    flag.span(),
+                ));
+            }
+            Some(flag) => **flag,
+            // A nullable column accepts null (Django's `null=True`); plain fields only on request.
+            None => optional_type && model.is_some(),
+        };
+        if let Some(default) = attrs.default.as_ref().map(|d| &d.0) {
+            if attrs.required == Some(true) {
+                return Err(error_at(
+                    "a field with a `default` is not required; remove `required`",
+                    default.span(),
+                ));
+            }
+            let column_like = matches!(kind, Kind::Column { .. } | Kind::ForeignKeyPk { .. });
+            if read_only || !column_like {
+                return Err(error_at(
+                    "`default` applies to writable column fields",
+                    default.span(),
+                ));
+            }
+        }
+        let required = attrs
+            .required
+            .unwrap_or(!optional_type && attrs.default.is_none());
         Ok(Field {
             ty: attrs.ty.clone(),
             kind,
@@ -309,6 +611,9 @@ impl Field {
             write_only,
             required,
             allow_blank: attrs.allow_blank,
+            allow_null,
+            default: attrs.default.as_ref().map(|d| d.0.clone()),
+            validate_with: attrs.validate_with.clone(),
             label: attrs
                 .label
                 .clone()
@@ -337,9 +642,9 @@ impl Field {
         !self.read_only
     }
 
-    #[allow(dead_code)]
-    pub fn ty_span(&self) -> proc_macro2::Span {
-        self.ty.span()
+    /// Whether the Rust type is `Option<T>`.
+    pub fn optional(&self) -> bool {
+        inner_type(&self.ty, "Option").is_some()
     }
 }
 
@@ -350,7 +655,7 @@ fn column_path(model: &syn::Path, column: &syn::Ident) -> darling::Result<syn::P
         .segments
         .last_mut()
         .filter(|segment| segment.ident == "Entity")
-        .ok_or_else(|| Error::custom("`unique` needs `model = some_module::Entity`"))?;
+        .ok_or_else(|| Error::custom("the entity must be written `some_module::Entity`"))?;
     last.ident = syn::Ident::new("Column", last.ident.span());
     let variant: String = column
         .to_string()
