@@ -28,7 +28,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 if [[ " $engines " == *" sqlite "* ]]; then
   echo "== cargo test on SQLite"
   start=$SECONDS
-  env -u TEST_PG_URL cargo test --workspace --locked
+  env -u TEST_PG_URL cargo test --workspace --locked --no-fail-fast
   echo "== SQLite pass: $((SECONDS - start)) s"
 fi
 
@@ -99,5 +99,5 @@ else
   echo "== cargo test on PostgreSQL (TEST_PG_URL)"
 fi
 start=$SECONDS
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 echo "== PostgreSQL pass: $((SECONDS - start)) s"

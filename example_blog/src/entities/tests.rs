@@ -360,6 +360,18 @@ async fn postgres_schema_has_djangos_column_types() {
         "blog_comment.user_id bigint",
         "blog_tag.id bigint IDENTITY BY DEFAULT",
         "blog_tag.name character varying(50)",
+        "django_session.session_key character varying(40)",
+        "django_session.session_data text",
+        "django_session.expire_date timestamp with time zone",
+        "token_blacklist_blacklistedtoken.id bigint IDENTITY BY DEFAULT",
+        "token_blacklist_blacklistedtoken.blacklisted_at timestamp with time zone",
+        "token_blacklist_blacklistedtoken.token_id bigint",
+        "token_blacklist_outstandingtoken.id bigint IDENTITY BY DEFAULT",
+        "token_blacklist_outstandingtoken.jti character varying(255)",
+        "token_blacklist_outstandingtoken.token text",
+        "token_blacklist_outstandingtoken.created_at timestamp with time zone NULL",
+        "token_blacklist_outstandingtoken.expires_at timestamp with time zone",
+        "token_blacklist_outstandingtoken.user_id bigint NULL",
     ];
     assert_eq!(columns, expected);
 
@@ -440,6 +452,34 @@ async fn postgres_schema_has_djangos_column_types() {
             on("blog_tag", "name")
         ),
         format!("CREATE UNIQUE INDEX blog_tag_pkey {}", on("blog_tag", "id")),
+        format!(
+            "CREATE INDEX django_session_expire_date_a5c62663 {}",
+            on("django_session", "expire_date")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX django_session_pkey {}",
+            on("django_session", "session_key")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX token_blacklist_blacklistedtoken_pkey {}",
+            on("token_blacklist_blacklistedtoken", "id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX token_blacklist_blacklistedtoken_token_id_key {}",
+            on("token_blacklist_blacklistedtoken", "token_id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX token_blacklist_outstandingtoken_jti_key {}",
+            on("token_blacklist_outstandingtoken", "jti")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX token_blacklist_outstandingtoken_pkey {}",
+            on("token_blacklist_outstandingtoken", "id")
+        ),
+        format!(
+            "CREATE INDEX token_blacklist_outstandingtoken_user_id_idx {}",
+            on("token_blacklist_outstandingtoken", "user_id")
+        ),
     ];
     assert_eq!(indexes, expected);
 }
