@@ -590,6 +590,20 @@ pub mod schema {
         }
     }
 
+    /// `$ref` to a writable nested serializer's request schema (`NoteRequest`), or an array
+    /// of them.
+    pub fn nested_request<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
+        let request = MetaSchemaRef::Reference(format!("{}Request", S::NAME));
+        if many {
+            MetaSchemaRef::Inline(Box::new(MetaSchema {
+                items: Some(Box::new(request)),
+                ..MetaSchema::new("array")
+            }))
+        } else {
+            request
+        }
+    }
+
     /// A hyperlink (`format: uri`), or an array of them.
     pub fn hyperlink(many: bool) -> MetaSchemaRef {
         let uri = MetaSchemaRef::Inline(Box::new(MetaSchema {

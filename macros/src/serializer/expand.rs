@@ -32,6 +32,19 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 let id = &f.ident;
                 Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
             }
+            (
+                Kind::Nested {
+                    serializer,
+                    writable: true,
+                    ..
+                },
+                true,
+            ) => {
+                let id = &f.ident;
+                Some(
+                    quote!(pub #id: ::core::option::Option<::std::vec::Vec<#rf::serializers::Save<#serializer>>>,),
+                )
+            }
             _ => None,
         });
     let save_relations = s
@@ -43,6 +56,21 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 Some(quote! {
                     if let ::core::option::Option::Some(ids) = &relations.#id {
                         #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids, created).await?;
+                    }
+                })
+            }
+            (
+                Kind::Nested {
+                    serializer,
+                    writable: true,
+                    ..
+                },
+                true,
+            ) => {
+                let id = &f.ident;
+                Some(quote! {
+                    if let ::core::option::Option::Some(children) = &relations.#id {
+                        #rf::relations::save_nested::<#model, #serializer>(txn, pk, children, created).await?;
                     }
                 })
             }
@@ -372,6 +400,15 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
         } => quote! {
             __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
         },
+        Kind::Nested {
+            serializer,
+            many,
+            allow_empty,
+            writable: true,
+            ..
+        } => quote! {
+            __relations.#id = #rf::relations::parse_nested::<#serializer>(data, #key, #many, #required && !partial, #allow_null, #allow_empty, ctx, &mut __errors).await?;
+        },
         Kind::ForeignKeyPk {
             column,
             related: Some(related),
@@ -564,10 +601,17 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         }
         _ => None,
     });
-    let property = |f: &Field| {
+    // `request`: a writable nested field refers to the nested `...Request` schema.
+    let property = |f: &Field, request: bool| {
         let key = f.key();
         let ty = &f.ty;
         let base = match &f.kind {
+            Kind::Nested {
+                serializer,
+                many,
+                writable: true,
+                ..
+            } if request => quote!(#rf::openapi::schema::nested_request::<#serializer>(#many)),
             Kind::Nested {
                 serializer, many, ..
             } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
@@ -591,7 +635,11 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
             None => quote!((#key, #schema)),
         }
     };
-    let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
+    let read_props = s
+        .fields
+        .iter()
+        .filter(|f| !f.write_only)
+        .map(|f| property(f, false));
     // Always present in responses: read-only fields and required ones (drf-spectacular).
     let read_required = s
         .fields
@@ -602,7 +650,7 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         .fields
         .iter()
         .filter(|f| f.writable())
-        .map(property)
+        .map(|f| property(f, true))
         .collect();
     let write_required = s
         .fields
