@@ -8,13 +8,13 @@ use rest_framework::exceptions::ApiError;
 use rest_framework::sea_orm::sea_query::Index;
 use rest_framework::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
-    PaginatorTrait, Schema,
+    PaginatorTrait,
 };
 use rest_framework::serializers::{ModelSerializer as _, SerializerContext};
 use serde_json::{Value, json};
 
 mod common;
-use common::{label, note, post, post_label, writer};
+use common::{note, post, writer};
 
 #[derive(ModelSerializer)]
 #[serializer(model = note::Entity)]
@@ -73,16 +73,7 @@ async fn database() -> DatabaseConnection {
         .await
         .unwrap();
     let db = Database::connect(url).await.unwrap();
-    let schema = Schema::new(db.get_database_backend());
-    for stmt in [
-        schema.create_table_from_entity(writer::Entity),
-        schema.create_table_from_entity(label::Entity),
-        schema.create_table_from_entity(post::Entity),
-        schema.create_table_from_entity(post_label::Entity),
-        schema.create_table_from_entity(note::Entity),
-    ] {
-        db.execute(&stmt).await.unwrap();
-    }
+    common::create_tables(&db).await;
     writer::ActiveModel {
         email: Set("w@example.com".into()),
         ..Default::default()
@@ -106,6 +97,20 @@ async fn errors<S: rest_framework::serializers::ModelSerializer>(
     }
 }
 
+/// A successful validation's [`Save`].
+async fn validated<S: rest_framework::serializers::ModelSerializer>(
+    db: &DatabaseConnection,
+    data: Value,
+    instance: Option<&rest_framework::serializers::ModelOf<S>>,
+    partial: bool,
+) -> rest_framework::serializers::Save<S> {
+    let ctx = SerializerContext::new(db, "http://testserver");
+    match S::validate(data.as_object().unwrap(), instance, partial, &ctx).await {
+        Ok(save) => save,
+        Err(err) => panic!("{data}: {err:?}"),
+    }
+}
+
 async fn note_bodies(db: &DatabaseConnection) -> Vec<(i64, String)> {
     note::Entity::find()
         .all(db)
@@ -121,9 +126,7 @@ async fn creates_the_parent_and_its_children_in_one_transaction() {
     let db = database().await;
     let ctx = SerializerContext::new(&db, "http://testserver");
     let data = json!({"title": "new", "notes": [{"body": "first"}, {"body": "second"}]});
-    let mut save = PostWithNotesSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
-        .await
-        .unwrap();
+    let mut save = validated::<PostWithNotesSerializer>(&db, data, None, false).await;
     save.model.writer_id = Set(1);
     let created = save.insert(&db).await.unwrap();
     assert_eq!(
@@ -142,35 +145,23 @@ async fn creates_the_parent_and_its_children_in_one_transaction() {
 #[tokio::test]
 async fn update_replaces_the_set_and_partial_update_without_the_key_keeps_it() {
     let db = database().await;
-    let ctx = SerializerContext::new(&db, "http://testserver");
     let data = json!({"title": "new", "notes": [{"body": "a"}, {"body": "b"}]});
-    let mut save = PostWithNotesSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
-        .await
-        .unwrap();
+    let mut save = validated::<PostWithNotesSerializer>(&db, data, None, false).await;
     save.model.writer_id = Set(1);
     let created = save.insert(&db).await.unwrap();
 
     let patch = json!({"title": "renamed"});
-    let save =
-        PostWithNotesSerializer::validate(patch.as_object().unwrap(), Some(&created), true, &ctx)
-            .await
-            .unwrap();
+    let save = validated::<PostWithNotesSerializer>(&db, patch, Some(&created), true).await;
     let updated = save.update(&db).await.unwrap();
     assert_eq!(note_bodies(&db).await.len(), 2);
 
     let put = json!({"title": "renamed", "notes": [{"body": "c"}]});
-    let save =
-        PostWithNotesSerializer::validate(put.as_object().unwrap(), Some(&updated), false, &ctx)
-            .await
-            .unwrap();
+    let save = validated::<PostWithNotesSerializer>(&db, put, Some(&updated), false).await;
     save.update(&db).await.unwrap();
     assert_eq!(note_bodies(&db).await, vec![(created.id, "c".into())]);
 
     let clear = json!({"notes": []});
-    let save =
-        PostWithNotesSerializer::validate(clear.as_object().unwrap(), Some(&updated), true, &ctx)
-            .await
-            .unwrap();
+    let save = validated::<PostWithNotesSerializer>(&db, clear, Some(&updated), true).await;
     save.update(&db).await.unwrap();
     assert!(note_bodies(&db).await.is_empty());
 }
@@ -186,11 +177,8 @@ async fn a_child_failing_in_the_middle_of_the_save_writes_nothing() {
         .col(note::Column::Body)
         .unique();
     db.execute(&index).await.unwrap();
-    let ctx = SerializerContext::new(&db, "http://testserver");
     let data = json!({"title": "new", "notes": [{"body": "same"}, {"body": "same"}]});
-    let mut save = PostWithNotesSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
-        .await
-        .unwrap();
+    let mut save = validated::<PostWithNotesSerializer>(&db, data, None, false).await;
     save.model.writer_id = Set(1);
     assert!(save.insert(&db).await.is_err());
     assert_eq!(post::Entity::find().count(&db).await.unwrap(), 0);
@@ -249,13 +237,8 @@ async fn list_errors_are_keyed_by_index_as_drf_renders_them() {
         );
     }
     // An empty list is fine by default, refused with `allow_empty = false`.
-    let ctx = SerializerContext::new(&db, "http://testserver");
     let empty = json!({"title": "t", "notes": []});
-    assert!(
-        PostWithNotesSerializer::validate(empty.as_object().unwrap(), None, false, &ctx)
-            .await
-            .is_ok()
-    );
+    validated::<PostWithNotesSerializer>(&db, empty.clone(), None, false).await;
     assert_eq!(
         errors::<PostNeedsNotesSerializer>(&db, empty).await,
         json!({"notes": {"non_field_errors": ["This list may not be empty."]}})
@@ -290,11 +273,8 @@ async fn a_single_nested_object_nests_its_errors_and_saves_with_the_parent() {
             "{data}"
         );
     }
-    let ctx = SerializerContext::new(&db, "http://testserver");
     let data = json!({"email": "a@example.com", "first_post": {"title": "hello"}});
-    let save = WriterWithPostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
-        .await
-        .unwrap();
+    let save = validated::<WriterWithPostSerializer>(&db, data, None, false).await;
     let writer = save.insert(&db).await.unwrap();
     let posts = post::Entity::find().all(&db).await.unwrap();
     assert_eq!(
@@ -306,9 +286,7 @@ async fn a_single_nested_object_nests_its_errors_and_saves_with_the_parent() {
     );
     // `null` is allowed for an `Option` field: no post.
     let data = json!({"email": "b@example.com", "first_post": null});
-    let save = WriterWithPostSerializer::validate(data.as_object().unwrap(), None, false, &ctx)
-        .await
-        .unwrap();
+    let save = validated::<WriterWithPostSerializer>(&db, data, None, false).await;
     save.insert(&db).await.unwrap();
     assert_eq!(post::Entity::find().count(&db).await.unwrap(), 1);
 }

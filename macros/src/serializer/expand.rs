@@ -24,58 +24,21 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
         .iter()
         .filter(|f| f.writable())
         .map(|f| parse_statement(f, model));
-    let relation_fields = s
+    let held: Vec<_> = s
         .fields
         .iter()
-        .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { .. } | Kind::ManyRelated { .. }, true) => {
-                let id = &f.ident;
-                Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
-            }
-            (
-                Kind::Nested {
-                    serializer,
-                    writable: true,
-                    ..
-                },
-                true,
-            ) => {
-                let id = &f.ident;
-                Some(
-                    quote!(pub #id: ::core::option::Option<::std::vec::Vec<#rf::serializers::Save<#serializer>>>,),
-                )
-            }
-            _ => None,
-        });
-    let save_relations = s
-        .fields
+        .filter_map(|f| held_relation(f, model).map(|held| (&f.ident, held)))
+        .collect();
+    let relation_fields = held
         .iter()
-        .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { related } | Kind::ManyRelated { related, .. }, true) => {
-                let id = &f.ident;
-                Some(quote! {
-                    if let ::core::option::Option::Some(ids) = &relations.#id {
-                        #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids, created).await?;
-                    }
-                })
+        .map(|(id, (ty, _))| quote!(pub #id: ::core::option::Option<#ty>,));
+    let save_relations = held.iter().map(|(id, (_, write))| {
+        quote! {
+            if let ::core::option::Option::Some(value) = &relations.#id {
+                #write.await?;
             }
-            (
-                Kind::Nested {
-                    serializer,
-                    writable: true,
-                    ..
-                },
-                true,
-            ) => {
-                let id = &f.ident;
-                Some(quote! {
-                    if let ::core::option::Option::Some(children) = &relations.#id {
-                        #rf::relations::save_nested::<#model, #serializer>(txn, pk, children, created).await?;
-                    }
-                })
-            }
-            _ => None,
-        });
+        }
+    });
     let schemas = expand_schemas(s, true);
     let metadata = expand_metadata(s);
     let object_checks = object_checks(s, model);
@@ -149,6 +112,30 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 
             #metadata
         }
+    }
+}
+
+/// A write held in the `Relations` struct until the row has a primary key: the held value's
+/// type and the call that writes it (`value`, `pk`, `created`, `txn` in scope).
+fn held_relation(field: &Field, model: &syn::Path) -> Option<(TokenStream, TokenStream)> {
+    let rf = quote!(::rest_framework);
+    if !field.writable() {
+        return None;
+    }
+    match &field.kind {
+        Kind::PkMany { related } | Kind::ManyRelated { related, .. } => Some((
+            quote!(::std::vec::Vec<i64>),
+            quote!(#rf::relations::set_many_to_many::<#model, #related>(txn, pk, value, created)),
+        )),
+        Kind::Nested {
+            serializer,
+            writable: true,
+            ..
+        } => Some((
+            quote!(::std::vec::Vec<#rf::serializers::Save<#serializer>>),
+            quote!(#rf::relations::save_nested::<#model, #serializer>(txn, pk, value, created)),
+        )),
+        _ => None,
     }
 }
 
