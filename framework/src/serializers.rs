@@ -66,7 +66,9 @@
 //! [`Save::insert`] writes the children after the parent, with their foreign key set to it, in
 //! the parent's transaction: a child the database refuses rolls everything back. On update a
 //! given list **replaces the set** (the parent's existing children are deleted, the new ones
-//! inserted); a partial update without the key leaves them alone. The request schemas refer to
+//! inserted; rows that reference the old children need `ON DELETE CASCADE`); a partial
+//! update without the key leaves them alone. Items are always validated as new rows
+//! (no `id` matching). The request schemas refer to
 //! the child's `...Request` schema. A forward foreign key or many-to-many marked `writable` is
 //! refused when saving (server error): only reverse foreign keys are written.
 //!
