@@ -232,8 +232,9 @@ pub enum ErrorDetail {
     Messages(Vec<String>),
     /// A nested serializer's errors.
     Nested(ValidationErrors),
-    /// A list of nested serializers' errors (`{}` for valid items).
-    List(Vec<ValidationErrors>),
+    /// A list of nested serializers' errors, one per item: `{}` (an empty
+    /// [`ErrorDetail::Nested`]) for valid items, messages for a `null` item.
+    List(Vec<ErrorDetail>),
 }
 
 impl ValidationErrors {

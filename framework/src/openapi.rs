@@ -580,13 +580,27 @@ pub mod schema {
 
     /// `$ref` to a nested serializer's read schema, or an array of them.
     pub fn nested<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
+        array_if(many, S::schema_ref())
+    }
+
+    /// `$ref` to a writable nested serializer's request schema (`NoteRequest`), or an array
+    /// of them.
+    pub fn nested_request<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
+        array_if(
+            many,
+            MetaSchemaRef::Reference(format!("{}Request", S::NAME)),
+        )
+    }
+
+    /// `schema`, or an array of it with `many`.
+    fn array_if(many: bool, schema: MetaSchemaRef) -> MetaSchemaRef {
         if many {
             MetaSchemaRef::Inline(Box::new(MetaSchema {
-                items: Some(Box::new(S::schema_ref())),
+                items: Some(Box::new(schema)),
                 ..MetaSchema::new("array")
             }))
         } else {
-            S::schema_ref()
+            schema
         }
     }
 

@@ -3,14 +3,14 @@
 //! objects costs the same number of statements for any N. Generated serializer code calls
 //! these; nothing here runs per object.
 
-use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
+use crate::exceptions::{ApiError, ApiResult, ErrorDetail, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{messages, python_type_name};
 use crate::models::{ModelMeta, pk_column, pk_of};
-use crate::serializers::{ModelSerializer, SerializerContext};
+use crate::serializers::{ModelSerializer, Save, SerializerContext};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Identity, LoaderTrait, QueryFilter, QuerySelect,
-    Related, RelationDef,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IdenStatic, Identity, Iterable, LoaderTrait, QueryFilter, QuerySelect, Related, RelationDef,
 };
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -604,6 +604,158 @@ where
         errors.add(field, format!("{model} with this {label} already exists."));
     }
     Ok(!taken)
+}
+
+/// A writable nested serializer (`#[field(nested, many, writable)]`): reads the list under
+/// `key` with DRF's `ListSerializer` rules, validating every item with `S` and collecting the
+/// errors per index (`[{}, {"body": ["..."]}]`). `many = false` reads a single object
+/// (errors `{"author": {"email": ["..."]}}`) and yields a list of one. `None` when the key
+/// is absent or anything failed (the errors are in `errors`); `Some(vec![])` for an empty
+/// list or an allowed `null`.
+#[allow(clippy::too_many_arguments)]
+pub async fn parse_nested<S: ModelSerializer>(
+    data: &serde_json::Map<String, Value>,
+    key: &str,
+    many: bool,
+    required: bool,
+    allow_null: bool,
+    allow_empty: bool,
+    ctx: &SerializerContext<'_>,
+    errors: &mut ValidationErrors,
+) -> ApiResult<Option<Vec<Save<S>>>> {
+    let value = match data.get(key) {
+        None => {
+            if required {
+                errors.add(key, messages::REQUIRED);
+            }
+            return Ok(None);
+        }
+        Some(Value::Null) if allow_null => return Ok(Some(Vec::new())),
+        Some(Value::Null) => {
+            errors.add(key, messages::NULL);
+            return Ok(None);
+        }
+        Some(value) => value,
+    };
+    if !many {
+        return Ok(match validate_nested_item::<S>(value, ctx).await? {
+            Ok(save) => Some(vec![save]),
+            Err(detail) => {
+                errors.set(key, detail);
+                None
+            }
+        });
+    }
+    let list_error = |errors: &mut ValidationErrors, message: String| {
+        errors.set(
+            key,
+            ErrorDetail::Nested(ValidationErrors::field(NON_FIELD_ERRORS, message)),
+        );
+    };
+    let Value::Array(items) = value else {
+        list_error(errors, messages::not_a_list(python_type_name(value)));
+        return Ok(None);
+    };
+    if items.is_empty() && !allow_empty {
+        list_error(errors, messages::EMPTY_LIST.to_string());
+        return Ok(None);
+    }
+    let mut saves = Vec::with_capacity(items.len());
+    let mut details = Vec::with_capacity(items.len());
+    let mut failed = false;
+    for item in items {
+        match validate_nested_item::<S>(item, ctx).await? {
+            Ok(save) => {
+                saves.push(save);
+                details.push(ErrorDetail::Nested(ValidationErrors::default()));
+            }
+            Err(detail) => {
+                failed = true;
+                details.push(detail);
+            }
+        }
+    }
+    if failed {
+        errors.set(key, ErrorDetail::List(details));
+        return Ok(None);
+    }
+    Ok(Some(saves))
+}
+
+/// One nested object, validated for create: its [`Save`], or its errors as DRF nests them
+/// (`{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}` for a
+/// non-object, `["This field may not be null."]` for `null` in a list).
+async fn validate_nested_item<S: ModelSerializer>(
+    item: &Value,
+    ctx: &SerializerContext<'_>,
+) -> ApiResult<Result<Save<S>, ErrorDetail>> {
+    let map = match item {
+        Value::Object(map) => map,
+        Value::Null => return Ok(Err(ErrorDetail::Messages(vec![messages::NULL.into()]))),
+        other => {
+            return Ok(Err(ErrorDetail::Nested(ValidationErrors::field(
+                NON_FIELD_ERRORS,
+                messages::not_a_dict(python_type_name(other)),
+            ))));
+        }
+    };
+    match S::validate(map, None, false, ctx).await {
+        Ok(save) => Ok(Ok(save)),
+        Err(ApiError::Validation(errors)) => Ok(Err(ErrorDetail::Nested(errors))),
+        Err(other) => Err(other),
+    }
+}
+
+/// Writes the children of a writable nested field for the saved parent `pk`, inside the
+/// parent's transaction: on update (`!created`) the parent's existing children are deleted
+/// first (the set is replaced, as `article.comment_set.set(...)` with new rows), then every
+/// child is inserted with its foreign key set to `pk`, followed by its own relations.
+/// The relation must be a reverse foreign key (`has_many` / `has_one` of `P`).
+pub async fn save_nested<P, S>(
+    txn: &DatabaseTransaction,
+    pk: i64,
+    children: &[Save<S>],
+    created: bool,
+) -> ApiResult<()>
+where
+    P: EntityTrait + Related<S::Entity>,
+    S: ModelSerializer,
+{
+    let relation = <P as Related<S::Entity>>::to();
+    let fk = unary(&relation.to_col)?;
+    let fk_name = fk.to_string();
+    // A reverse foreign key points from the child's own column; a forward one (or a
+    // many-to-many) would point at the child's primary key.
+    if <P as Related<S::Entity>>::via().is_some() || fk_name == pk_column::<S::Entity>().as_str() {
+        return Err(ApiError::Internal(format!(
+            "a writable nested {} must be a reverse foreign key of {}",
+            S::NAME,
+            std::any::type_name::<P>()
+        )));
+    }
+    let column = <<S::Entity as EntityTrait>::Column as Iterable>::iter()
+        .find(|column| column.as_str() == fk_name)
+        .ok_or_else(|| ApiError::Internal(format!("no column {fk_name} in {}", S::NAME)))?;
+    if !created {
+        let mut delete = Query::delete();
+        delete
+            .from_table(relation.to_tbl.clone())
+            .and_where(Expr::col(fk.clone()).eq(pk));
+        txn.execute(&delete).await?;
+    }
+    for child in children {
+        let mut model = child.model.clone();
+        model
+            .try_set(column, pk.into())
+            .or_else(|_| {
+                let pk = i32::try_from(pk).map_err(|err| DbErr::Custom(err.to_string()))?;
+                model.try_set(column, pk.into())
+            })
+            .map_err(|err| ApiError::Internal(err.to_string()))?;
+        let inserted = model.insert(txn).await?;
+        S::save_relations(&child.relations, pk_of::<S::Entity>(&inserted), true, txn).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

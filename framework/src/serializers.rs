@@ -37,6 +37,7 @@
 //! | `source = "name"` | the model attribute to read (a column, or the relation of `pk_related` / `nested`) |
 //! | `pk_related` | a forward foreign key shown as its primary key (column `<name>_id`); with `many` and `queryset = Entity`, the primary keys of a to-many relation, writable with existence checks |
 //! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
+//! | `nested, many, writable` (+ `allow_empty = false`) | a writable nested serializer over a reverse foreign key (see below) |
 //! | `count = Entity` | the number of related rows (read-only) |
 //! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>` |
 //! | `default = expr` | the value when the key is absent on create / full update (not on PATCH); not with `required`; shown as the schema's `default` |
@@ -51,6 +52,25 @@
 //! The related entity of a forward relation (`pk_related`, `slug_field`, `string_related`,
 //! dotted `source`) is `queryset = ...` when given, else the module beside the model's named
 //! after the relation (`model = article::Entity`, field `user` -> `user::Entity`).
+//!
+//! **Writable nested serializers.** `#[field(nested, many, writable)] pub notes: Vec<NoteSerializer>`
+//! on a reverse foreign key (`post.notes`, the child holds `post_id`) validates every item with
+//! the child serializer and reports errors as DRF's `ListSerializer`, keyed by index:
+//! `{"notes": [{}, {"body": ["This field may not be blank."]}]}`; a non-list gets
+//! `{"notes": {"non_field_errors": ["Expected a list of items but got type \"dict\"."]}}`, a
+//! non-object item `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`,
+//! a `null` item `["This field may not be null."]`, and with `allow_empty = false` an empty
+//! list `{"non_field_errors": ["This list may not be empty."]}`. Without `many`
+//! (`Option<ChildSerializer>` for a nullable one) a single object is validated, with errors
+//! nested under the field (`{"author": {"email": ["Enter a valid email address."]}}`).
+//! [`Save::insert`] writes the children after the parent, with their foreign key set to it, in
+//! the parent's transaction: a child the database refuses rolls everything back. On update a
+//! given list **replaces the set** (the parent's existing children are deleted, the new ones
+//! inserted; rows that reference the old children need `ON DELETE CASCADE`); a partial
+//! update without the key leaves them alone. Items are always validated as new rows
+//! (no `id` matching). The request schemas refer to
+//! the child's `...Request` schema. A forward foreign key or many-to-many marked `writable` is
+//! refused when saving (server error): only reverse foreign keys are written.
 //!
 //! Struct options: `#[serializer(unique_together(title, user))]` (repeatable; DRF's
 //! `UniqueTogetherValidator`: `The fields title, user must make a unique set.` under

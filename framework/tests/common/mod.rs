@@ -134,3 +134,21 @@ impl ModelMeta for note::Entity {
         vec![(note::Column::Id, Order::Asc)]
     }
 }
+
+/// Creates the tables of every entity here with sea-orm's schema builder (any backend).
+#[allow(dead_code)] // not every test crate uses it
+pub async fn create_tables(db: &rest_framework::sea_orm::DatabaseConnection) {
+    use rest_framework::sea_orm::{ConnectionTrait, Schema};
+    let schema = Schema::new(db.get_database_backend());
+    for stmt in [
+        schema.create_table_from_entity(writer::Entity),
+        schema.create_table_from_entity(label::Entity),
+        schema.create_table_from_entity(post::Entity),
+        schema.create_table_from_entity(post_label::Entity),
+        schema.create_table_from_entity(note::Entity),
+    ] {
+        db.execute(&stmt)
+            .await
+            .expect("the test tables can be created");
+    }
+}

@@ -68,6 +68,13 @@ pub struct FieldAttrs {
     pub nested: Option<darling::util::SpannedValue<bool>>,
     #[darling(default)]
     pub many: bool,
+    /// A writable nested serializer over a reverse foreign key (`nested, many, writable`):
+    /// validated item by item, its rows inserted with the parent (see `serializers`).
+    #[darling(default)]
+    pub writable: Option<darling::util::SpannedValue<bool>>,
+    /// `allow_empty = false` on a writable `nested, many` field: `This list may not be empty.`
+    #[darling(default)]
+    pub allow_empty: Option<darling::util::SpannedValue<bool>>,
     /// The related entity of a writable relation (DRF's `queryset=`).
     #[darling(default)]
     pub queryset: Option<syn::Path>,

@@ -24,30 +24,21 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
         .iter()
         .filter(|f| f.writable())
         .map(|f| parse_statement(f, model));
-    let relation_fields = s
+    let held: Vec<_> = s
         .fields
         .iter()
-        .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { .. } | Kind::ManyRelated { .. }, true) => {
-                let id = &f.ident;
-                Some(quote!(pub #id: ::core::option::Option<::std::vec::Vec<i64>>,))
-            }
-            _ => None,
-        });
-    let save_relations = s
-        .fields
+        .filter_map(|f| held_relation(f, model).map(|held| (&f.ident, held)))
+        .collect();
+    let relation_fields = held
         .iter()
-        .filter_map(|f| match (&f.kind, f.writable()) {
-            (Kind::PkMany { related } | Kind::ManyRelated { related, .. }, true) => {
-                let id = &f.ident;
-                Some(quote! {
-                    if let ::core::option::Option::Some(ids) = &relations.#id {
-                        #rf::relations::set_many_to_many::<#model, #related>(txn, pk, ids, created).await?;
-                    }
-                })
+        .map(|(id, (ty, _))| quote!(pub #id: ::core::option::Option<#ty>,));
+    let save_relations = held.iter().map(|(id, (_, write))| {
+        quote! {
+            if let ::core::option::Option::Some(value) = &relations.#id {
+                #write.await?;
             }
-            _ => None,
-        });
+        }
+    });
     let schemas = expand_schemas(s, true);
     let metadata = expand_metadata(s);
     let object_checks = object_checks(s, model);
@@ -121,6 +112,30 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 
             #metadata
         }
+    }
+}
+
+/// A write held in the `Relations` struct until the row has a primary key: the held value's
+/// type and the call that writes it (`value`, `pk`, `created`, `txn` in scope).
+fn held_relation(field: &Field, model: &syn::Path) -> Option<(TokenStream, TokenStream)> {
+    let rf = quote!(::rest_framework);
+    if !field.writable() {
+        return None;
+    }
+    match &field.kind {
+        Kind::PkMany { related } | Kind::ManyRelated { related, .. } => Some((
+            quote!(::std::vec::Vec<i64>),
+            quote!(#rf::relations::set_many_to_many::<#model, #related>(txn, pk, value, created)),
+        )),
+        Kind::Nested {
+            serializer,
+            writable: true,
+            ..
+        } => Some((
+            quote!(::std::vec::Vec<#rf::serializers::Save<#serializer>>),
+            quote!(#rf::relations::save_nested::<#model, #serializer>(txn, pk, value, created)),
+        )),
+        _ => None,
     }
 }
 
@@ -372,6 +387,15 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
         } => quote! {
             __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
         },
+        Kind::Nested {
+            serializer,
+            many,
+            allow_empty,
+            writable: true,
+            ..
+        } => quote! {
+            __relations.#id = #rf::relations::parse_nested::<#serializer>(data, #key, #many, #required && !partial, #allow_null, #allow_empty, ctx, &mut __errors).await?;
+        },
         Kind::ForeignKeyPk {
             column,
             related: Some(related),
@@ -564,10 +588,17 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         }
         _ => None,
     });
-    let property = |f: &Field| {
+    // `request`: a writable nested field refers to the nested `...Request` schema.
+    let property = |f: &Field, request: bool| {
         let key = f.key();
         let ty = &f.ty;
         let base = match &f.kind {
+            Kind::Nested {
+                serializer,
+                many,
+                writable: true,
+                ..
+            } if request => quote!(#rf::openapi::schema::nested_request::<#serializer>(#many)),
             Kind::Nested {
                 serializer, many, ..
             } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
@@ -591,7 +622,11 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
             None => quote!((#key, #schema)),
         }
     };
-    let read_props = s.fields.iter().filter(|f| !f.write_only).map(property);
+    let read_props = s
+        .fields
+        .iter()
+        .filter(|f| !f.write_only)
+        .map(|f| property(f, false));
     // Always present in responses: read-only fields and required ones (drf-spectacular).
     let read_required = s
         .fields
@@ -602,7 +637,7 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         .fields
         .iter()
         .filter(|f| f.writable())
-        .map(property)
+        .map(|f| property(f, true))
         .collect();
     let write_required = s
         .fields

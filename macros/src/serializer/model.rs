@@ -72,6 +72,10 @@ pub enum Kind {
         serializer: syn::Type,
         many: bool,
         optional: bool,
+        /// Validated and saved with the parent (a reverse foreign key).
+        writable: bool,
+        /// An empty list is accepted (`many` + `writable` only).
+        allow_empty: bool,
     },
     /// The number of related rows.
     Count { related: syn::Path },
@@ -269,6 +273,13 @@ impl Field {
             );
         }
         let nested = flag(&attrs.nested);
+        let writable = flag(&attrs.writable);
+        if let (Some(flag), false) = (&attrs.writable, nested) {
+            return Err(error_at(
+                "`writable` applies to `nested` fields: `#[field(nested, many, writable)]`",
+                flag.span(),
+            ));
+        }
         let pk_related = flag(&attrs.pk_related);
         let source = attrs
             .source
@@ -488,11 +499,37 @@ impl Field {
                 }
             }
         } else if nested {
-            if !read_only && attrs.read_only.is_some() {
-                // `read_only = false` written out: nested writes are not supported.
-                return Err(Error::custom("nested serializers are read-only").with_span(&ident));
+            if writable {
+                if read_only || write_only {
+                    return Err(Error::custom(
+                        "a `writable` nested field is read and written; remove `read_only` / `write_only`",
+                    )
+                    .with_span(&ident));
+                }
+                if attrs.validate.is_some() || attrs.validate_with.is_some() {
+                    return Err(Error::custom(
+                        "a nested serializer validates its own fields; remove `validate` / `validate_with`",
+                    )
+                    .with_span(&ident));
+                }
+            } else {
+                if !read_only && attrs.read_only.is_some() {
+                    // `read_only = false` written out: writes need `writable`.
+                    return Err(Error::custom(
+                        "nested serializers are read-only unless `writable` (a reverse foreign key)",
+                    )
+                    .with_span(&ident));
+                }
+                read_only = true;
             }
-            read_only = true;
+            if let Some(flag) = &attrs.allow_empty
+                && !(writable && attrs.many)
+            {
+                return Err(error_at(
+                    "`allow_empty` applies to `nested, many, writable` fields",
+                    flag.span(),
+                ));
+            }
             let (serializer, many, optional) = if attrs.many {
                 let inner = inner_type(&attrs.ty, "Vec").ok_or_else(|| {
                     Error::custom("a `nested, many` field must have type `Vec<SomeSerializer>`")
@@ -508,6 +545,8 @@ impl Field {
                 serializer,
                 many,
                 optional,
+                writable,
+                allow_empty: attrs.allow_empty.as_ref().is_none_or(|flag| **flag),
             }
         } else if pk_related {
             let span = attrs

@@ -1,0 +1,15 @@
+use rest_framework::ModelSerializer;
+
+#[path = "support/post.rs"]
+mod post;
+
+#[derive(ModelSerializer)]
+#[serializer(model = post::Entity)]
+pub struct PostSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(nested, many, allow_empty = false)]
+    pub notes: Vec<PostSerializer>,
+}
+
+fn main() {}
