@@ -22,6 +22,13 @@
 //! | `password/reset/` | [`views::PasswordResetView`] |
 //! | `password/reset/confirm/` | [`views::PasswordResetConfirmView`] |
 //! | `password/reset/confirm/{uidb64}/{token}/` | the same (the link in the e-mail; not in the schema) |
+//!
+//! Registration records the user's address in allauth's `account_emailaddress` table (see
+//! [`email_address`]; the application's migrations create it). With
+//! [`AccountsSettings::email_verification`] set to [`EmailVerification::Optional`] or
+//! [`EmailVerification::Mandatory`], registration also mails a confirmation link
+//! (`.../registration/account-confirm-email/<key>/`) whose key `registration/verify-email/`
+//! accepts; with `Mandatory`, registration answers without tokens and login waits for it.
 
 pub mod email_address;
 pub mod views;
