@@ -35,6 +35,12 @@ pub trait ApiView: Send + Sync + 'static {
         true
     }
 
+    /// The `Allow` header when it is not the one [`ApiView::methods`] makes (dj-rest-auth's
+    /// `VerifyEmailView` declares `allowed_methods = ('POST', 'OPTIONS', 'HEAD')`).
+    fn allow(&self) -> Option<String> {
+        None
+    }
+
     /// The `WWW-Authenticate` value of 401 answers; `None` takes the first authentication
     /// class's (simplejwt's token views set their own).
     fn www_authenticate(&self) -> Option<String> {
@@ -131,7 +137,9 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
             (settings.exception_handler)(error, &context)
         }
     };
-    let allow = if view.head_as_get() {
+    let allow = if let Some(allow) = view.allow() {
+        allow
+    } else if view.head_as_get() {
         allow_header(&methods)
     } else {
         let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();

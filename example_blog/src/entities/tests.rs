@@ -284,6 +284,9 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
     assert_eq!(
         names,
         vec![
+            "account_emailaddress_email_03be32b2",
+            "account_emailaddress_user_id_2c513194",
+            "account_emailaddress_user_id_email_987c8728_uniq",
             "blog_article_created_at_id_idx",
             "blog_article_tags_article_id_tag_id_uniq",
             "blog_article_tags_tag_id_idx",
@@ -292,6 +295,8 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
             "blog_comment_user_id_idx",
             "django_session_expire_date_a5c62663",
             "token_blacklist_outstandingtoken_user_id_idx",
+            "unique_primary_email",
+            "unique_verified_email",
         ]
     );
 }
@@ -330,6 +335,11 @@ async fn postgres_schema_has_djangos_column_types() {
     )
     .await;
     let expected = [
+        "account_emailaddress.id integer IDENTITY BY DEFAULT",
+        "account_emailaddress.email character varying(254)",
+        "account_emailaddress.verified boolean",
+        "account_emailaddress.primary boolean",
+        "account_emailaddress.user_id bigint",
         "accounts_user.id bigint IDENTITY BY DEFAULT",
         "accounts_user.password character varying(128)",
         "accounts_user.last_login timestamp with time zone NULL",
@@ -383,6 +393,26 @@ async fn postgres_schema_has_djangos_column_types() {
     .await;
     let on = |table: &str, what: &str| format!("ON public.{table} USING btree ({what})");
     let expected = [
+        format!(
+            "CREATE INDEX account_emailaddress_email_03be32b2 {}",
+            on("account_emailaddress", "email")
+        ),
+        format!(
+            "CREATE INDEX account_emailaddress_email_03be32b2_like {}",
+            on("account_emailaddress", "email varchar_pattern_ops")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX account_emailaddress_pkey {}",
+            on("account_emailaddress", "id")
+        ),
+        format!(
+            "CREATE INDEX account_emailaddress_user_id_2c513194 {}",
+            on("account_emailaddress", "user_id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX account_emailaddress_user_id_email_987c8728_uniq {}",
+            on("account_emailaddress", "user_id, email")
+        ),
         format!(
             "CREATE INDEX accounts_user_email_b2644a56_like {}",
             on("accounts_user", "email varchar_pattern_ops")
@@ -479,6 +509,14 @@ async fn postgres_schema_has_djangos_column_types() {
         format!(
             "CREATE INDEX token_blacklist_outstandingtoken_user_id_idx {}",
             on("token_blacklist_outstandingtoken", "user_id")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX unique_primary_email {} WHERE (\"primary\" = true)",
+            on("account_emailaddress", "user_id, \"primary\"")
+        ),
+        format!(
+            "CREATE UNIQUE INDEX unique_verified_email {} WHERE (verified = true)",
+            on("account_emailaddress", "email")
         ),
     ];
     assert_eq!(indexes, expected);

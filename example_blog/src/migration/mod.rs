@@ -21,6 +21,7 @@ mod m20260101_000003_authtoken;
 mod m20261123_000001_postgres_like_indexes;
 mod m20261123_000010_token_blacklist;
 mod m20261123_000020_sessions;
+mod m20261123_000030_account_emailaddress;
 
 /// Every migration of the blog, oldest first.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_postgres_like_indexes::Migration),
             Box::new(m20261123_000010_token_blacklist::Migration),
             Box::new(m20261123_000020_sessions::Migration),
+            Box::new(m20261123_000030_account_emailaddress::Migration),
         ]
     }
 }

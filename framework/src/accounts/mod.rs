@@ -22,7 +22,15 @@
 //! | `password/reset/` | [`views::PasswordResetView`] |
 //! | `password/reset/confirm/` | [`views::PasswordResetConfirmView`] |
 //! | `password/reset/confirm/{uidb64}/{token}/` | the same (the link in the e-mail; not in the schema) |
+//!
+//! Registration records the user's address in allauth's `account_emailaddress` table (see
+//! [`email_address`]; the application's migrations create it). With
+//! [`AccountsSettings::email_verification`] set to [`EmailVerification::Optional`] or
+//! [`EmailVerification::Mandatory`], registration also mails a confirmation link
+//! (`.../registration/account-confirm-email/<key>/`) whose key `registration/verify-email/`
+//! accepts; with `Mandatory`, registration answers without tokens and login waits for it.
 
+pub mod email_address;
 pub mod views;
 
 use crate::auth::password_validation::{
@@ -134,6 +142,25 @@ pub struct AccountsSettings {
     /// Logs users into a session on registration, login and password change (`None`: JWT
     /// only).
     pub session_login: Option<Arc<dyn SessionLogin>>,
+    /// `ACCOUNT_EMAIL_VERIFICATION` (default: none).
+    pub email_verification: EmailVerification,
+    /// `ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS`: how long a confirmation key is good (3).
+    pub email_confirmation_expire_days: u64,
+}
+
+/// allauth's `ACCOUNT_EMAIL_VERIFICATION`: whether registration mails a confirmation link and
+/// whether login waits for it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmailVerification {
+    /// No confirmation mail at registration (`"none"`). The verify and resend endpoints
+    /// still work, as allauth's do.
+    #[default]
+    None,
+    /// Registration mails a confirmation link; the user is logged in meanwhile (`"optional"`).
+    Optional,
+    /// Registration mails a confirmation link and answers without tokens; login refuses
+    /// users whose address is not verified (`"mandatory"`).
+    Mandatory,
 }
 
 impl Default for AccountsSettings {
@@ -153,6 +180,8 @@ impl Default for AccountsSettings {
             password_validators: default_password_validators(),
             password_reset_timeout: crate::auth::tokens::PASSWORD_RESET_TIMEOUT,
             session_login: None,
+            email_verification: EmailVerification::None,
+            email_confirmation_expire_days: 3,
         }
     }
 }
@@ -168,6 +197,12 @@ impl Accounts {
     /// The path of the reset link mailed to users.
     pub(crate) fn reset_link_path(&self, uid: &str, token: &str) -> String {
         format!("{}password/reset/confirm/{uid}/{token}/", self.prefix)
+    }
+
+    /// The path of the confirmation link mailed to users (dj-rest-auth's
+    /// `account_confirm_email` route; the key is then posted to `registration/verify-email/`).
+    pub(crate) fn confirm_email_link_path(&self, key: &str) -> String {
+        format!("{}registration/account-confirm-email/{key}/", self.prefix)
     }
 }
 

@@ -116,6 +116,9 @@ async fn state() -> AppState {
     db.execute(&Schema::new(backend).create_table_from_entity(member::Entity))
         .await
         .expect("member table");
+    super::email_address::create_table(&db, "member", true)
+        .await
+        .expect("account_emailaddress table");
     AppState::new::<member::Entity>(db, Settings::new(b"test key".to_vec()))
 }
 

@@ -1,7 +1,8 @@
 //! The account views (dj-rest-auth's `views.py` and `registration/views.py`), with their
 //! serializers' validation written out in dj-rest-auth's order.
 
-use super::{AccountUser, Accounts};
+use super::email_address::{self, entity as address};
+use super::{AccountUser, Accounts, EmailVerification};
 use crate::auth::RequestUser;
 use crate::auth::authenticate;
 use crate::auth::hashers::make_password;
@@ -21,7 +22,10 @@ use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{MetaOperation, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
 use serde_json::{Map, Value, json};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -39,6 +43,8 @@ const ALREADY_REGISTERED: &str = "User is already registered with this e-mail ad
 const UNABLE_TO_LOG_IN: &str = "Unable to log in with provided credentials.";
 const MUST_INCLUDE: &str = "Must include \"email\" and \"password\".";
 const INVALID_VALUE: &str = "Invalid value";
+const VERIFICATION_SENT: &str = "Verification e-mail sent.";
+const EMAIL_NOT_VERIFIED: &str = "E-mail is not verified.";
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -239,6 +245,96 @@ async fn session_login(
 
 fn detail(text: &str) -> Response {
     Response::ok(&json!({ "detail": text }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail addresses and their confirmation (allauth)
+
+/// allauth's `setup_user_email`: records the new user's address, primary and not verified.
+async fn add_email_address<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    email: &str,
+) -> ApiResult<address::Model> {
+    let row = address::ActiveModel {
+        id: ActiveValue::NotSet,
+        email: ActiveValue::Set(email.to_owned()),
+        verified: ActiveValue::Set(false),
+        primary: ActiveValue::Set(true),
+        user_id: ActiveValue::Set(user_id),
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// Whether the user has verified `email` (dj-rest-auth's `validate_email_verification_status`).
+async fn has_verified_email(db: &DatabaseConnection, user_id: i64, email: &str) -> ApiResult<bool> {
+    let count = address::Entity::find()
+        .filter(address::Column::UserId.eq(user_id))
+        .filter(address::Column::Email.eq(email))
+        .filter(address::Column::Verified.eq(true))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+/// allauth's `email_confirmation` mail (subject prefixed with the site's name).
+fn confirmation_message(accounts: &Accounts, to: &str, link: &str) -> EmailMessage {
+    let settings = &accounts.settings;
+    let body = format!(
+        "Hello from {site}!\n\nYou're receiving this email because user {to} has given your email address to register an account on {domain}.\n\nTo confirm this is correct, go to {link}\n\nThank you for using {site}!\n{domain}\n",
+        site = settings.site_name,
+        domain = settings.site_domain,
+    );
+    EmailMessage::new(
+        format!("[{}] Please Confirm Your Email Address", settings.site_name),
+        body,
+        settings.default_from_email.clone(),
+        vec![to.to_owned()],
+    )
+}
+
+/// allauth's `EmailAddress.send_confirmation`: mails a link carrying a new HMAC key.
+async fn send_confirmation(
+    ctx: &RequestContext,
+    accounts: &Accounts,
+    row: &address::Model,
+) -> ApiResult<()> {
+    let key = email_address::confirmation_key(row.id, &ctx.state().settings.secret_key);
+    let link = ctx.build_absolute_uri(&accounts.confirm_email_link_path(&key));
+    let message = confirmation_message(accounts, &row.email, &link);
+    accounts
+        .settings
+        .email_backend
+        .send_messages(&[message])
+        .await
+        .map_err(|err| ApiError::Internal(format!("confirmation e-mail: {err}")))?;
+    Ok(())
+}
+
+/// allauth's `EmailConfirmationHMAC.confirm`: marks the address verified unless, with unique
+/// addresses, another user verified it first (then it stays unverified, as allauth's
+/// `can_set_verified` decides).
+async fn confirm_address(db: &DatabaseConnection, row: &address::Model) -> ApiResult<()> {
+    let taken = address::Entity::find()
+        .filter(address::Column::Id.ne(row.id))
+        .filter(address::Column::Email.eq(row.email.as_str()))
+        .filter(address::Column::Verified.eq(true))
+        .count(db)
+        .await?;
+    if taken > 0 {
+        return Ok(());
+    }
+    let result = address::Entity::update_many()
+        .col_expr(address::Column::Verified, Expr::value(true))
+        .filter(address::Column::Id.eq(row.id))
+        .exec(db)
+        .await;
+    match result {
+        // `unique_verified_email`: verified by someone else since the check above.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(()),
+        Err(err) => Err(err.into()),
+        Ok(_) => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,19 +632,40 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
             return Err(ApiError::Validation(errors));
         }
         let hash = make_password(password1).await;
+        let verification = self.accounts.settings.email_verification;
         let mut new_user = U::new_user(&email, hash);
-        // Registration logs the user in: `last_login` is written with the row.
-        if let Some(column) = U::column("last_login") {
+        // Registration logs the user in (unless verification is mandatory): `last_login` is
+        // written with the row.
+        if verification != EmailVerification::Mandatory
+            && let Some(column) = U::column("last_login")
+        {
             new_user.set(column, crate::timezone::now().into());
         }
-        let user = match new_user.insert(db).await {
+        // The user and its `EmailAddress` row together, or neither.
+        let txn = db.begin().await?;
+        let user = match new_user.insert(&txn).await {
             Ok(user) => user,
-            // Registered by a concurrent request since the check above.
-            Err(_) if !users_by_email::<U>(db, &email).await?.is_empty() => {
-                return Err(ApiError::field("email", ALREADY_REGISTERED));
+            Err(err) => {
+                txn.rollback().await?;
+                // Registered by a concurrent request since the check above.
+                if !users_by_email::<U>(db, &email).await?.is_empty() {
+                    return Err(ApiError::field("email", ALREADY_REGISTERED));
+                }
+                return Err(err.into());
             }
-            Err(err) => return Err(err.into()),
         };
+        let row = add_email_address(&txn, pk_of::<U>(&user), &email).await?;
+        txn.commit().await?;
+        // allauth's `complete_signup`: the confirmation mail, then the login.
+        match verification {
+            EmailVerification::None => {}
+            EmailVerification::Optional => send_confirmation(ctx, &self.accounts, &row).await?,
+            EmailVerification::Mandatory => {
+                send_confirmation(ctx, &self.accounts, &row).await?;
+                let body = json!({ "detail": VERIFICATION_SENT });
+                return Ok(Response::json(StatusCode::CREATED, &body));
+            }
+        }
         login_response::<U>(ctx, &self.accounts, &user, StatusCode::CREATED, false).await
     }
 
@@ -567,8 +684,8 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
 }
 
 account_view!(
-    /// dj-rest-auth's `VerifyEmailView`: `{key}`. E-mail verification is off (allauth's
-    /// `ACCOUNT_EMAIL_VERIFICATION = "none"`), so no key exists: every key is a 404.
+    /// dj-rest-auth's `VerifyEmailView`: `{key}` -> `{"detail": "ok"}`, the address of the
+    /// key verified; a bad, expired or used key is a 404.
     VerifyEmailView
 );
 
@@ -578,6 +695,10 @@ const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
+    }
+
+    fn allow(&self) -> Option<String> {
+        Some("POST, OPTIONS, HEAD".into())
     }
 
     fn name(&self) -> String {
@@ -595,10 +716,27 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let data = ctx.data()?;
         let mut errors = ValidationErrors::default();
-        let _key = char_field(&data, "key", None, &mut errors);
+        let key = char_field(&data, "key", None, &mut errors);
         errors.into_result()?;
-        let _ = &self.accounts;
-        Err(ApiError::NotFound("Not found.".into()))
+        let key = validated(key)?;
+        let state = ctx.state();
+        let days = self.accounts.settings.email_confirmation_expire_days;
+        let max_age = std::time::Duration::from_secs(days.saturating_mul(24 * 60 * 60));
+        let row =
+            match email_address::address_id_from_key(&key, &state.settings.secret_key, max_age) {
+                Some(id) => {
+                    address::Entity::find_by_id(id)
+                        .filter(address::Column::Verified.eq(false))
+                        .one(&state.db)
+                        .await?
+                }
+                None => None,
+            };
+        let Some(row) = row else {
+            return Err(ApiError::NotFound("Not found.".into()));
+        };
+        confirm_address(&state.db, &row).await?;
+        Ok(detail("ok"))
     }
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
@@ -615,7 +753,8 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
 
 account_view!(
     /// dj-rest-auth's `ResendEmailVerificationView`: `{email}` -> `{"detail": "ok"}`
-    /// whatever the address (no verification mails: verification is off).
+    /// whatever the address; a new confirmation mail goes out when the address is recorded
+    /// and not verified yet.
     ResendEmailVerificationView
 );
 
@@ -642,9 +781,20 @@ impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let data = ctx.data()?;
         let mut errors = ValidationErrors::default();
-        let _email = email_field(&data, "email", true, false, &mut errors);
+        let email = email_field(&data, "email", true, false, &mut errors);
         errors.into_result()?;
-        let _ = &self.accounts;
+        // allauth stores addresses lower-cased.
+        let email = validated(email)?.to_lowercase();
+        let row = address::Entity::find()
+            .filter(address::Column::Email.eq(email))
+            .order_by_asc(address::Column::Id)
+            .one(ctx.db())
+            .await?;
+        if let Some(row) = row
+            && !row.verified
+        {
+            send_confirmation(ctx, &self.accounts, &row).await?;
+        }
         Ok(detail("ok"))
     }
 
@@ -716,6 +866,14 @@ impl<U: AccountUser> ApiView for LoginView<U> {
         let Some(user) = authenticate(ctx.state(), &email, &password).await? else {
             return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
         };
+        if self.accounts.settings.email_verification == EmailVerification::Mandatory {
+            let Some(model) = load_user::<U>(ctx.db(), user.id).await? else {
+                return Err(ApiError::non_field(UNABLE_TO_LOG_IN));
+            };
+            if !has_verified_email(ctx.db(), user.id, U::email(&model)).await? {
+                return Err(ApiError::non_field(EMAIL_NOT_VERIFIED));
+            }
+        }
         // Django's `user_logged_in` signal: `update_last_login`.
         update_column::<U>(ctx.db(), user.id, "last_login", crate::timezone::now()).await?;
         let Some(model) = load_user::<U>(ctx.db(), user.id).await? else {
