@@ -67,9 +67,6 @@ pub fn accounts_settings(config: &Config) -> AccountsSettings {
         None => Arc::new(ConsoleBackend),
     };
     AccountsSettings {
-        jwt_auth_cookie: Some("my-app-auth".into()),
-        jwt_auth_refresh_cookie: Some("my-refresh-token".into()),
-        jwt_auth_httponly: false,
         email_backend,
         // SESSION_LOGIN: registration, login and password change also log into a session.
         session_login: Some(Arc::new(DjangoSessionLogin)),

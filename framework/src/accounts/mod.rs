@@ -114,19 +114,11 @@ impl SessionLogin for DjangoSessionLogin {
 }
 
 /// Settings of the account endpoints (dj-rest-auth's `REST_AUTH`, allauth's `ACCOUNT_*`,
-/// Django's e-mail and password settings).
+/// Django's e-mail and password settings). The JWT cookies login sets (`JWT_AUTH_COOKIE`,
+/// ...) are the framework's [`crate::settings::Settings::jwt_cookies`], shared with the
+/// JWT cookie authentication, refresh and logout.
 #[derive(Clone)]
 pub struct AccountsSettings {
-    /// `JWT_AUTH_COOKIE`: the cookie login sets to the access token (`None`: no cookie).
-    pub jwt_auth_cookie: Option<String>,
-    /// `JWT_AUTH_REFRESH_COOKIE`: the cookie login sets to the refresh token.
-    pub jwt_auth_refresh_cookie: Option<String>,
-    /// `JWT_AUTH_SECURE`: mark the JWT cookies `Secure`.
-    pub jwt_auth_secure: bool,
-    /// `JWT_AUTH_HTTPONLY`: mark the JWT cookies `HttpOnly` (dj-rest-auth's default: true).
-    pub jwt_auth_httponly: bool,
-    /// `JWT_AUTH_SAMESITE` (`Lax`).
-    pub jwt_auth_samesite: String,
     /// `EMAIL_BACKEND` (default: print to the console).
     pub email_backend: Arc<dyn EmailBackend>,
     /// `DEFAULT_FROM_EMAIL`.
@@ -168,11 +160,6 @@ impl Default for AccountsSettings {
     /// `webmaster@localhost`, site `example.com`, Django's default validators.
     fn default() -> Self {
         AccountsSettings {
-            jwt_auth_cookie: None,
-            jwt_auth_refresh_cookie: None,
-            jwt_auth_secure: false,
-            jwt_auth_httponly: true,
-            jwt_auth_samesite: "Lax".into(),
             email_backend: Arc::new(ConsoleBackend),
             default_from_email: "webmaster@localhost".into(),
             site_name: "example.com".into(),

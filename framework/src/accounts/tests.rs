@@ -109,6 +109,10 @@ impl SessionLogin for FakeSessions {
 }
 
 async fn state() -> AppState {
+    state_with(|_| {}).await
+}
+
+async fn state_with(configure: impl FnOnce(&mut Settings)) -> AppState {
     let db = Database::connect("sqlite::memory:")
         .await
         .expect("in-memory SQLite");
@@ -119,7 +123,9 @@ async fn state() -> AppState {
     super::email_address::create_table(&db, "member", true)
         .await
         .expect("account_emailaddress table");
-    AppState::new::<member::Entity>(db, Settings::new(b"test key".to_vec()))
+    let mut settings = Settings::new(b"test key".to_vec());
+    configure(&mut settings);
+    AppState::new::<member::Entity>(db, settings)
 }
 
 fn accounts(settings: AccountsSettings) -> Arc<Accounts> {
@@ -215,12 +221,16 @@ async fn the_session_hook_runs_on_registration_login_and_password_change() {
 
 #[tokio::test]
 async fn jwt_cookies_follow_the_settings_and_mail_goes_to_the_backend() {
-    let state = state().await;
+    let state = state_with(|settings| {
+        settings.jwt_cookies = crate::authentication::jwt_cookies::JwtCookieSettings {
+            refresh_cookie: None,
+            secure: true,
+            ..crate::authentication::jwt_cookies::JwtCookieSettings::named("access-cookie", "")
+        };
+    })
+    .await;
     let outbox = LocMemBackend::new();
     let settings = AccountsSettings {
-        jwt_auth_cookie: Some("access-cookie".into()),
-        jwt_auth_refresh_cookie: None,
-        jwt_auth_secure: true,
         email_backend: Arc::new(outbox.clone()),
         default_from_email: "noreply@blog.test".into(),
         site_name: "Blog".into(),

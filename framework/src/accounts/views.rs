@@ -8,7 +8,6 @@ use crate::auth::authenticate;
 use crate::auth::hashers::make_password;
 use crate::auth::password_validation::{UserAttribute, validate_password};
 use crate::auth::tokens::{PasswordResetTokenGenerator, TokenUser, base36_to_int, int_to_base36};
-use crate::authentication::jwt::token_pair_for_user;
 use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field, validators};
 use crate::mail::EmailMessage;
@@ -17,7 +16,6 @@ use crate::openapi::{operation, request_body, response, schema};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::views::ApiView;
-use chrono::Utc;
 use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{MetaOperation, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
@@ -182,7 +180,7 @@ async fn login_response<U: AccountUser>(
 ) -> ApiResult<Response> {
     let state = ctx.state();
     let id = pk_of::<U>(user);
-    let pair = token_pair_for_user(&state.settings.jwt, id);
+    let pair = crate::authentication::tokens::obtain_pair(state, id).await?;
     let body = json!({
         "access": pair.access,
         "refresh": pair.refresh,
@@ -190,39 +188,15 @@ async fn login_response<U: AccountUser>(
     });
     let mut response = Response::json(status, &body);
     if jwt_cookies {
-        let jwt = &state.settings.jwt;
-        let settings = &accounts.settings;
-        if let Some(name) = &settings.jwt_auth_cookie {
-            let cookie = jwt_cookie(accounts, name, &pair.access, jwt.access_token_lifetime);
-            response = response.append_header("Set-Cookie", &cookie);
-        }
-        if let Some(name) = &settings.jwt_auth_refresh_cookie {
-            let cookie = jwt_cookie(accounts, name, &pair.refresh, jwt.refresh_token_lifetime);
-            response = response.append_header("Set-Cookie", &cookie);
-        }
+        response = crate::authentication::jwt_cookies::set_jwt_cookies(
+            response,
+            &state.settings.jwt_cookies,
+            &state.settings.jwt,
+            &pair.access,
+            &pair.refresh,
+        );
     }
     session_login(ctx, accounts, &U::request_user(user), response).await
-}
-
-/// A `Set-Cookie` value for a JWT cookie as dj-rest-auth's `set_jwt_cookies` sets it
-/// (attributes in Python's sorted order).
-// TODO(lead): dedupe with authentication/jwt_cookies.rs once it lands.
-fn jwt_cookie(accounts: &Accounts, name: &str, value: &str, lifetime: chrono::Duration) -> String {
-    let settings = &accounts.settings;
-    let expires = (Utc::now() + lifetime).format("%a, %d %b %Y %H:%M:%S GMT");
-    let mut cookie = format!("{name}={value}; expires={expires}");
-    if settings.jwt_auth_httponly {
-        cookie.push_str("; HttpOnly");
-    }
-    cookie.push_str(&format!(
-        "; Max-Age={}; Path=/; SameSite={}",
-        lifetime.num_seconds(),
-        settings.jwt_auth_samesite
-    ));
-    if settings.jwt_auth_secure {
-        cookie.push_str("; Secure");
-    }
-    cookie
 }
 
 /// SESSION LOGIN HOOK: dj-rest-auth's `django_login(request, user)` (and
