@@ -25,7 +25,10 @@ async fn detail_routes_find_rows_by_the_lookup_field() {
     // The list links every row by its name.
     s.get("/api/named-tags/", None).await.assert_json(
         200,
-        &json!([tag(&s, python, "python", "python"), tag(&s, rust, "rust", "rust")]),
+        &json!([
+            tag(&s, python, "python", "python"),
+            tag(&s, rust, "rust", "rust")
+        ]),
     );
     // The primary key is no lookup value here: no tag is named "1".
     s.get(&format!("/api/named-tags/{python}/"), None)

@@ -379,8 +379,8 @@ impl Field {
             if identity {
                 let lookup_field = match &attrs.lookup_field {
                     Some(lookup) => {
-                        let mut column = syn::parse_str::<syn::Ident>(lookup.as_str())
-                            .map_err(|_| {
+                        let mut column =
+                            syn::parse_str::<syn::Ident>(lookup.as_str()).map_err(|_| {
                                 Error::custom("expected a column name").with_span(&lookup.span())
                             })?;
                         column.set_span(lookup.span());

@@ -21,7 +21,11 @@ use sea_orm::DatabaseConnection;
 #[derive(HyperlinkedModelSerializer)]
 #[serializer(model = tag::Entity)]
 pub struct NamedTagSerializer {
-    #[field(hyperlinked_identity, view_name = "named-tag-detail", lookup_field = "name")]
+    #[field(
+        hyperlinked_identity,
+        view_name = "named-tag-detail",
+        lookup_field = "name"
+    )]
     pub url: String,
     #[field(read_only)]
     pub id: i64,
