@@ -7,6 +7,10 @@
 //! `mixins = [list, retrieve, update, destroy]`. The attribute fills in the associated types
 //! and configuration of [`GenericViewSet`]; its hooks (`get_queryset`, `perform_create`, ...)
 //! are ordinary trait methods with DRF's default behaviour, overridden in the same block.
+//!
+//! Detail routes find rows by primary key unless the viewset sets DRF's `lookup_field`
+//! (`#[viewset(lookup_field = "slug")]`, checked at compile time) and, optionally,
+//! `lookup_url_kwarg` (the path parameter's name): `/articles/{slug}/`.
 
 use crate::authentication::Authentication;
 use crate::exceptions::{ApiError, ApiResult};
