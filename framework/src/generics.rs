@@ -2,15 +2,15 @@
 //! object lookup (`get_object`) with its 404s and object-level permission check.
 
 use crate::exceptions::{ApiError, ApiResult};
-use crate::fields::{PyInt, Repr, parse_py_int};
-use crate::models::{ModelMeta, filter_pk};
+use crate::fields::Repr;
+use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
 use crate::pagination::{Pagination, QuerysetPage};
 use crate::permissions::Permission;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
-use crate::viewsets::{GenericViewSet, ModelOf, created};
-use sea_orm::Select;
+use crate::viewsets::{GenericViewSet, ModelOf, created, lookup_url_kwarg};
+use sea_orm::{ColumnTrait, QueryFilter, Select};
 
 /// DRF's `ListModelMixin.list`: filter, paginate, serialize the page in one batch.
 pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
@@ -51,7 +51,7 @@ pub async fn create<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiRes
     Ok(created(&body))
 }
 
-/// DRF's `get_object`: look the row up by the `id` path parameter in `get_queryset()`, then
+/// DRF's `get_object`: look the row up by the lookup path parameter in `get_queryset()`, then
 /// check the viewset's object permissions.
 pub async fn get_object<V: GenericViewSet>(
     view: &V,
@@ -62,24 +62,33 @@ pub async fn get_object<V: GenericViewSet>(
     Ok(instance)
 }
 
-/// The row of the `id` path parameter in `get_queryset()`, without permission checks (for
-/// extra actions with permission classes of their own). A non-numeric id answers Django's
-/// generic 404, an unknown one `No Article matches the given query.`
+/// The row of the lookup path parameter (DRF's `lookup_url_kwarg`, `id` by default) in
+/// `get_queryset()`, matched on the viewset's `lookup_field`, without permission checks (for
+/// extra actions with permission classes of their own). A value the column cannot hold (`abc`
+/// for an integer) answers Django's generic 404, an unknown one `No Article matches the given
+/// query.`
 pub async fn lookup_object<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
 ) -> ApiResult<ModelOf<V>> {
     let no_match =
         || ApiError::NotFound(format!("No {} matches the given query.", V::Entity::NAME));
-    // Django converts the id as Python's `int()` does; a value that is no integer cannot
-    // match (the generic 404), one too large for a key matches nothing.
-    let id = match parse_py_int(ctx.path_param("id").unwrap_or("")) {
-        PyInt::Int(id) => id,
-        PyInt::OutOfRange => return Err(no_match()),
-        PyInt::Invalid => return Err(ApiError::NotFound("Not found.".into())),
+    let column = column_named::<V::Entity>(V::LOOKUP_FIELD).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "`lookup_field` \"{}\" is no column of {}.",
+            V::LOOKUP_FIELD,
+            V::Entity::NAME
+        ))
+    })?;
+    let raw = ctx.path_param(lookup_url_kwarg::<V>()).unwrap_or("");
+    let value = match lookup_value(column, raw) {
+        LookupValue::Value(value) => value,
+        LookupValue::NoMatch => return Err(no_match()),
+        LookupValue::Invalid => return Err(ApiError::NotFound("Not found.".into())),
     };
     let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
-    filter_pk(queryset, id)
+    queryset
+        .filter(column.eq(value))
         .one(ctx.db())
         .await?
         .ok_or_else(no_match)

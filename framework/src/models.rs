@@ -99,6 +99,49 @@ pub fn filter_pk<E: EntityTrait>(select: Select<E>, id: i64) -> Select<E> {
     select.filter(pk_column::<E>().eq(id))
 }
 
+/// The column named `name` of an entity (a viewset's `lookup_field`).
+pub fn column_named<E: EntityTrait>(name: &str) -> Option<E::Column> {
+    name.parse::<E::Column>().ok()
+}
+
+/// Whether a column holds integers (its URL values parse as Python's `int()` does).
+pub fn is_integer_column<C: ColumnTrait>(column: C) -> bool {
+    use sea_orm::sea_query::ColumnType;
+    matches!(
+        column.def().get_column_type(),
+        ColumnType::TinyInteger
+            | ColumnType::SmallInteger
+            | ColumnType::Integer
+            | ColumnType::BigInteger
+            | ColumnType::TinyUnsigned
+            | ColumnType::SmallUnsigned
+            | ColumnType::Unsigned
+            | ColumnType::BigUnsigned
+    )
+}
+
+/// A URL value converted for a column (Django's `get_prep_value` in `get_object_or_404`).
+pub enum LookupValue {
+    /// The value to compare the column with.
+    Value(Value),
+    /// A valid value no row can have (an integer too large for the column).
+    NoMatch,
+    /// A value the column's type cannot hold (`abc` for an integer): Django's generic 404.
+    Invalid,
+}
+
+/// Converts the URL value `raw` for `column`: integers as Python's `int()`, text as is.
+pub fn lookup_value<C: ColumnTrait>(column: C, raw: &str) -> LookupValue {
+    if !is_integer_column(column) {
+        return LookupValue::Value(Value::from(raw.to_string()));
+    }
+    match crate::fields::parse_py_int(raw) {
+        crate::fields::PyInt::Int(value) => LookupValue::Value(Value::from(value)),
+        crate::fields::PyInt::OutOfRange => LookupValue::NoMatch,
+        crate::fields::PyInt::Invalid => LookupValue::Invalid,
+    }
+}
+
 /// Django's `auto_now_add` and `auto_now` for a row about to be saved: call it from
 /// `ActiveModelBehavior::before_save`. Values the caller set explicitly are kept (a fixture
 /// or a test may write its own timestamps); otherwise `created_at` is stamped on insert and

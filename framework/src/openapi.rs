@@ -95,10 +95,18 @@ pub fn operation(method: Method, tag: &'static str, operation_id: String) -> Met
     }
 }
 
-fn path_id_param() -> MetaOperationParam {
+/// The path parameter of a viewset's detail routes: named after its `lookup_url_kwarg`, an
+/// integer or a string as its `lookup_field` column.
+pub fn lookup_param<V: GenericViewSet>() -> MetaOperationParam {
+    let integer = crate::models::column_named::<V::Entity>(V::LOOKUP_FIELD)
+        .is_some_and(crate::models::is_integer_column);
     MetaOperationParam {
-        name: "id".into(),
-        schema: <i64 as Type>::schema_ref(),
+        name: crate::viewsets::lookup_url_kwarg::<V>().into(),
+        schema: if integer {
+            <i64 as Type>::schema_ref()
+        } else {
+            <String as Type>::schema_ref()
+        },
         in_type: MetaParamIn::Path,
         description: None,
         required: true,
@@ -191,7 +199,7 @@ pub fn detail_operations<V: GenericViewSet>(
     let tag = resource_name(path);
     let name = V::Serializer::NAME;
     let described = |mut op: MetaOperation| {
-        op.params = vec![path_id_param()];
+        op.params = vec![lookup_param::<V>()];
         op
     };
     let mut retrieve = described(operation(Method::GET, tag, format!("{tag}_retrieve")));
@@ -236,16 +244,19 @@ pub fn detail_operations<V: GenericViewSet>(
 
 /// The operations of an extra action (`#[action]`) at `path`, with the action's serializer:
 /// operation ids as drf-spectacular's (`articles_comments_retrieve`, `articles_comments_create`).
+/// `lookup` makes the detail route's path parameter ([`lookup_param`]), `None` for a list
+/// action.
 pub fn action_operations<S: ModelSerializer>(
     path: &str,
     action: &str,
-    detail: bool,
+    lookup: Option<fn() -> MetaOperationParam>,
     methods: &[Method],
     registry: &mut Registry,
 ) -> Vec<MetaOperation> {
     S::register_schemas(registry);
     let tag = resource_name(path.trim_end_matches('/').trim_end_matches(action));
     let request = format!("{}Request", S::NAME);
+    let detail = lookup.is_some();
     methods
         .iter()
         .map(|method| {
@@ -262,9 +273,7 @@ pub fn action_operations<S: ModelSerializer>(
                 _ => ("destroy", 204, None),
             };
             let mut op = operation(method.clone(), tag, format!("{tag}_{action}_{suffix}"));
-            if detail {
-                op.params = vec![path_id_param()];
-            }
+            op.params.extend(lookup.map(|param| param()));
             op.request = body;
             let schema = (status != 204).then(S::schema_ref);
             op.responses.responses.push(response(status, "", schema));

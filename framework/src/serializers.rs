@@ -127,9 +127,37 @@ impl<'a> SerializerContext<'a> {
 
     /// The absolute URL of the object `pk` at route `view_name` (DRF's hyperlinks).
     pub fn hyperlink(&self, view_name: &str, pk: i64) -> ApiResult<String> {
-        let pk = pk.to_string();
+        self.hyperlink_lookup(view_name, &pk.to_string())
+    }
+
+    /// The absolute URL at route `view_name` of the object whose lookup value (DRF's
+    /// `lookup_field` on the hyperlinked field) is `value`, percent-encoded as Django's
+    /// `reverse()` does.
+    pub fn hyperlink_lookup(&self, view_name: &str, value: &str) -> ApiResult<String> {
+        // Django quotes URL arguments keeping RFC 3986's unreserved and sub-delimiter
+        // characters and `/~:@`.
+        const DJANGO_QUOTE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~')
+            .remove(b'!')
+            .remove(b'$')
+            .remove(b'&')
+            .remove(b'\'')
+            .remove(b'(')
+            .remove(b')')
+            .remove(b'*')
+            .remove(b'+')
+            .remove(b',')
+            .remove(b';')
+            .remove(b'=')
+            .remove(b'/')
+            .remove(b':')
+            .remove(b'@');
+        let value = percent_encoding::utf8_percent_encode(value, DJANGO_QUOTE).to_string();
         self.urls
-            .reverse(view_name, &[&pk])
+            .reverse(view_name, &[&value])
             .map(|path| format!("{}{path}", self.base_url))
             .ok_or_else(|| {
                 ApiError::Internal(format!(

@@ -7,6 +7,10 @@
 //! `mixins = [list, retrieve, update, destroy]`. The attribute fills in the associated types
 //! and configuration of [`GenericViewSet`]; its hooks (`get_queryset`, `perform_create`, ...)
 //! are ordinary trait methods with DRF's default behaviour, overridden in the same block.
+//!
+//! Detail routes find rows by primary key unless the viewset sets DRF's `lookup_field`
+//! (`#[viewset(lookup_field = "slug")]`, checked at compile time) and, optionally,
+//! `lookup_url_kwarg` (the path parameter's name): `/articles/{slug}/`.
 
 use crate::authentication::Authentication;
 use crate::exceptions::{ApiError, ApiResult};
@@ -119,6 +123,13 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
     /// The serializer of the list action (`get_serializer_class()` for `list`).
     type ListSerializer: ModelSerializer<Entity = Self::Entity>;
 
+    /// DRF's `lookup_field`: the column detail routes find rows by (`id`, or a unique column
+    /// such as a tag's `name`). `#[viewset(lookup_field = "name")]` sets it.
+    const LOOKUP_FIELD: &'static str = "id";
+    /// DRF's `lookup_url_kwarg`: the path parameter holding the lookup value; `None` names it
+    /// after [`GenericViewSet::LOOKUP_FIELD`]. `#[viewset(lookup_url_kwarg = "tag")]` sets it.
+    const LOOKUP_URL_KWARG: Option<&'static str> = None;
+
     /// The permission classes (`permission_classes`).
     fn permissions(&self) -> impl Permission<ModelOf<Self>>;
 
@@ -228,12 +239,28 @@ pub fn viewset_routes<V: GenericViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
     }
     if !V::ACTIONS.detail_methods().is_empty() {
         routes.push(ViewSetRoute {
-            suffix: "{id}/".into(),
+            suffix: detail_suffix::<V>(""),
             view: Arc::new(DetailRoute(viewset)),
             name: "detail".into(),
         });
     }
     routes
+}
+
+/// The path parameter of a viewset's detail routes (DRF's `lookup_url_kwarg or lookup_field`).
+pub fn lookup_url_kwarg<V: GenericViewSet>() -> &'static str {
+    V::LOOKUP_URL_KWARG.unwrap_or(V::LOOKUP_FIELD)
+}
+
+/// The route suffix of a detail route: `{id}/`, or `{id}/<url_path>/` for a detail action
+/// (the parameter named by [`lookup_url_kwarg`]; its values are DRF's `[^/.]+`).
+pub fn detail_suffix<V: GenericViewSet>(url_path: &str) -> String {
+    let kwarg = lookup_url_kwarg::<V>();
+    if url_path.is_empty() {
+        format!("{{{kwarg}}}/")
+    } else {
+        format!("{{{kwarg}}}/{url_path}/")
+    }
 }
 
 /// The list route of a viewset (`/articles/`).

@@ -19,6 +19,22 @@ struct Args {
     mixins: Option<Expr>,
     throttle_classes: Option<Expr>,
     throttle_scope: Option<Expr>,
+    lookup_field: Option<syn::LitStr>,
+    lookup_url_kwarg: Option<syn::LitStr>,
+}
+
+/// `lookup_field = "name"`: a string literal.
+fn lit_str(expr: &Expr, option: &str) -> syn::Result<syn::LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(value),
+            ..
+        }) if !value.value().is_empty() => Ok(value.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!("expected a column name: `{option} = \"name\"`"),
+        )),
+    }
 }
 
 fn expr_type(expr: &Expr) -> syn::Result<syn::Type> {
@@ -42,6 +58,8 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
     let mut mixins = None;
     let mut throttle_classes = None;
     let mut throttle_scope = None;
+    let mut lookup_field = None;
+    let mut lookup_url_kwarg = None;
     for pair in pairs {
         let key = pair
             .path
@@ -58,10 +76,14 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
             "mixins" => mixins = Some(pair.value),
             "throttle_classes" => throttle_classes = Some(pair.value),
             "throttle_scope" => throttle_scope = Some(pair.value),
+            "lookup_field" => lookup_field = Some(lit_str(&pair.value, "lookup_field")?),
+            "lookup_url_kwarg" => {
+                lookup_url_kwarg = Some(lit_str(&pair.value, "lookup_url_kwarg")?)
+            }
             _ => {
                 return Err(syn::Error::new(
                     pair.path.span(),
-                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`, `mixins`, `throttle_classes`, `throttle_scope`",
+                    "unknown viewset option; expected one of `serializer`, `list_serializer`, `model`, `permissions`, `authentication`, `pagination`, `mixins`, `throttle_classes`, `throttle_scope`, `lookup_field`, `lookup_url_kwarg`",
                 ));
             }
         }
@@ -79,6 +101,8 @@ fn parse_args(args: TokenStream) -> syn::Result<Args> {
         mixins,
         throttle_classes,
         throttle_scope,
+        lookup_field,
+        lookup_url_kwarg,
     })
 }
 
@@ -356,10 +380,17 @@ fn expand_action(
     let name = &action.name;
     let action_name = &action.url_path;
     let detail = action.detail;
+    let url_path = &action.url_path;
     let suffix = if detail {
-        format!("{{id}}/{}/", action.url_path)
+        quote!(::rest_framework::viewsets::detail_suffix::<#self_ty>(#url_path))
     } else {
-        format!("{}/", action.url_path)
+        let suffix = format!("{url_path}/");
+        quote!(#suffix.into())
+    };
+    let lookup = if detail {
+        quote!(::core::option::Option::Some(::rest_framework::openapi::lookup_param::<#self_ty> as fn() -> _))
+    } else {
+        quote!(::core::option::Option::None)
     };
     let url_name = &action.url_name;
     let item = quote! {
@@ -398,13 +429,13 @@ fn expand_action(
                 .await
             }
             fn openapi_operations(&self, path: &str, registry: &mut ::rest_framework::poem_openapi::registry::Registry) -> ::std::vec::Vec<::rest_framework::poem_openapi::registry::MetaOperation> {
-                ::rest_framework::openapi::action_operations::<#serializer>(path, #action_name, #detail, &self.methods(), registry)
+                ::rest_framework::openapi::action_operations::<#serializer>(path, #action_name, #lookup, &self.methods(), registry)
             }
         }
     };
     let route = quote! {
         ::rest_framework::viewsets::ViewSetRoute {
-            suffix: #suffix.into(),
+            suffix: #suffix,
             view: ::std::sync::Arc::new(#view(self.clone())),
             name: #url_name.into(),
         }
@@ -500,6 +531,28 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
             }
         });
     }
+    let mut inherent = Vec::new();
+    if let Some(field) = &args.lookup_field {
+        // Checked at compile time: the model must have the column (a field of its rows).
+        let mut ident = syn::parse_str::<syn::Ident>(&field.value())
+            .map_err(|_| syn::Error::new(field.span(), "expected a column name"))?;
+        ident.set_span(field.span());
+        generated.push(syn::parse_quote!(const LOOKUP_FIELD: &'static str = #field;));
+        inherent.push(quote! {
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            fn __lookup_field_is_a_column(
+                __row: &<#model as ::rest_framework::sea_orm::EntityTrait>::Model,
+            ) {
+                let _ = &__row.#ident;
+            }
+        });
+    }
+    if let Some(kwarg) = &args.lookup_url_kwarg {
+        generated.push(syn::parse_quote!(
+            const LOOKUP_URL_KWARG: ::core::option::Option<&'static str> = ::core::option::Option::Some(#kwarg);
+        ));
+    }
     if let Some(expr) = &args.throttle_classes {
         let classes = throttle_classes_expr(expr)?;
         generated.push(syn::parse_quote! {
@@ -560,6 +613,7 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
 
         impl #self_ty {
             #(#action_methods)*
+            #(#inherent)*
         }
 
         #(#action_items)*

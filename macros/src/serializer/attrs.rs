@@ -88,6 +88,10 @@ pub struct FieldAttrs {
     /// The route name of hyperlinks (`article-detail`).
     #[darling(default)]
     pub view_name: Option<String>,
+    /// DRF's `lookup_field` of a `HyperlinkedIdentityField`: the column whose value the URL
+    /// holds (that of the viewset's `lookup_field`; the primary key by default).
+    #[darling(default)]
+    pub lookup_field: Option<darling::util::SpannedValue<String>>,
     /// A count of a reverse relation: `count = comment::Entity`.
     #[darling(default)]
     pub count: Option<syn::Path>,

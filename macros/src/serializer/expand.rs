@@ -323,7 +323,13 @@ fn field_value(field: &Field) -> TokenStream {
             let key = field.key();
             quote_spanned!(span=> ::rest_framework::relations::required_related(#var.next().flatten(), #key)?)
         }
-        Kind::HyperlinkIdentity { view_name } => quote_spanned! {span=>
+        Kind::HyperlinkIdentity {
+            view_name,
+            lookup_field: Some(column),
+        } => quote_spanned! {column.span()=>
+            ctx.hyperlink_lookup(#view_name, &::std::string::ToString::to_string(&__m.#column))?
+        },
+        Kind::HyperlinkIdentity { view_name, .. } => quote_spanned! {span=>
             ctx.hyperlink(#view_name, ::rest_framework::models::pk_of::<<Self as ::rest_framework::serializers::ModelSerializer>::Entity>(__m))?
         },
         Kind::HyperlinkForeignKey { column, view_name } => {

@@ -80,7 +80,11 @@ pub enum Kind {
     /// The number of related rows.
     Count { related: syn::Path },
     /// The object's own URL.
-    HyperlinkIdentity { view_name: String },
+    HyperlinkIdentity {
+        view_name: String,
+        /// The column in the URL (`lookup_field`); the primary key when `None`.
+        lookup_field: Option<syn::Ident>,
+    },
     /// A forward foreign key as a URL.
     HyperlinkForeignKey {
         column: syn::Ident,
@@ -369,6 +373,12 @@ impl Field {
                 .with_span(&span)
             })
         };
+        if let Some(lookup) = attrs.lookup_field.as_ref().filter(|_| !identity) {
+            return Err(Error::custom(
+                "`lookup_field` goes with `hyperlinked_identity` (related hyperlinks use the primary key)",
+            )
+            .with_span(&lookup.span()));
+        }
         let kind = if identity || hyperlinked {
             if write_only {
                 return Err(
@@ -378,8 +388,20 @@ impl Field {
             }
             read_only = true;
             if identity {
+                let lookup_field = match &attrs.lookup_field {
+                    Some(lookup) => {
+                        let mut column =
+                            syn::parse_str::<syn::Ident>(lookup.as_str()).map_err(|_| {
+                                Error::custom("expected a column name").with_span(&lookup.span())
+                            })?;
+                        column.set_span(lookup.span());
+                        Some(column)
+                    }
+                    None => None,
+                };
                 Kind::HyperlinkIdentity {
                     view_name: view_name(&attrs.hyperlinked_identity)?,
+                    lookup_field,
                 }
             } else if attrs.many {
                 let related = attrs.queryset.clone().ok_or_else(|| {
