@@ -88,7 +88,7 @@ struct Step {
     body: Option<String>,
     content_type: Option<String>,
     /// Values to remember: variable name -> a JSON pointer into the response body (`/access`,
-    /// `/results/0/id`) or `header:<Name>`.
+    /// `/results/0/id`), `header:<Name>` or `cookie:<name>` (a `Set-Cookie` value).
     #[serde(default)]
     capture: Map<String, Value>,
     /// JSON pointers of body parts not compared (too large or legitimately different).
@@ -97,6 +97,11 @@ struct Step {
     /// Compare only status and headers.
     #[serde(default)]
     ignore_body: bool,
+    /// When not empty, compare only the keys of the JSON objects at these pointers (with the
+    /// keys of their object children: `/paths` gives every path and its methods), in sorted
+    /// order, instead of the whole body (large generated documents such as the schema).
+    #[serde(default)]
+    keys_of: Vec<String>,
 }
 
 /// Response headers compared, besides every `access-control-*` header and `Set-Cookie`.
@@ -216,12 +221,15 @@ impl Side {
         let mut missing = Vec::new();
         for (name, spec) in &step.capture {
             let spec = spec.as_str().unwrap_or_default();
-            let value = match spec.strip_prefix("header:") {
-                Some(header) => answer
+            let value = if let Some(header) = spec.strip_prefix("header:") {
+                answer
                     .headers
                     .get(header)
-                    .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned())),
-                None => body.as_ref().and_then(|b| b.pointer(spec)).cloned(),
+                    .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            } else if let Some(cookie) = spec.strip_prefix("cookie:") {
+                cookie_value(&answer.headers, cookie).map(Value::String)
+            } else {
+                body.as_ref().and_then(|b| b.pointer(spec)).cloned()
             };
             match value {
                 Some(v) => {
@@ -232,6 +240,16 @@ impl Side {
         }
         missing
     }
+}
+
+/// The value of the cookie `name` set by a response.
+fn cookie_value(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all("set-cookie").iter().find_map(|v| {
+        let text = String::from_utf8_lossy(v.as_bytes());
+        let first = text.split(';').next()?;
+        let (n, value) = first.split_once('=')?;
+        (n.trim() == name).then(|| value.trim().to_string())
+    })
 }
 
 /// Replaces what legitimately differs between two servers in a string.
@@ -497,6 +515,19 @@ fn compare_answers(
             serde_json::from_str::<Value>(&reference.text),
             serde_json::from_str::<Value>(&blog.text),
         ) {
+            (Ok(r), Ok(b)) if !step.keys_of.is_empty() => {
+                for pointer in &step.keys_of {
+                    let (r, b) = (key_outline(&r, pointer), key_outline(&b, pointer));
+                    let missing: Vec<&String> = r.difference(&b).collect();
+                    let extra: Vec<&String> = b.difference(&r).collect();
+                    if !missing.is_empty() || !extra.is_empty() {
+                        cmp.differences.push(format!(
+                            "body keys of {}: missing in the blog {missing:?}, extra in the blog {extra:?}",
+                            display_path(pointer)
+                        ));
+                    }
+                }
+            }
             (Ok(r), Ok(b)) => cmp.compare("", &normalise_json(&r), &normalise_json(&b)),
             _ => {
                 let (r, b) = (normalise(&reference.text), normalise(&blog.text));
@@ -511,6 +542,21 @@ fn compare_answers(
         }
     }
     cmp.differences
+}
+
+/// The keys of the object at `pointer`, and `key child-key` for the keys of its object
+/// children.
+fn key_outline(body: &Value, pointer: &str) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    if let Some(Value::Object(m)) = body.pointer(pointer) {
+        for (k, v) in m {
+            keys.insert(k.clone());
+            if let Value::Object(children) = v {
+                keys.extend(children.keys().map(|c| format!("{k} {c}")));
+            }
+        }
+    }
+    keys
 }
 
 /// `(reference, blog)` pairs of the variables that hold ids.
