@@ -45,6 +45,9 @@ struct Args {
     /// Exit with 0 even when there are differences.
     #[arg(long)]
     allow_differences: bool,
+    /// Also print both raw bodies of the steps that differ.
+    #[arg(long)]
+    bodies: bool,
     /// Print every step, not only the ones that differ.
     #[arg(long, short)]
     verbose: bool,
@@ -650,6 +653,13 @@ async fn run(args: Args) -> Result<usize, String> {
         differences += found.len();
         for d in found.drain(..) {
             println!("    {d}");
+        }
+        if args.bodies {
+            for (label, answer) in [("reference", &r), ("blog", &b)] {
+                if let Ok(answer) = answer {
+                    println!("    {label} body: {}", shorten(&answer.text));
+                }
+            }
         }
     }
     println!("{compared} steps, {differences} differences");
