@@ -119,14 +119,16 @@ impl TestServer {
     }
 
     async fn start_with(count_statements: bool) -> TestServer {
+        if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE") {
+            return Self::start_reference_at(Path::new(&drf_dir)).await;
+        }
+        Self::start_rust(count_statements).await
+    }
+
+    async fn start_rust(count_statements: bool) -> TestServer {
         let dir = tempfile::tempdir().expect("cannot create a temporary directory");
         let path = dir.path().join("db.sqlite3");
         let client = http_client();
-
-        if let Some(drf_dir) = std::env::var_os("BLOG_TESTS_REFERENCE") {
-            return Self::start_reference(PathBuf::from(drf_dir), dir, path, client).await;
-        }
-
         let (database_url, postgres) = test_database(&path).await;
         let mut config = example_blog::config::Config::for_tests(&database_url);
         config.email_file_path = Some(dir.path().join("mail"));
@@ -254,6 +256,20 @@ impl TestServer {
             _dir: dir,
             _postgres: None,
         }
+    }
+
+    /// Starts a fresh DRF reference server from `drf_dir` (`shared/reference/drf_blog`) whatever
+    /// `BLOG_TESTS_REFERENCE` says, on a free port and a new database.
+    pub async fn start_reference_at(drf_dir: &Path) -> TestServer {
+        let dir = tempfile::tempdir().expect("cannot create a temporary directory");
+        let path = dir.path().join("db.sqlite3");
+        Self::start_reference(drf_dir.to_path_buf(), dir, path, http_client()).await
+    }
+
+    /// Starts the Rust blog on a fresh, migrated SQLite database whatever
+    /// `BLOG_TESTS_REFERENCE` says.
+    pub async fn start_blog() -> TestServer {
+        Self::start_rust(false).await
     }
 
     /// The statement counter of a server started with [`TestServer::start_counting`]; panics
