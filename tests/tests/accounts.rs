@@ -424,14 +424,20 @@ async fn password_change_validates_and_saves() {
         .await
         .assert_status(200);
 
-    s.post(
-        &path,
-        Some(&token),
-        &json!({"new_password1": new, "new_password2": new}),
-    )
-    .await
-    .assert_json(200, &json!({"detail": "New password has been saved."}))
-    .assert_header("allow", "POST, OPTIONS");
+    let saved = s
+        .post(
+            &path,
+            Some(&token),
+            &json!({"new_password1": new, "new_password2": new}),
+        )
+        .await;
+    saved
+        .assert_json(200, &json!({"detail": "New password has been saved."}))
+        .assert_header("allow", "POST, OPTIONS");
+    // Django's update_session_auth_hash: a new session key, the CSRF secret kept.
+    let cookies = saved.header_all("set-cookie");
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].starts_with("sessionid="), "{cookies:?}");
     login(&s, "changer@example.com", "password123!")
         .await
         .assert_json(

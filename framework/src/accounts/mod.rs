@@ -100,6 +100,16 @@ pub trait AccountUser: AuthUser {
 pub trait SessionLogin: Send + Sync + 'static {
     /// Starts (or, after a password change, renews) the session of `user`.
     async fn login(&self, ctx: &RequestContext, user: &RequestUser) -> ApiResult<Vec<String>>;
+
+    /// Django's `update_session_auth_hash` after a password change: keeps the request's
+    /// session valid under the new password. By default the same as [`SessionLogin::login`].
+    async fn update_session_auth_hash(
+        &self,
+        ctx: &RequestContext,
+        user: &RequestUser,
+    ) -> ApiResult<Vec<String>> {
+        self.login(ctx, user).await
+    }
 }
 
 /// [`SessionLogin`] with Django's database sessions ([`crate::sessions::login`]).
@@ -109,6 +119,15 @@ pub struct DjangoSessionLogin;
 impl SessionLogin for DjangoSessionLogin {
     async fn login(&self, ctx: &RequestContext, user: &RequestUser) -> ApiResult<Vec<String>> {
         let cookies = crate::sessions::login(ctx.state(), ctx, user).await?;
+        Ok(cookies.iter().map(ToString::to_string).collect())
+    }
+
+    async fn update_session_auth_hash(
+        &self,
+        ctx: &RequestContext,
+        user: &RequestUser,
+    ) -> ApiResult<Vec<String>> {
+        let cookies = crate::sessions::update_session_auth_hash(ctx.state(), ctx, user).await?;
         Ok(cookies.iter().map(ToString::to_string).collect())
     }
 }

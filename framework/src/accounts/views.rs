@@ -1012,8 +1012,17 @@ impl<U: AccountUser> ApiView for PasswordChangeView<U> {
             .users
             .set_password_hash(&state.db, request_user.id, &hash)
             .await?;
-        let response = detail("New password has been saved.");
-        session_login(ctx, &self.accounts, &request_user, response).await
+        let mut response = detail("New password has been saved.");
+        // dj-rest-auth: `update_session_auth_hash(request, user)` (no CSRF rotation).
+        if let Some(sessions) = &self.accounts.settings.session_login {
+            for cookie in sessions
+                .update_session_auth_hash(ctx, &request_user)
+                .await?
+            {
+                response = response.append_header("Set-Cookie", &cookie);
+            }
+        }
+        Ok(response)
     }
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {

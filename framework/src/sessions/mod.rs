@@ -345,6 +345,35 @@ pub async fn login(
     Ok(vec![csrf_cookie, state.settings.sessions.cookie(&key)])
 }
 
+/// Django's `update_session_auth_hash(request, user)` (after a password change): the
+/// request's session moves to a new key and stores the new password's hash, so it stays
+/// valid while every other session of the user ends. Unlike [`login`], the CSRF secret is
+/// kept and no user is added to a session that had none. Returns the `sessionid` cookie.
+pub async fn update_session_auth_hash(
+    state: &AppState,
+    request: &RequestContext,
+    user: &RequestUser,
+) -> ApiResult<Vec<SetCookie>> {
+    request.mark_session_accessed();
+    let password_hash = state
+        .users
+        .password_hash_by_id(&state.db, user.id)
+        .await?
+        .unwrap_or_default();
+    let auth_hash = session_auth_hash(&state.settings.secret_key, &password_hash);
+    let old_key = request_session_key(request);
+    let mut data = match &old_key {
+        Some(key) => load(state, key).await?.unwrap_or_default(),
+        None => SessionData::new(),
+    };
+    if let Some(key) = &old_key {
+        delete(state, key).await?;
+    }
+    data.insert(HASH_SESSION_KEY.into(), Value::String(auth_hash));
+    let key = create(state, &data).await?;
+    Ok(vec![state.settings.sessions.cookie(&key)])
+}
+
 /// Django's `logout(request)`: deletes the request's session (`flush`). Returns the cookie
 /// to set: the deletion of `sessionid` when the request sent one (Django's
 /// `SessionMiddleware` deletes the cookie of an emptied session), else nothing.
