@@ -198,22 +198,8 @@ pub async fn parse_pks_many<T: ModelMeta>(
     db: &impl ConnectionTrait,
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<Vec<i64>>> {
-    let items = match data.get(name) {
-        None => {
-            if required {
-                errors.add(name, messages::REQUIRED);
-            }
-            return Ok(None);
-        }
-        Some(Value::Null) => {
-            errors.add(name, messages::NULL);
-            return Ok(None);
-        }
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            errors.add(name, messages::not_a_list(python_type_name(other)));
-            return Ok(None);
-        }
+    let Some(items) = list_input(data, name, required, errors) else {
+        return Ok(None);
     };
     // DRF checks item by item and stops at the first failure; we check types first, then
     // existence of the ids before the first bad item in one query, and report the earliest.
@@ -407,6 +393,33 @@ pub async fn parse_slug<T: ModelMeta>(
     }
 }
 
+/// The list a to-many field received, or `None` with DRF's error recorded: required but
+/// missing, `null`, or not a list (`Expected a list of items but got type "str".`).
+fn list_input<'a>(
+    data: &'a serde_json::Map<String, Value>,
+    name: &str,
+    required: bool,
+    errors: &mut ValidationErrors,
+) -> Option<&'a Vec<Value>> {
+    match data.get(name) {
+        None => {
+            if required {
+                errors.add(name, messages::REQUIRED);
+            }
+            None
+        }
+        Some(Value::Null) => {
+            errors.add(name, messages::NULL);
+            None
+        }
+        Some(Value::Array(items)) => Some(items),
+        Some(other) => {
+            errors.add(name, messages::not_a_list(python_type_name(other)));
+            None
+        }
+    }
+}
+
 /// A writable to-many relation by slugs (`"tags": ["rust", "web"]`), checked with one query;
 /// like DRF, the first bad item is the field's only error. Returns the primary keys.
 #[allow(clippy::too_many_arguments)]
@@ -419,22 +432,8 @@ pub async fn parse_slugs_many<T: ModelMeta>(
     db: &impl ConnectionTrait,
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<Vec<i64>>> {
-    let items = match data.get(name) {
-        None => {
-            if required {
-                errors.add(name, messages::REQUIRED);
-            }
-            return Ok(None);
-        }
-        Some(Value::Null) => {
-            errors.add(name, messages::NULL);
-            return Ok(None);
-        }
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            errors.add(name, messages::not_a_list(python_type_name(other)));
-            return Ok(None);
-        }
+    let Some(items) = list_input(data, name, required, errors) else {
+        return Ok(None);
     };
     // Items up to the first one that cannot be looked up at all.
     let slugs: Vec<String> = items.iter().map_while(slug_text).collect();
