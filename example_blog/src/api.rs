@@ -26,6 +26,8 @@ use std::sync::Arc;
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
     settings.schema_title = "Blog API".into();
+    settings.schema_description =
+        Some("DRF reference implementation of the blog API contract v1".into());
     // DRF's DEFAULT_AUTHENTICATION_CLASSES, in the reference's order.
     let classes: Vec<Arc<dyn Authentication>> = vec![
         Arc::new(JwtAuthentication),

@@ -35,6 +35,7 @@ pub struct CommentSerializer {
 
 /// The compact representation of the list action.
 #[derive(ModelSerializer)]
+#[serializer(description = "Compact representation used by the list action.")]
 #[serializer(model = article::Entity)]
 pub struct ArticleListSerializer {
     #[field(read_only)]
@@ -53,6 +54,7 @@ pub struct ArticleListSerializer {
 
 /// The full representation of every other action.
 #[derive(ModelSerializer)]
+#[serializer(description = "Full representation used by every action except list.")]
 #[serializer(model = article::Entity)]
 pub struct ArticleSerializer {
     #[field(read_only)]

@@ -56,6 +56,15 @@ pub fn pk_column<E: EntityTrait>() -> E::Column {
         .expect("a sea-orm entity always has a primary key")
 }
 
+/// Django's `Meta.verbose_name`: [`ModelMeta::VERBOSE_NAME`], or the lowercased class name.
+pub fn verbose_name<E: ModelMeta>() -> String {
+    if E::VERBOSE_NAME.is_empty() {
+        E::NAME.to_lowercase()
+    } else {
+        E::VERBOSE_NAME.to_string()
+    }
+}
+
 /// The integer primary key of a row (0 if the key is not an integer).
 pub fn pk_of<E: EntityTrait>(model: &E::Model) -> i64 {
     value_as_i64(&model.get(pk_column::<E>())).unwrap_or_default()

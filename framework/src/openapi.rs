@@ -1,7 +1,8 @@
 //! The OpenAPI 3 document (drf-spectacular's role), generated through poem-openapi from the
 //! same types that serve the requests: each view describes its operations with poem-openapi's
-//! registry types, serializers register their `Article` / `ArticleRequest` /
-//! `PatchedArticleRequest` schemas, and poem-openapi writes the document and Swagger UI.
+//! registry types, serializers register their `Article` / `PatchedArticle` schemas, and
+//! poem-openapi writes the document and Swagger UI, which [`spectacular`] reshapes into
+//! drf-spectacular's document.
 
 use crate::exceptions::ApiResult;
 use crate::models::ModelMeta;
@@ -16,16 +17,75 @@ use crate::viewsets::GenericViewSet;
 use poem::http::{Method, StatusCode};
 use poem_openapi::registry::{
     MetaApi, MetaMediaType, MetaOperation, MetaOperationParam, MetaParamIn, MetaPath, MetaRequest,
-    MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, MetaSecurityScheme, Registry,
+    MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
 };
 use poem_openapi::types::Type;
 use poem_openapi::{OpenApi, OpenApiService};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
-/// The name of the bearer security scheme (drf-spectacular's name for simplejwt).
-pub const JWT_SECURITY_SCHEME: &str = "jwtAuth";
+mod spectacular;
+
+/// A security scheme of the document (an authentication class's, drf-spectacular's
+/// `OpenApiAuthenticationExtension`): its name in `components.securitySchemes` and its
+/// definition, keys in drf-spectacular's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityScheme {
+    /// The name operations refer to (`jwtAuth`).
+    pub name: String,
+    /// The Security Scheme Object.
+    pub definition: serde_json::Value,
+}
+
+impl SecurityScheme {
+    /// drf-spectacular's `build_bearer_security_scheme_object`: an HTTP bearer scheme for
+    /// `Authorization: Bearer`, otherwise an API key in the header with the prefix described.
+    pub fn bearer(
+        name: &str,
+        header_name: &str,
+        token_prefix: &str,
+        bearer_format: Option<&str>,
+    ) -> Self {
+        let definition = if token_prefix == "Bearer" && header_name == "Authorization" {
+            let mut definition = serde_json::json!({"type": "http", "scheme": "bearer"});
+            if let Some(format) = bearer_format {
+                definition["bearerFormat"] = format.into();
+            }
+            definition
+        } else {
+            serde_json::json!({
+                "type": "apiKey",
+                "in": "header",
+                "name": header_name,
+                "description": format!(
+                    "Token-based authentication with required prefix \"{token_prefix}\""
+                ),
+            })
+        };
+        SecurityScheme {
+            name: name.into(),
+            definition,
+        }
+    }
+
+    /// An API key (`location`: `header`, `query` or `cookie`).
+    pub fn api_key(name: &str, location: &str, key_name: &str) -> Self {
+        SecurityScheme {
+            name: name.into(),
+            definition: serde_json::json!({"type": "apiKey", "in": location, "name": key_name}),
+        }
+    }
+
+    /// HTTP Basic authentication.
+    pub fn basic(name: &str) -> Self {
+        SecurityScheme {
+            name: name.into(),
+            definition: serde_json::json!({"type": "http", "scheme": "basic"}),
+        }
+    }
+}
 
 /// Leaks a string built once per document (poem-openapi's registry wants `&'static str`).
 fn leak(text: String) -> &'static str {
@@ -98,8 +158,11 @@ pub fn operation(method: Method, tag: &'static str, operation_id: String) -> Met
 /// The path parameter of a viewset's detail routes: named after its `lookup_url_kwarg`, an
 /// integer or a string as its `lookup_field` column.
 pub fn lookup_param<V: GenericViewSet>() -> MetaOperationParam {
-    let integer = crate::models::column_named::<V::Entity>(V::LOOKUP_FIELD)
-        .is_some_and(crate::models::is_integer_column);
+    use sea_orm::Iden;
+    let column = crate::models::column_named::<V::Entity>(V::LOOKUP_FIELD);
+    let integer = column.is_some_and(crate::models::is_integer_column);
+    let primary_key = crate::models::pk_column::<V::Entity>().to_string();
+    let is_pk = column.is_some_and(|column| column.to_string() == primary_key);
     MetaOperationParam {
         name: crate::viewsets::lookup_url_kwarg::<V>().into(),
         schema: if integer {
@@ -108,12 +171,23 @@ pub fn lookup_param<V: GenericViewSet>() -> MetaOperationParam {
             <String as Type>::schema_ref()
         },
         in_type: MetaParamIn::Path,
-        description: None,
+        description: is_pk.then(|| pk_description::<V::Entity>(integer)),
         required: true,
         deprecated: false,
         explode: true,
         style: None,
     }
+}
+
+/// DRF's `get_pk_description`: `A unique integer value identifying this article.`
+fn pk_description<E: ModelMeta>(integer: bool) -> String {
+    let value_type = if integer {
+        "unique integer value"
+    } else {
+        "unique value"
+    };
+    let name = crate::models::verbose_name::<E>();
+    format!("A {value_type} identifying this {name}.")
 }
 
 /// `articles` from `/api/articles/...`: drf-spectacular's tag and operation id prefix.
@@ -175,7 +249,7 @@ pub fn list_operations<V: GenericViewSet>(
     };
     list.responses.responses.push(response(200, "", Some(body)));
     let mut create = operation(Method::POST, tag, format!("{tag}_create"));
-    create.request = Some(request_body(&format!("{}Request", V::Serializer::NAME)));
+    create.request = Some(request_body(V::Serializer::NAME));
     create
         .responses
         .responses
@@ -208,7 +282,7 @@ pub fn detail_operations<V: GenericViewSet>(
         .responses
         .push(response(200, "", Some(V::Serializer::schema_ref())));
     let mut update = described(operation(Method::PUT, tag, format!("{tag}_update")));
-    update.request = Some(request_body(&format!("{name}Request")));
+    update.request = Some(request_body(name));
     update
         .responses
         .responses
@@ -218,7 +292,7 @@ pub fn detail_operations<V: GenericViewSet>(
         tag,
         format!("{tag}_partial_update"),
     ));
-    let mut patched = request_body(&format!("Patched{name}Request"));
+    let mut patched = request_body(&format!("Patched{name}"));
     patched.required = false;
     partial.request = Some(patched);
     partial
@@ -255,7 +329,7 @@ pub fn action_operations<S: ModelSerializer>(
 ) -> Vec<MetaOperation> {
     S::register_schemas(registry);
     let tag = resource_name(path.trim_end_matches('/').trim_end_matches(action));
-    let request = format!("{}Request", S::NAME);
+    let request = S::NAME.to_string();
     let detail = lookup.is_some();
     methods
         .iter()
@@ -263,7 +337,8 @@ pub fn action_operations<S: ModelSerializer>(
             let (suffix, status, body) = match *method {
                 Method::GET if detail => ("retrieve", 200, None),
                 Method::GET => ("list", 200, None),
-                Method::POST => ("create", 201, Some(request_body(&request))),
+                // drf-spectacular answers 201 only for the `create` action.
+                Method::POST => ("create", 200, Some(request_body(&request))),
                 Method::PUT => ("update", 200, Some(request_body(&request))),
                 Method::PATCH => (
                     "partial_update",
@@ -282,7 +357,23 @@ pub fn action_operations<S: ModelSerializer>(
         .collect()
 }
 
-/// Produces the document's paths, registering schemas on the way.
+/// An operation's security requirements: each scheme of the view's authentication classes,
+/// then `{}` (no credentials) when `allows_anonymous` (drf-spectacular's `get_auth`).
+fn operation_security(
+    schemes: &[SecurityScheme],
+    allows_anonymous: impl FnOnce() -> bool,
+) -> Vec<HashMap<&'static str, Vec<&'static str>>> {
+    let mut security: Vec<HashMap<&'static str, Vec<&'static str>>> = schemes
+        .iter()
+        .map(|scheme| HashMap::from([(leak(scheme.name.clone()), Vec::new())]))
+        .collect();
+    if allows_anonymous() {
+        security.push(HashMap::new());
+    }
+    security
+}
+
+/// Produces the document's paths, registering schemes on the way.
 type DocumentSource = Box<dyn Fn(&mut Registry) -> Vec<MetaApi>>;
 
 thread_local! {
@@ -337,20 +428,10 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
         .map(|p| (p.route().to_string(), p.view().clone()))
         .collect();
     let default_classes = settings.default_authentication_classes.clone();
+    let schemes: Rc<RefCell<Vec<SecurityScheme>>> = Rc::default();
+    let known_schemes = schemes.clone();
+    let source_settings = settings.clone();
     let source = move |registry: &mut Registry| {
-        registry.security_schemes.insert(
-            JWT_SECURITY_SCHEME,
-            MetaSecurityScheme {
-                ty: "http",
-                description: None,
-                name: None,
-                key_in: None,
-                scheme: Some("bearer"),
-                bearer_format: Some("JWT"),
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
         let paths = routes
             .iter()
             .filter_map(|(route, view)| {
@@ -361,14 +442,19 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
                 let classes = view
                     .authentication_classes()
                     .unwrap_or_else(|| default_classes.clone());
+                let view_schemes: Vec<SecurityScheme> = classes
+                    .iter()
+                    .flat_map(|class| class.openapi_security_schemes(&source_settings))
+                    .collect();
                 for op in &mut operations {
-                    if classes.is_empty() {
-                        continue;
-                    }
-                    op.security = vec![HashMap::from([(JWT_SECURITY_SCHEME, vec![])])];
-                    // As drf-spectacular: safe methods may also be called anonymously.
-                    if op.method == Method::GET {
-                        op.security.push(HashMap::new());
+                    op.security = operation_security(&view_schemes, || {
+                        view.openapi_allows_anonymous(&op.method)
+                    });
+                }
+                let mut known = known_schemes.borrow_mut();
+                for scheme in view_schemes {
+                    if !known.iter().any(|k| k.name == scheme.name) {
+                        known.push(scheme);
                     }
                 }
                 Some(MetaPath {
@@ -386,11 +472,12 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
         settings.schema_title.clone(),
         settings.schema_version.clone(),
     );
-    // poem-openapi writes `openapi: 3.0.0`; drf-spectacular declares 3.0.3 (same format).
-    let mut spec: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
-    if let Some(object) = spec.as_object_mut() {
-        object.insert("openapi".into(), "3.0.3".into());
-    }
+    let spec: serde_json::Value = serde_json::from_str(&service.spec()).unwrap_or_default();
+    let spec = spectacular::reshape(
+        spec,
+        settings.schema_description.as_deref(),
+        &schemes.borrow(),
+    );
     let json = serde_json::to_string_pretty(&spec).unwrap_or_default();
     let document = Document {
         yaml: serde_yaml::to_string(&spec).unwrap_or_default(),
@@ -424,11 +511,6 @@ impl SchemaView {
 impl ApiView for SchemaView {
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET]
-    }
-    fn authentication_classes(
-        &self,
-    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
-        Some(Vec::new())
     }
     /// drf-spectacular's renderers: YAML (`application/vnd.oai.openapi`, `application/yaml`)
     /// and JSON (`application/vnd.oai.openapi+json`, `application/json`).
@@ -490,20 +572,16 @@ impl ApiView for SwaggerUiView {
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET]
     }
-    fn authentication_classes(
-        &self,
-    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
-        Some(Vec::new())
-    }
     fn renderer_classes(&self) -> Option<Vec<Arc<dyn crate::renderers::Renderer>>> {
         Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
     }
-    async fn handle(&self, _ctx: &mut RequestContext) -> ApiResult<Response> {
-        Ok(
-            Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
-                .with_header("Content-Type", "text/html; charset=utf-8")
-                .with_header("Cross-Origin-Opener-Policy", "unsafe-none"),
-        )
+    /// The page asks for a CSRF token (drf-spectacular's template sends it with Swagger UI's
+    /// requests), which sets the `csrftoken` cookie.
+    async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        let page = Response::json_bytes(StatusCode::OK, self.html.clone().into_bytes())
+            .with_header("Content-Type", "text/html; charset=utf-8")
+            .with_header("Cross-Origin-Opener-Policy", "unsafe-none");
+        Ok(crate::renderers::set_csrf_cookie_on_html(page, ctx))
     }
 }
 
@@ -577,10 +655,22 @@ pub mod schema {
         registry: &mut Registry,
         name: String,
         properties: Vec<(&'static str, MetaSchemaRef)>,
+        required: Vec<&'static str>,
+    ) {
+        register_described_object(registry, name, None, properties, required);
+    }
+
+    /// [`register_object`] with the schema's `description` (a serializer's docstring).
+    pub fn register_described_object(
+        registry: &mut Registry,
+        name: String,
+        description: Option<&'static str>,
+        properties: Vec<(&'static str, MetaSchemaRef)>,
         mut required: Vec<&'static str>,
     ) {
         required.sort_unstable();
         registry.schemas.entry(name).or_insert_with(|| MetaSchema {
+            description,
             properties,
             required,
             ..MetaSchema::new("object")
@@ -590,15 +680,6 @@ pub mod schema {
     /// `$ref` to a nested serializer's read schema, or an array of them.
     pub fn nested<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
         array_if(many, S::schema_ref())
-    }
-
-    /// `$ref` to a writable nested serializer's request schema (`NoteRequest`), or an array
-    /// of them.
-    pub fn nested_request<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
-        array_if(
-            many,
-            MetaSchemaRef::Reference(format!("{}Request", S::NAME)),
-        )
     }
 
     /// `schema`, or an array of it with `many`.

@@ -6,6 +6,7 @@
 //! [`And`], [`Or`] and [`Not`]; a list `[A, B]` means all of them.
 
 use crate::request::RequestContext;
+use poem::http::Method;
 
 /// A permission class, for the rows `M` of a view.
 pub trait Permission<M>: Send + Sync + 'static {
@@ -17,12 +18,22 @@ pub trait Permission<M>: Send + Sync + 'static {
     fn has_object_permission(&self, _ctx: &RequestContext, _obj: &M) -> bool {
         true
     }
+    /// Whether the OpenAPI document offers `method` without credentials (the empty
+    /// security requirement `{}`). drf-spectacular only knows [`AllowAny`], and
+    /// [`IsAuthenticatedOrReadOnly`] on safe methods; every other class says no.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        false
+    }
 }
 
 /// Everyone, always.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AllowAny;
-impl<M> Permission<M> for AllowAny {}
+impl<M> Permission<M> for AllowAny {
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
+}
 
 /// Authenticated users only.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,6 +60,9 @@ impl<M> Permission<M> for IsAuthenticatedOrReadOnly {
     fn has_permission(&self, ctx: &RequestContext) -> bool {
         ctx.is_safe_method() || ctx.user().is_some()
     }
+    fn openapi_allows_anonymous(&self, method: &Method) -> bool {
+        matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+    }
 }
 
 /// Both permissions (`A & B`).
@@ -60,6 +74,10 @@ impl<M, A: Permission<M>, B: Permission<M>> Permission<M> for And<A, B> {
     }
     fn has_object_permission(&self, ctx: &RequestContext, obj: &M) -> bool {
         self.0.has_object_permission(ctx, obj) && self.1.has_object_permission(ctx, obj)
+    }
+    /// A list of classes in DRF: drf-spectacular looks for the known classes in it.
+    fn openapi_allows_anonymous(&self, method: &Method) -> bool {
+        self.0.openapi_allows_anonymous(method) || self.1.openapi_allows_anonymous(method)
     }
 }
 

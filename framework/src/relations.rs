@@ -595,11 +595,7 @@ where
     }
     let taken = sea_orm::PaginatorTrait::count(query, db).await? > 0;
     if taken {
-        let model = if E::VERBOSE_NAME.is_empty() {
-            E::NAME.to_lowercase()
-        } else {
-            E::VERBOSE_NAME.to_string()
-        };
+        let model = crate::models::verbose_name::<E>();
         errors.add(field, format!("{model} with this {label} already exists."));
     }
     Ok(!taken)

@@ -304,7 +304,8 @@ pub trait Serializer: Serialize + Sized + Send + 'static {
         partial: bool,
     ) -> Result<Self, ValidationErrors>;
 
-    /// Registers the read schema (`Login`) and the request schema (`LoginRequest`).
+    /// Registers the serializer's schema (`Login`): every field, read-only ones `readOnly`,
+    /// write-only ones `writeOnly` (drf-spectacular without `COMPONENT_SPLIT_REQUEST`).
     fn register_schemas(registry: &mut Registry);
 
     /// Validates request data (DRF's `is_valid(raise_exception=True)`): a body that is not an
@@ -320,9 +321,10 @@ pub trait Serializer: Serialize + Sized + Send + 'static {
         }
     }
 
-    /// A `$ref` to the request schema.
+    /// A `$ref` to the request schema: the serializer's one component, as drf-spectacular
+    /// without `COMPONENT_SPLIT_REQUEST`.
     fn request_schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Reference(format!("{}Request", Self::NAME))
+        MetaSchemaRef::Reference(Self::NAME.to_string())
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Settings {
     pub default_renderer_classes: Vec<Arc<dyn crate::renderers::Renderer>>,
     /// `EXCEPTION_HANDLER`: turns errors into responses (default: DRF's).
     pub exception_handler: crate::exceptions::ExceptionHandler,
+    /// The document description of `/api/schema/` (drf-spectacular's `DESCRIPTION`; none by
+    /// default).
+    pub schema_description: Option<String>,
 }
 
 impl Settings {
@@ -71,6 +74,7 @@ impl Settings {
             jwt_cookies: Default::default(),
             default_renderer_classes: crate::renderers::default_renderers(),
             exception_handler: Arc::new(crate::exceptions::exception_handler),
+            schema_description: None,
         }
     }
 }

@@ -77,6 +77,14 @@ pub trait ApiView: Send + Sync + 'static {
         None
     }
 
+    /// Whether the OpenAPI document offers `method` without credentials (`{}` among the
+    /// operation's security requirements): drf-spectacular's rule, true for `AllowAny` and
+    /// for `IsAuthenticatedOrReadOnly` on safe methods (see
+    /// [`crate::permissions::Permission::openapi_allows_anonymous`]).
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        false
+    }
+
     /// The OpenAPI operations of this view at `path` (OpenAPI syntax, `/api/articles/{id}/`),
     /// registering the schemas they use.
     fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {

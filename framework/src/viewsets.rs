@@ -299,6 +299,9 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
         check_permissions(&*self.0, ctx)
     }
+    fn openapi_allows_anonymous(&self, method: &Method) -> bool {
+        self.0.permissions().openapi_allows_anonymous(method)
+    }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         match *ctx.method() {
             Method::POST => generics::create(&*self.0, ctx).await,
@@ -347,6 +350,9 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
     }
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
         check_permissions(&*self.0, ctx)
+    }
+    fn openapi_allows_anonymous(&self, method: &Method) -> bool {
+        self.0.permissions().openapi_allows_anonymous(method)
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let view = &*self.0;

@@ -377,6 +377,12 @@ fn expand_action(
         }
         None => quote!(::rest_framework::viewsets::check_permissions(&*self.0, ctx)),
     };
+    let permission_of_schema = match &action.permissions {
+        Some(expr) => permission_expr(expr)?,
+        None => quote!(::rest_framework::viewsets::GenericViewSet::permissions(
+            &*self.0
+        )),
+    };
     let name = &action.name;
     let action_name = &action.url_path;
     let detail = action.detail;
@@ -408,6 +414,9 @@ fn expand_action(
             }
             fn check_permissions(&self, ctx: &::rest_framework::request::RequestContext) -> ::rest_framework::exceptions::ApiResult<()> {
                 #check
+            }
+            fn openapi_allows_anonymous(&self, method: &::rest_framework::poem::http::Method) -> bool {
+                ::rest_framework::permissions::Permission::<::rest_framework::viewsets::ModelOf<#self_ty>>::openapi_allows_anonymous(&#permission_of_schema, method)
             }
             fn throttle_classes(&self) -> ::core::option::Option<::std::vec::Vec<::std::sync::Arc<dyn ::rest_framework::throttling::Throttle>>> {
                 ::rest_framework::viewsets::GenericViewSet::throttle_classes(&*self.0)

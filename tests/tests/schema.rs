@@ -1,5 +1,6 @@
 //! The OpenAPI document and Swagger UI: OBSERVED.md section 7.2 (drf-spectacular), with the
-//! request/response split of the design (`Article`, `ArticleRequest`, `PatchedArticleRequest`).
+//! components drf-spectacular writes without `COMPONENT_SPLIT_REQUEST` (`Article` for reads
+//! and writes, `PatchedArticle` for PATCH bodies).
 //!
 //! The external validator test runs `python3 -m openapi_spec_validator`-equivalent code and is
 //! skipped (with a notice on stderr) when the Python package is not installed.
@@ -303,12 +304,6 @@ async fn schema_detail_operations_take_the_id_path_parameter() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_operations_reference_the_right_components() {
     let s = TestServer::start().await;
-    if s.is_reference() {
-        eprintln!(
-            "skipped against the reference: it does not split request components (no ArticleRequest)"
-        );
-        return;
-    }
     let doc = json_document(&s).await;
     let op = |path: &str, method: &str| at(&doc, &format!("/paths/{}/{method}", key(path))).clone();
     let response_ref = |op: &Value, status: &str| {
@@ -349,7 +344,7 @@ async fn schema_operations_reference_the_right_components() {
         "#/components/schemas/PaginatedArticleListList"
     );
     let create = op("/api/articles/", "post");
-    assert_eq!(request_refs(&create), bodies("ArticleRequest"));
+    assert_eq!(request_refs(&create), bodies("Article"));
     assert_eq!(response_ref(&create, "201"), "#/components/schemas/Article");
     let retrieve = op("/api/articles/{id}/", "get");
     assert_eq!(
@@ -357,10 +352,22 @@ async fn schema_operations_reference_the_right_components() {
         "#/components/schemas/Article"
     );
     let update = op("/api/articles/{id}/", "put");
-    assert_eq!(request_refs(&update), bodies("ArticleRequest"));
+    assert_eq!(request_refs(&update), bodies("Article"));
     assert_eq!(response_ref(&update, "200"), "#/components/schemas/Article");
     let partial = op("/api/articles/{id}/", "patch");
-    assert_eq!(request_refs(&partial), bodies("PatchedArticleRequest"));
+    assert_eq!(request_refs(&partial), bodies("PatchedArticle"));
+    // drf-spectacular: a body is required when a required property is writable.
+    assert_eq!(
+        create["requestBody"]["required"],
+        true,
+        "{}",
+        truncated(&create)
+    );
+    assert!(
+        partial["requestBody"].get("required").is_none(),
+        "a PATCH body is optional: {}",
+        truncated(&partial)
+    );
     assert_eq!(
         response_ref(&partial, "200"),
         "#/components/schemas/Article"
@@ -394,21 +401,14 @@ async fn schema_operations_reference_the_right_components() {
 // Components
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schema_components_split_read_create_and_patch_shapes() {
+async fn schema_components_are_drf_spectacular_s_article_and_patched_article() {
     let s = TestServer::start().await;
-    if s.is_reference() {
-        eprintln!(
-            "skipped against the reference: it does not split request components (no ArticleRequest)"
-        );
-        return;
-    }
     let doc = json_document(&s).await;
     let schemas = at(&doc, "/components/schemas");
     let names = keys_of(schemas, "components.schemas");
     for name in [
         "Article",
-        "ArticleRequest",
-        "PatchedArticleRequest",
+        "PatchedArticle",
         "ArticleList",
         "PaginatedArticleListList",
         "Author",
@@ -505,34 +505,23 @@ async fn schema_components_split_read_create_and_patch_shapes() {
         );
     }
 
-    // ArticleRequest: only the writable fields.
-    let request = &schemas["ArticleRequest"];
-    assert_eq!(
-        keys_of(&request["properties"], "ArticleRequest.properties"),
-        set(&["title", "content", "tags"]),
-        "{}",
-        truncated(request)
-    );
-    assert_eq!(
-        required_of(request),
-        set(&["title", "content"]),
-        "{}",
-        truncated(request)
-    );
-    assert_eq!(request["properties"]["title"]["maxLength"], 100);
-    for (name, p) in request["properties"].as_object().unwrap() {
-        assert!(!is_read_only(p), "ArticleRequest.{name} is readOnly: {p}");
+    // No request components of their own (COMPONENT_SPLIT_REQUEST is off).
+    for name in ["ArticleRequest", "PatchedArticleRequest", "CommentRequest"] {
+        assert!(!names.contains(name), "unexpected {name}: {names:?}");
     }
-
-    // PatchedArticleRequest: the same fields, none required.
-    let patched = &schemas["PatchedArticleRequest"];
     assert_eq!(
-        keys_of(&patched["properties"], "PatchedArticleRequest.properties"),
-        set(&["title", "content", "tags"])
+        article["description"],
+        "Full representation used by every action except list.",
+        "the serializer's description: {}",
+        truncated(article)
     );
+
+    // PatchedArticle: the same properties, none required.
+    let patched = &schemas["PatchedArticle"];
+    assert_eq!(patched["properties"], article["properties"]);
     assert!(
-        required_of(patched).is_empty(),
-        "PatchedArticleRequest must require nothing: {}",
+        patched.get("required").is_none(),
+        "PatchedArticle must require nothing: {}",
         truncated(patched)
     );
 
@@ -638,6 +627,115 @@ async fn schema_declares_the_bearer_scheme_and_article_operations_use_it() {
     );
 }
 
+/// The security schemes drf-spectacular derives from the blog's authentication classes
+/// (simplejwt, dj-rest-auth's JWT cookie, DRF's token, session and basic), in the classes'
+/// order on every operation, `{}` only where AllowAny / IsAuthenticatedOrReadOnly allow it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_security_schemes_come_from_the_authentication_classes() {
+    let s = TestServer::start().await;
+    let doc = json_document(&s).await;
+    let schemes = at(&doc, "/components/securitySchemes");
+    assert_eq!(
+        schemes,
+        &serde_json::json!({
+            "basicAuth": {"type": "http", "scheme": "basic"},
+            "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            "jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "jwtCookieAuth": {"type": "apiKey", "in": "cookie", "name": "my-app-auth"},
+            "jwtHeaderAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "tokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token-based authentication with required prefix \"Token\""
+            }
+        })
+    );
+    let all: Vec<Value> = [
+        "jwtAuth",
+        "jwtHeaderAuth",
+        "jwtCookieAuth",
+        "tokenAuth",
+        "cookieAuth",
+        "basicAuth",
+    ]
+    .iter()
+    .map(|name| serde_json::json!({ *name: [] }))
+    .collect();
+    let with_anonymous: Vec<Value> = all.iter().cloned().chain([serde_json::json!({})]).collect();
+    for (path, method, anonymous) in [
+        ("/api/articles/", "get", true),
+        ("/api/articles/", "post", false),
+        ("/api/articles/{id}/", "delete", false),
+        ("/api/tags/", "get", false),
+        ("/api/users/", "get", false),
+        ("/api/accounts/v1/login/", "post", true),
+        ("/api/accounts/v1/user/", "get", false),
+        ("/api/api-token-auth/", "post", false),
+    ] {
+        let op = at(&doc, &format!("/paths/{}/{method}", key(path)));
+        let expected = if anonymous { &with_anonymous } else { &all };
+        assert_eq!(
+            op["security"].as_array(),
+            Some(expected),
+            "security of {method} {path}"
+        );
+    }
+    for path in ["/api/token/", "/api/token/refresh/"] {
+        let op = at(&doc, &format!("/paths/{}/post", key(path)));
+        assert!(op.get("security").is_none(), "{path}: {}", truncated(op));
+    }
+}
+
+/// drf-spectacular's operation ids: the path's words after `/api/`, then the action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_operation_ids_are_drf_spectacular_s() {
+    let s = TestServer::start().await;
+    let doc = json_document(&s).await;
+    for (path, method, id) in [
+        ("/api/articles/", "get", "articles_list"),
+        ("/api/articles/{id}/", "patch", "articles_partial_update"),
+        (
+            "/api/articles/{id}/comments/",
+            "post",
+            "articles_comments_create",
+        ),
+        ("/api/token/refresh/", "post", "token_refresh_create"),
+        ("/api/token/blacklist/", "post", "token_blacklist_create"),
+        (
+            "/api/accounts/v1/logout/",
+            "post",
+            "accounts_v1_logout_create",
+        ),
+        (
+            "/api/accounts/v1/user/",
+            "patch",
+            "accounts_v1_user_partial_update",
+        ),
+        ("/api/api-token-auth/", "post", "api_token_auth_create"),
+    ] {
+        let op = at(&doc, &format!("/paths/{}/{method}", key(path)));
+        assert_eq!(op["operationId"], id, "{method} {path}");
+    }
+    let detail = at(&doc, &format!("/paths/{}/get", key("/api/articles/{id}/")));
+    assert_eq!(
+        detail["parameters"][0]["description"],
+        "A unique integer value identifying this article.",
+        "{}",
+        truncated(detail)
+    );
+    // An extra action's POST answers 200 (drf-spectacular's 201 is the `create` action's).
+    let comments = at(
+        &doc,
+        &format!("/paths/{}/post", key("/api/articles/{id}/comments/")),
+    );
+    assert!(
+        comments.pointer("/responses/200").is_some(),
+        "{}",
+        truncated(comments)
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Swagger UI
 
@@ -670,7 +768,7 @@ async fn swagger_ui_page_embeds_the_document() {
     for needle in [
         "\"Blog API\"",
         "\"/api/articles/{id}/\"",
-        "\"PatchedArticleRequest\"",
+        "\"PatchedArticle\"",
     ] {
         assert!(
             r.text.contains(needle),

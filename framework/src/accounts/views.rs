@@ -547,6 +547,10 @@ const REGISTER_FIELDS: [FieldInfo; 3] = [
 
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for RegisterView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }
@@ -667,6 +671,10 @@ const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }
@@ -736,6 +744,10 @@ const RESEND_FIELDS: [FieldInfo; 1] = [field("email", "email", true)];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }
@@ -803,6 +815,10 @@ const LOGIN_DESCRIPTION: &str = "Check the credentials and return the REST Token
 
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for LoginView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }
@@ -1067,6 +1083,10 @@ impl<U: AccountUser> PasswordResetView<U> {
 
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for PasswordResetView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }
@@ -1169,6 +1189,10 @@ const RESET_CONFIRM_DESCRIPTION: &str = "Password reset e-mail link is confirmed
 
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }

@@ -96,6 +96,14 @@ impl Authentication for BasicAuthentication {
     fn authenticate_header(&self) -> Option<String> {
         Some(format!("Basic realm=\"{}\"", self.realm))
     }
+
+    /// drf-spectacular's `BasicScheme`: `basicAuth`.
+    fn openapi_security_schemes(
+        &self,
+        _settings: &crate::settings::Settings,
+    ) -> Vec<crate::openapi::SecurityScheme> {
+        vec![crate::openapi::SecurityScheme::basic("basicAuth")]
+    }
 }
 
 /// The raw bytes of the `Authorization` header (DRF's `get_authorization_header`); empty when

@@ -177,6 +177,10 @@ impl LogoutView {
 
 #[async_trait::async_trait]
 impl ApiView for LogoutView {
+    /// dj-rest-auth's `permission_classes = (AllowAny,)`.
+    fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
+        true
+    }
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET, Method::POST]
     }

@@ -311,6 +311,23 @@ impl Authentication for JwtCookieAuthentication {
     fn authenticate_header(&self) -> Option<String> {
         JwtAuthentication.authenticate_header()
     }
+
+    /// drf-spectacular's `SimpleJWTCookieScheme`: the header (`jwtHeaderAuth`) and the
+    /// `JWT_AUTH_COOKIE` cookie (`jwtCookieAuth`, `jwt-auth` when unset).
+    fn openapi_security_schemes(
+        &self,
+        settings: &crate::settings::Settings,
+    ) -> Vec<crate::openapi::SecurityScheme> {
+        let cookie = settings
+            .jwt_cookies
+            .access_cookie
+            .as_deref()
+            .unwrap_or("jwt-auth");
+        vec![
+            super::jwt_security_scheme("jwtHeaderAuth", settings),
+            crate::openapi::SecurityScheme::api_key("jwtCookieAuth", "cookie", cookie),
+        ]
+    }
 }
 
 #[cfg(test)]

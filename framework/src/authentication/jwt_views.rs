@@ -24,7 +24,7 @@ use serde_json::json;
 pub const BEARER_CHALLENGE: &str = "Bearer realm=\"api\"";
 
 /// simplejwt's docstring of `TokenObtainPairView` (its OPTIONS and schema description).
-const DESCRIPTION: &str = "Takes a set of user credentials and returns an access and refresh JSON web token pair to prove the authentication of those credentials.";
+const DESCRIPTION: &str = "Takes a set of user credentials and returns an access and refresh JSON web\ntoken pair to prove the authentication of those credentials.";
 
 /// The `ApiView` items every simplejwt token view shares: `POST` only, no authentication,
 /// simplejwt's challenge on 401s.
@@ -103,7 +103,8 @@ fn path_names(path: &str) -> (&'static str, String) {
     let trimmed = path
         .strip_prefix("/api/")
         .unwrap_or(path.trim_start_matches('/'));
-    let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+    // `str::is_empty`: poem-openapi's `Type::is_empty` (always false) is in scope.
+    let segments: Vec<&str> = trimmed.split('/').filter(|s| !str::is_empty(s)).collect();
     let tag = segments.first().copied().unwrap_or("api").to_string();
     (
         Box::leak(tag.into_boxed_str()),
@@ -202,7 +203,7 @@ impl ApiView for TokenObtainPairView {
     }
 
     fn description(&self) -> String {
-        DESCRIPTION.replace("JSON web token", "JSON web\ntoken")
+        DESCRIPTION.into()
     }
 
     async fn metadata_actions(&self, ctx: &RequestContext) -> Option<serde_json::Value> {
@@ -221,28 +222,21 @@ impl ApiView for TokenObtainPairView {
         let string = || <String as Type>::schema_ref();
         schema::register_object(
             registry,
-            "TokenObtainPairRequest".into(),
+            "TokenObtainPair".into(),
             vec![
                 ("email", schema::field(string(), false, true, false, None)),
                 (
                     "password",
                     schema::field(string(), false, true, false, None),
                 ),
-            ],
-            vec!["email", "password"],
-        );
-        schema::register_object(
-            registry,
-            "TokenObtainPair".into(),
-            vec![
                 ("access", schema::field(string(), true, false, false, None)),
                 ("refresh", schema::field(string(), true, false, false, None)),
             ],
-            vec!["access", "refresh"],
+            vec!["email", "password", "access", "refresh"],
         );
         let mut op = operation(Method::POST, "token", "token_create".into());
         op.description = Some(DESCRIPTION);
-        op.request = Some(request_body("TokenObtainPairRequest"));
+        op.request = Some(request_body("TokenObtainPair"));
         op.responses.responses.push(response(
             200,
             "",
@@ -481,5 +475,16 @@ impl ApiView for TokenRefreshSlidingView {
             &[("token", false, false)],
             REFRESH_SLIDING_DESCRIPTION,
         )]
+    }
+}
+
+#[cfg(test)]
+mod path_name_tests {
+    #[test]
+    fn operation_ids_join_the_path_segments() {
+        assert_eq!(
+            super::path_names("/api/token/refresh/"),
+            ("token", "token_refresh".to_string())
+        );
     }
 }

@@ -21,7 +21,9 @@ pub use session::SessionAuthentication;
 
 use crate::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};
+use crate::openapi::SecurityScheme;
 use crate::request::RequestContext;
+use crate::settings::Settings;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -35,6 +37,13 @@ pub trait Authentication: Send + Sync + 'static {
     /// The `WWW-Authenticate` value for 401 responses (DRF's `authenticate_header`).
     fn authenticate_header(&self) -> Option<String> {
         None
+    }
+
+    /// The OpenAPI security schemes of this class (drf-spectacular's
+    /// `OpenApiAuthenticationExtension`): names and definitions, in the order operations list
+    /// them. None by default: the class is left out of the document.
+    fn openapi_security_schemes(&self, _settings: &Settings) -> Vec<SecurityScheme> {
+        Vec::new()
     }
 }
 
@@ -130,6 +139,23 @@ impl Authentication for JwtAuthentication {
     fn authenticate_header(&self) -> Option<String> {
         Some("Bearer realm=\"api\"".into())
     }
+
+    /// drf-spectacular's `SimpleJWTScheme`: `jwtAuth`, a bearer scheme with the first header
+    /// type.
+    fn openapi_security_schemes(&self, settings: &Settings) -> Vec<SecurityScheme> {
+        vec![jwt_security_scheme("jwtAuth", settings)]
+    }
+}
+
+/// The bearer scheme of simplejwt's header (`OpenAPI 3` has one `bearerFormat`: the first
+/// of `AUTH_HEADER_TYPES`).
+pub(crate) fn jwt_security_scheme(name: &str, settings: &Settings) -> SecurityScheme {
+    let prefix = settings
+        .jwt
+        .auth_header_types
+        .first()
+        .map_or("Bearer", String::as_str);
+    SecurityScheme::bearer(name, "Authorization", prefix, Some("JWT"))
 }
 
 /// simplejwt's `get_user`: the token's user must exist and be active.

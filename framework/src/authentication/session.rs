@@ -33,4 +33,16 @@ impl Authentication for SessionAuthentication {
         csrf::enforce_csrf(ctx)?;
         Ok(Some(user))
     }
+
+    /// drf-spectacular's `SessionScheme`: `cookieAuth`, the session cookie.
+    fn openapi_security_schemes(
+        &self,
+        settings: &crate::settings::Settings,
+    ) -> Vec<crate::openapi::SecurityScheme> {
+        vec![crate::openapi::SecurityScheme::api_key(
+            "cookieAuth",
+            "cookie",
+            &settings.sessions.cookie_name,
+        )]
+    }
 }

@@ -112,6 +112,20 @@ impl Authentication for TokenAuthentication {
     fn authenticate_header(&self) -> Option<String> {
         Some(self.keyword.to_string())
     }
+
+    /// drf-spectacular's `TokenScheme`: `tokenAuth`, the `Authorization` header with the
+    /// keyword as prefix.
+    fn openapi_security_schemes(
+        &self,
+        _settings: &crate::settings::Settings,
+    ) -> Vec<crate::openapi::SecurityScheme> {
+        vec![crate::openapi::SecurityScheme::bearer(
+            "tokenAuth",
+            "Authorization",
+            &self.keyword,
+            None,
+        )]
+    }
 }
 
 #[cfg(test)]

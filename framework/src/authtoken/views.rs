@@ -89,9 +89,10 @@ impl ApiView for ObtainAuthTokenView {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         let string = || <String as Type>::schema_ref();
+        // DRF's `AuthTokenSerializer`: write-only credentials, the read-only key.
         schema::register_object(
             registry,
-            "AuthTokenRequest".into(),
+            "AuthToken".into(),
             vec![
                 (
                     "username",
@@ -101,18 +102,13 @@ impl ApiView for ObtainAuthTokenView {
                     "password",
                     schema::field(string(), false, true, false, None),
                 ),
+                ("token", schema::field(string(), true, false, false, None)),
             ],
-            vec!["username", "password"],
-        );
-        schema::register_object(
-            registry,
-            "AuthToken".into(),
-            vec![("token", schema::field(string(), true, false, false, None))],
-            vec!["token"],
+            vec!["username", "password", "token"],
         );
         let (tag, operation_id) = tag_and_operation_id(path);
         let mut op = operation(Method::POST, tag, format!("{operation_id}_create"));
-        let request = MetaSchemaRef::Reference("AuthTokenRequest".into());
+        let request = MetaSchemaRef::Reference("AuthToken".into());
         op.request = Some(MetaRequest {
             description: None,
             content: PARSED
@@ -287,7 +283,6 @@ mod tests {
         assert_eq!(ops.len(), 1);
         assert_eq!(ops[0].operation_id, Some("api_token_auth_create"));
         assert_eq!(ops[0].tags, ["api-token-auth"]);
-        assert!(registry.schemas.contains_key("AuthTokenRequest"));
         assert!(registry.schemas.contains_key("AuthToken"));
     }
 }

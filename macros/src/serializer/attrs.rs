@@ -21,6 +21,10 @@ pub struct SerializerAttrs {
     /// The schema name; default: the struct name without `Serializer`.
     #[darling(default)]
     pub name: Option<String>,
+    /// The schema's `description` in the OpenAPI document (drf-spectacular takes the
+    /// serializer's docstring; rustdoc stays the Rust reader's).
+    #[darling(default)]
+    pub description: Option<String>,
 }
 
 #[derive(FromField)]

@@ -584,6 +584,10 @@ fn validator_calls(field: &Field) -> TokenStream {
 fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
     let rf = quote!(::rest_framework);
     let name = &s.name;
+    let description = match &s.description {
+        Some(text) => quote!(::core::option::Option::Some(#text)),
+        None => quote!(::core::option::Option::None),
+    };
     let nested_registrations = s.fields.iter().filter_map(|f| match &f.kind {
         Kind::Nested { serializer, .. } => Some(
             quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);),
@@ -594,17 +598,10 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         }
         _ => None,
     });
-    // `request`: a writable nested field refers to the nested `...Request` schema.
-    let property = |f: &Field, request: bool| {
+    let property = |f: &Field| {
         let key = f.key();
         let ty = &f.ty;
         let base = match &f.kind {
-            Kind::Nested {
-                serializer,
-                many,
-                writable: true,
-                ..
-            } if request => quote!(#rf::openapi::schema::nested_request::<#serializer>(#many)),
             Kind::Nested {
                 serializer, many, ..
             } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
@@ -628,27 +625,12 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
             None => quote!((#key, #schema)),
         }
     };
-    let read_props = s
+    let props: Vec<TokenStream> = s.fields.iter().map(property).collect();
+    // drf-spectacular: required fields, and read-only ones (always in responses).
+    let required = s
         .fields
         .iter()
-        .filter(|f| !f.write_only)
-        .map(|f| property(f, false));
-    // Always present in responses: read-only fields and required ones (drf-spectacular).
-    let read_required = s
-        .fields
-        .iter()
-        .filter(|f| !f.write_only && (f.read_only || f.required))
-        .map(Field::key);
-    let write_props: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .filter(|f| f.writable())
-        .map(|f| property(f, true))
-        .collect();
-    let write_required = s
-        .fields
-        .iter()
-        .filter(|f| f.writable() && f.required)
+        .filter(|f| f.read_only || f.required)
         .map(Field::key);
     quote! {
         fn register_schemas(registry: &mut #rf::poem_openapi::registry::Registry) {
@@ -656,10 +638,9 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
                 return;
             }
             #(#nested_registrations)*
-            #rf::openapi::schema::register_object(registry, #name.to_string(), vec![#(#read_props),*], vec![#(#read_required),*]);
-            #rf::openapi::schema::register_object(registry, format!("{}Request", #name), vec![#(#write_props),*], vec![#(#write_required),*]);
+            #rf::openapi::schema::register_described_object(registry, #name.to_string(), #description, vec![#(#props),*], vec![#(#required),*]);
             if #patched {
-                #rf::openapi::schema::register_object(registry, format!("Patched{}Request", #name), vec![#(#write_props),*], vec![]);
+                #rf::openapi::schema::register_described_object(registry, format!("Patched{}", #name), #description, vec![#(#props),*], vec![]);
             }
         }
     }

@@ -10,6 +10,8 @@ pub struct Serializer {
     /// The entity; `None` for a plain `Serializer`.
     pub model: Option<syn::Path>,
     pub name: String,
+    /// The OpenAPI schema's description.
+    pub description: Option<String>,
     pub fields: Vec<Field>,
     /// Object-level validation hook.
     pub validate_with: Option<syn::Path>,
@@ -184,6 +186,7 @@ impl Serializer {
             vis: attrs.vis,
             model: attrs.model,
             name,
+            description: attrs.description,
             fields: checked,
             validate_with: attrs.validate_with,
             unique_together,
