@@ -72,9 +72,24 @@ pub fn accounts_settings(config: &Config) -> AccountsSettings {
         email_backend,
         // SESSION_LOGIN: registration, login and password change also log into a session.
         session_login: Some(Arc::new(DjangoSessionLogin)),
+        register_serializer_description: Some(REGISTER_SERIALIZER_DOCSTRING),
         ..AccountsSettings::default()
     }
 }
+
+/// The docstring of the reference's `RegisterSerializer` (the schema's `Register`
+/// description).
+const REGISTER_SERIALIZER_DOCSTRING: &str =
+    "dj-rest-auth registration for an email-only user model.
+
+* dj-rest-auth declares a `username` field that it treats as required
+  unless allauth's SIGNUP_FIELDS mentions it; this user model has no
+  username, so the field is removed: the body is {email, password1,
+  password2}.
+* dj-rest-auth only rejects an e-mail that belongs to a *verified*
+  address; with ACCOUNT_EMAIL_VERIFICATION = \"none\" nothing is ever
+  verified, so a duplicate would reach the database's unique constraint
+  and answer 500. Reject it here with dj-rest-auth's own message instead.";
 
 /// The URL patterns of the blog.
 pub fn urlpatterns() -> UrlPatterns {

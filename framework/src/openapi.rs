@@ -650,6 +650,46 @@ pub mod schema {
         })
     }
 
+    /// A string schema with a `format` (`email`, `uri`; poem-openapi's `merge` drops formats).
+    pub fn string_format(format: &'static str) -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: Some(format),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    /// An e-mail field's schema; one that may be blank is drf-spectacular's
+    /// `oneOf: [email, {maxLength: 0}]`.
+    pub fn email(allow_blank: bool) -> MetaSchemaRef {
+        if !allow_blank {
+            return string_format("email");
+        }
+        let blank = MetaSchema {
+            max_length: Some(0),
+            ..MetaSchema::new("string")
+        };
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            one_of: vec![
+                string_format("email"),
+                MetaSchemaRef::Inline(Box::new(blank)),
+            ],
+            ..MetaSchema::ANY
+        }))
+    }
+
+    /// `schema` with the field's label as `title`, unless the label only restates the
+    /// field's name (drf-spectacular's `is_trivial_string_variation`).
+    pub fn titled(schema: MetaSchemaRef, field_name: &str, label: &str) -> MetaSchemaRef {
+        let normal = |text: &str| text.trim().to_lowercase().replace([' ', '-'], "_");
+        match schema {
+            MetaSchemaRef::Inline(mut inline) if normal(label) != normal(field_name) => {
+                inline.title = Some(label.to_string());
+                MetaSchemaRef::Inline(inline)
+            }
+            other => other,
+        }
+    }
+
     /// Registers an object schema once under `name` (`required` sorted, as drf-spectacular).
     pub fn register_object(
         registry: &mut Registry,

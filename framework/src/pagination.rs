@@ -422,13 +422,14 @@ fn links_schema(
     previous_example: &'static str,
     results: MetaSchemaRef,
 ) -> MetaSchema {
+    // Built whole: poem-openapi's `merge` drops `format`.
     let uri = |example: &'static str| {
-        <String as Type>::schema_ref().merge(MetaSchema {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
             format: Some("uri"),
             nullable: true,
             example: Some(example.into()),
-            ..MetaSchema::ANY
-        })
+            ..MetaSchema::new("string")
+        }))
     };
     let mut properties = Vec::new();
     if count {

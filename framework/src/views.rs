@@ -154,10 +154,12 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         names.push("OPTIONS");
         names.join(", ")
     };
-    let response = response
-        .with_header("Allow", &allow)
-        .with_header("Vary", "Accept")
-        .with_session_vary(&ctx);
+    let mut response = response.with_header("Allow", &allow);
+    // DRF's `default_response_headers`: `Vary: Accept` only with a choice of renderers.
+    if renderers.len() > 1 {
+        response = response.with_header("Vary", "Accept");
+    }
+    let response = response.with_session_vary(&ctx);
     // A failed negotiation renders with the first renderer (DRF's `force=True`).
     let (renderer, accepted) = match negotiated {
         Ok(chosen) => (chosen.renderer, chosen.accepted_media_type),

@@ -157,6 +157,9 @@ pub struct AccountsSettings {
     pub email_verification: EmailVerification,
     /// `ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS`: how long a confirmation key is good (3).
     pub email_confirmation_expire_days: u64,
+    /// The docstring of the registration serializer (dj-rest-auth's `REGISTER_SERIALIZER`):
+    /// the `Register` component's description in the OpenAPI document (default: none).
+    pub register_serializer_description: Option<&'static str>,
 }
 
 /// allauth's `ACCOUNT_EMAIL_VERIFICATION`: whether registration mails a confirmation link and
@@ -188,6 +191,7 @@ impl Default for AccountsSettings {
             session_login: None,
             email_verification: EmailVerification::None,
             email_confirmation_expire_days: 3,
+            register_serializer_description: None,
         }
     }
 }

@@ -322,6 +322,8 @@ struct FieldInfo {
     read_only: bool,
     write_only: bool,
     max_length: Option<usize>,
+    /// An optional e-mail that may be `""` (`EmailField(required=False, allow_blank=True)`).
+    allow_blank: bool,
 }
 
 const fn field(name: &'static str, kind: &'static str, required: bool) -> FieldInfo {
@@ -332,6 +334,28 @@ const fn field(name: &'static str, kind: &'static str, required: bool) -> FieldI
         read_only: false,
         write_only: false,
         max_length: None,
+        allow_blank: false,
+    }
+}
+
+/// A field's label: the model's `verbose_name` for the user's `pk` and `email`, DRF's
+/// default otherwise.
+fn field_label(f: &FieldInfo) -> String {
+    match f.name {
+        "pk" => "ID".to_owned(),
+        "email" if f.read_only => "Email address".to_owned(),
+        name => label(name),
+    }
+}
+
+/// The docstrings of dj-rest-auth's serializers, drf-spectacular's component descriptions.
+fn serializer_docstring(component: &str) -> Option<&'static str> {
+    match component {
+        "UserDetails" | "PatchedUserDetails" => Some("User model w/o password"),
+        "JWT" => Some("Serializer for JWT authentication."),
+        "PasswordReset" => Some("Serializer for requesting a password reset e-mail."),
+        "PasswordResetConfirm" => Some("Serializer for confirming a password reset attempt."),
+        _ => None,
     }
 }
 
@@ -367,7 +391,7 @@ fn metadata(method: &str, fields: &[FieldInfo]) -> Value {
             "type": f.kind,
             "required": f.required,
             "read_only": f.read_only,
-            "label": match f.name { "pk" => "ID".to_owned(), "email" if f.read_only => "Email address".to_owned(), name => label(name) },
+            "label": field_label(f),
         });
         if let (Some(max), Some(obj)) = (f.max_length, info.as_object_mut()) {
             obj.insert("max_length".into(), json!(max));
@@ -382,23 +406,13 @@ fn register_schema(registry: &mut Registry, name: &str, fields: &[FieldInfo], pa
     let properties = fields
         .iter()
         .map(|f| {
-            let base = if f.kind == "integer" {
-                <i64 as Type>::schema_ref()
-            } else {
-                <String as Type>::schema_ref()
+            let base = match f.kind {
+                "integer" => <i64 as Type>::schema_ref(),
+                "email" => schema::email(f.allow_blank),
+                _ => <String as Type>::schema_ref(),
             };
-            let base = if f.kind == "email" {
-                base.merge(poem_openapi::registry::MetaSchema {
-                    format: Some("email"),
-                    ..poem_openapi::registry::MetaSchema::ANY
-                })
-            } else {
-                base
-            };
-            (
-                f.name,
-                schema::field(base, f.read_only, f.write_only, false, f.max_length),
-            )
+            let property = schema::field(base, f.read_only, f.write_only, false, f.max_length);
+            (f.name, schema::titled(property, f.name, &field_label(f)))
         })
         .collect();
     let required = fields
@@ -406,7 +420,13 @@ fn register_schema(registry: &mut Registry, name: &str, fields: &[FieldInfo], pa
         .filter(|f| !partial && (f.required || f.read_only))
         .map(|f| f.name)
         .collect();
-    schema::register_object(registry, name.to_owned(), properties, required);
+    schema::register_described_object(
+        registry,
+        name.to_owned(),
+        serializer_docstring(name),
+        properties,
+        required,
+    );
 }
 
 /// drf-spectacular's operation id and tag for a path: `/api/accounts/v1/login/` ->
@@ -490,22 +510,15 @@ const USER_FIELDS: [FieldInfo; 4] = [
 fn register_jwt_schema(registry: &mut Registry) {
     register_schema(registry, "UserDetails", &USER_FIELDS, false);
     let string = || <String as Type>::schema_ref();
-    schema::register_object(
+    // dj-rest-auth's `user` is a method field: a plain `$ref`, not read-only.
+    schema::register_described_object(
         registry,
         "JWT".into(),
+        serializer_docstring("JWT"),
         vec![
             ("access", string()),
             ("refresh", string()),
-            (
-                "user",
-                schema::field(
-                    MetaSchemaRef::Reference("UserDetails".into()),
-                    true,
-                    false,
-                    false,
-                    None,
-                ),
-            ),
+            ("user", MetaSchemaRef::Reference("UserDetails".into())),
         ],
         vec!["access", "refresh", "user"],
     );
@@ -656,6 +669,9 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
             "JWT",
             "Registers a new user.\n\nAccepts the following POST parameters: username, email, password1, password2.",
         );
+        if let Some(register) = registry.schemas.get_mut("Register") {
+            register.description = self.accounts.settings.register_serializer_description;
+        }
         created(&mut ops);
         ops
     }
@@ -807,7 +823,10 @@ account_view!(
 
 const LOGIN_FIELDS: [FieldInfo; 3] = [
     field("username", "string", false),
-    field("email", "email", false),
+    FieldInfo {
+        allow_blank: true,
+        ..field("email", "email", false)
+    },
     field("password", "string", true),
 ];
 

@@ -213,7 +213,18 @@ fn body_required(body: &Map<String, Value>, schemas: &Map<String, Value>) -> boo
 fn component(name: &str, value: Value) -> Value {
     let paginated = name.starts_with("Paginated") && name.ends_with("List");
     match schema(value) {
-        Value::Object(object) if paginated => {
+        Value::Object(mut object) if paginated => {
+            if let Some(properties) = object.remove("properties") {
+                let properties = map_object(properties, |_, property| match property {
+                    Value::Object(property) => ordered(
+                        property,
+                        &["type", "nullable", "format", "example", "items"],
+                    )
+                    .into(),
+                    other => other,
+                });
+                object.insert("properties".into(), properties);
+            }
             ordered(object, &["type", "required", "properties"]).into()
         }
         other => other,

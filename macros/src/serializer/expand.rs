@@ -609,6 +609,8 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
                 quote!(#rf::openapi::schema::hyperlink(false))
             }
             Kind::HyperlinkMany { .. } => quote!(#rf::openapi::schema::hyperlink(true)),
+            _ if f.validators.email => quote!(#rf::openapi::schema::string_format("email")),
+            _ if f.validators.url => quote!(#rf::openapi::schema::string_format("uri")),
             _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
         };
         let read_only = f.read_only;
@@ -617,7 +619,8 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
             || f.allow_null
             || (f.read_only && f.optional());
         let max_length = opt_usize(f.max_length);
-        let schema = quote!(#rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length));
+        let label = &f.label;
+        let schema = quote!(#rf::openapi::schema::titled(#rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length), #key, #label));
         match &f.default {
             Some(default) => {
                 quote!((#key, #rf::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
