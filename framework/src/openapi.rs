@@ -764,3 +764,67 @@ mod tests {
         assert_eq!(super::resource_name("/api/articles/{id}/"), "articles");
     }
 }
+
+#[cfg(test)]
+mod security_tests {
+    use super::*;
+
+    #[test]
+    fn bearer_schemes_are_http_only_for_authorization_bearer() {
+        let jwt = SecurityScheme::bearer("jwtAuth", "Authorization", "Bearer", Some("JWT"));
+        assert_eq!(
+            jwt.definition,
+            serde_json::json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+        );
+        let token = SecurityScheme::bearer("tokenAuth", "Authorization", "Token", None);
+        assert_eq!(
+            token.definition,
+            serde_json::json!({
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token-based authentication with required prefix \"Token\""
+            })
+        );
+    }
+
+    #[test]
+    fn anonymous_access_ends_the_security_list() {
+        let schemes = [
+            SecurityScheme::basic("basicAuth"),
+            SecurityScheme::api_key("cookieAuth", "cookie", "sessionid"),
+        ];
+        let names = |security: &[HashMap<&'static str, Vec<&'static str>>]| {
+            security
+                .iter()
+                .map(|s| s.keys().copied().collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&operation_security(&schemes, || true)),
+            ["basicAuth", "cookieAuth", ""]
+        );
+        assert_eq!(
+            names(&operation_security(&schemes, || false)),
+            ["basicAuth", "cookieAuth"]
+        );
+        assert!(operation_security(&[], || false).is_empty());
+    }
+
+    #[test]
+    fn labels_that_restate_the_name_are_no_title() {
+        let string = || <String as Type>::schema_ref();
+        let title = |schema: MetaSchemaRef| match schema {
+            MetaSchemaRef::Inline(inline) => inline.title,
+            MetaSchemaRef::Reference(_) => None,
+        };
+        assert_eq!(
+            title(schema::titled(string(), "first_name", "First name")),
+            None
+        );
+        assert_eq!(
+            title(schema::titled(string(), "email", "Email address")),
+            Some("Email address".to_string())
+        );
+    }
+}

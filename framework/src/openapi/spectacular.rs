@@ -354,3 +354,99 @@ fn schema(value: Value) -> Value {
     )
     .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn keys(value: &Value) -> Vec<&str> {
+        value
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_root_is_drf_spectacular_s() {
+        let spec = json!({
+            "openapi": "3.0.0",
+            "info": {"title": "T", "version": "1"},
+            "servers": [],
+            "tags": [],
+            "paths": {"/b/": {}, "/a/": {}},
+            "components": {}
+        });
+        let schemes = [SecurityScheme::basic("basicAuth")];
+        let doc = reshape(spec, Some("About"), &schemes);
+        assert_eq!(keys(&doc), ["openapi", "info", "paths", "components"]);
+        assert_eq!(doc["openapi"], "3.0.3");
+        assert_eq!(keys(&doc["info"]), ["title", "version", "description"]);
+        assert_eq!(keys(&doc["paths"]), ["/a/", "/b/"]);
+        assert_eq!(
+            doc["components"]["securitySchemes"]["basicAuth"],
+            json!({"type": "http", "scheme": "basic"})
+        );
+    }
+
+    #[test]
+    fn parameters_keep_their_source_s_order() {
+        let page = json!({"name": "page", "schema": {"type": "integer", "format": "int64"},
+            "in": "query", "description": "A page number.", "required": false,
+            "deprecated": false, "explode": true});
+        let page = parameter(page);
+        assert_eq!(
+            keys(&page),
+            ["name", "required", "in", "description", "schema"]
+        );
+        assert_eq!(page["schema"], json!({"type": "integer"}));
+        let tags = json!({"name": "tags", "schema": {"type": "array"}, "in": "query",
+            "required": false, "deprecated": false, "explode": true, "style": "form"});
+        assert_eq!(
+            keys(&parameter(tags)),
+            ["in", "name", "schema", "explode", "style"]
+        );
+        let id = json!({"name": "id", "schema": {"type": "integer"}, "in": "path",
+            "description": "A unique integer value identifying this tag.", "required": true,
+            "deprecated": false, "explode": true});
+        assert_eq!(
+            keys(&parameter(id)),
+            ["in", "name", "schema", "description", "required"]
+        );
+    }
+
+    #[test]
+    fn a_body_is_required_when_a_required_property_is_writable() {
+        let schemas: Map<String, Value> = serde_json::from_value(json!({
+            "Tag": {"properties": {"id": {"readOnly": true}, "name": {}},
+                    "required": ["id", "name"]},
+            "User": {"properties": {"pk": {"readOnly": true}}, "required": ["pk"]},
+            "PatchedTag": {"properties": {"name": {}}}
+        }))
+        .unwrap_or_default();
+        let body = |name: &str| -> Map<String, Value> {
+            serde_json::from_value(json!({"content": {"application/json": {
+                "schema": {"$ref": format!("#/components/schemas/{name}")}}}}))
+            .unwrap_or_default()
+        };
+        assert!(body_required(&body("Tag"), &schemas));
+        assert!(!body_required(&body("User"), &schemas));
+        assert!(!body_required(&body("PatchedTag"), &schemas));
+    }
+
+    #[test]
+    fn a_reference_with_flags_is_all_of_the_reference() {
+        let property = json!({"readOnly": true,
+            "allOf": [{"$ref": "#/components/schemas/Author"}, {"readOnly": true}]});
+        assert_eq!(
+            schema(property),
+            json!({"allOf": [{"$ref": "#/components/schemas/Author"}], "readOnly": true})
+        );
+        let object = json!({"type": "object", "required": ["a"], "properties": {"a": {}},
+            "description": "D"});
+        assert_eq!(
+            keys(&schema(object)),
+            ["type", "description", "properties", "required"]
+        );
+    }
+}
