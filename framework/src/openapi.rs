@@ -489,7 +489,9 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
     document
 }
 
-/// drf-spectacular's `SpectacularAPIView`: YAML by default, JSON with `?format=json`.
+/// drf-spectacular's `SpectacularAPIView`: YAML by default, JSON with `?format=json`. As
+/// drf-spectacular's views (`SERVE_AUTHENTICATION` unset), the schema views authenticate with
+/// the settings' classes, so a session cookie is read (`Vary: Cookie`).
 pub struct SchemaView {
     json: String,
     yaml: String,
@@ -612,11 +614,6 @@ impl RedocView {
 impl ApiView for RedocView {
     fn methods(&self) -> Vec<Method> {
         vec![Method::GET]
-    }
-    fn authentication_classes(
-        &self,
-    ) -> Option<Vec<std::sync::Arc<dyn crate::authentication::Authentication>>> {
-        Some(Vec::new())
     }
     fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
         Some(vec![Arc::new(crate::renderers::TEMPLATE_HTML_RENDERER)])
