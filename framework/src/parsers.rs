@@ -45,6 +45,8 @@ fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
     })?;
     match value {
         Value::Object(map) => Ok(map),
+        // DRF's `Serializer.errors` edge case: `null` is "No data provided", not "may not be null".
+        Value::Null => Err(ApiError::non_field("No data provided")),
         other => {
             let mut errors = crate::exceptions::ValidationErrors::default();
             errors.add(
@@ -83,7 +85,21 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> ApiResult<Map<String, Val
     use futures_util::FutureExt;
     let invalid =
         |err: multer::Error| ApiError::ParseError(format!("Multipart form parse error - {err}"));
-    let boundary = multer::parse_boundary(content_type).map_err(invalid)?;
+    let boundary = multer::parse_boundary(content_type).map_err(|_| {
+        // Django's words, with Python's `None` for a missing parameter.
+        let given = content_type
+            .split(';')
+            .skip(1)
+            .filter_map(|param| param.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+            .map_or_else(
+                || "None".to_owned(),
+                |(_, value)| value.trim().trim_matches('"').to_owned(),
+            );
+        ApiError::ParseError(format!(
+            "Multipart form parse error - Invalid boundary in multipart: {given}"
+        ))
+    })?;
     let chunk = bytes::Bytes::copy_from_slice(body);
     let stream =
         futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });

@@ -92,6 +92,12 @@ pub trait ApiView: Send + Sync + 'static {
     fn throttle_scope(&self) -> Option<String> {
         None
     }
+
+    /// The media types of the view's parsers, in the order of its `parser_classes` (OPTIONS
+    /// lists them as `parses`).
+    fn parses(&self) -> &'static [&'static str] {
+        PARSED_MEDIA_TYPES
+    }
 }
 
 /// The `Allow` header value of a view: its methods, then HEAD (if GET) and OPTIONS.
@@ -146,10 +152,14 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         names.push("OPTIONS");
         names.join(", ")
     };
-    let response = response
-        .with_header("Allow", &allow)
-        .with_header("Vary", "Accept")
-        .with_session_vary(&ctx);
+    let mut response = response.with_header("Allow", &allow);
+    // DRF's `default_response_headers`: the answer depends on `Accept` only when there is a
+    // choice of renderers.
+    if renderers.len() > 1 {
+        response = response.with_header("Vary", "Accept");
+    }
+    let response =
+        crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx));
     // A failed negotiation renders with the first renderer (DRF's `force=True`).
     let (renderer, accepted) = match negotiated {
         Ok(chosen) => (chosen.renderer, chosen.accepted_media_type),
@@ -212,7 +222,7 @@ fn metadata(view: &dyn ApiView, renders: &[&str], actions: Option<serde_json::Va
         name: view.name(),
         description: view.description(),
         renders,
-        parses: PARSED_MEDIA_TYPES,
+        parses: view.parses(),
         actions,
     })
 }

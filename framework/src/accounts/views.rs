@@ -70,6 +70,14 @@ fn email_field(
     allow_blank: bool,
     errors: &mut ValidationErrors,
 ) -> Option<String> {
+    // `EmailField` overrides CharField's `invalid` message, which also refuses non-strings.
+    if matches!(
+        data.get(name),
+        Some(Value::Bool(_) | Value::Array(_) | Value::Object(_))
+    ) {
+        errors.add(name, crate::fields::messages::INVALID_EMAIL);
+        return None;
+    }
     let options = FieldOptions {
         allow_blank,
         ..FieldOptions::DEFAULT
@@ -667,8 +675,10 @@ const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
+    /// dj-rest-auth's view has a `get` that raises `MethodNotAllowed('GET')`, so HEAD (answered
+    /// by `get`) is refused with `Method "GET" not allowed.` too.
     fn methods(&self) -> Vec<Method> {
-        vec![Method::POST]
+        vec![Method::POST, Method::GET]
     }
 
     fn allow(&self) -> Option<String> {
@@ -688,6 +698,9 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        if *ctx.method() != Method::POST {
+            return Err(ApiError::MethodNotAllowed(Method::GET));
+        }
         let data = ctx.data()?;
         let mut errors = ValidationErrors::default();
         let key = char_field(&data, "key", None, &mut errors);

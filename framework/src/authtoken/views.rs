@@ -51,6 +51,16 @@ impl ApiView for ObtainAuthTokenView {
         "Obtain Auth Token".into()
     }
 
+    /// `parser_classes = (FormParser, MultiPartParser, JSONParser)`.
+    fn parses(&self) -> &'static [&'static str] {
+        &PARSED
+    }
+
+    /// `renderer_classes = (renderers.JSONRenderer,)`: JSON only, so no `Vary: Accept`.
+    fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
+        Some(vec![std::sync::Arc::new(crate::renderers::JsonRenderer)])
+    }
+
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<serde_json::Value> {
         // `AuthTokenSerializer`: two write-only CharFields and the read-only `token`.
         let field = |read_only: bool, label: &str| {
