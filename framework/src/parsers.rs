@@ -14,6 +14,20 @@ pub const PARSED_MEDIA_TYPES: &[&str] = &[
     "multipart/form-data",
 ];
 
+/// Whether a body of this `Content-Type` is an HTML form (urlencoded or multipart), whose
+/// fields DRF reads as a `QueryDict`.
+pub fn is_html_input(content_type: Option<&str>) -> bool {
+    let essence = content_type
+        .and_then(|media| media.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/x-www-form-urlencoded" | "multipart/form-data"
+    )
+}
+
 /// Parses a body by its `Content-Type`. An empty body is an empty object, as in DRF.
 pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, Value>> {
     if body.is_empty() {

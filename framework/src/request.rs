@@ -219,6 +219,7 @@ impl RequestContext {
             db: &self.state.db,
             base_url: &self.base_url,
             urls: self.format_urls.as_deref().unwrap_or(&self.state.urls),
+            html_input: parsers::is_html_input(self.header("content-type")),
         }
     }
 

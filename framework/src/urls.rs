@@ -18,6 +18,8 @@ pub struct UrlPattern {
     name: Option<String>,
     /// With DRF's `format_suffix_patterns`: the segments before `.<format>`.
     suffix_segments: Option<Vec<Segment>>,
+    /// Whether the route also answers without its trailing slash.
+    slash_optional: bool,
 }
 
 #[derive(Clone)]
@@ -35,7 +37,15 @@ impl UrlPattern {
             view,
             name,
             suffix_segments: None,
+            slash_optional: false,
         }
+    }
+
+    /// The route also answers without its trailing slash, as dj-rest-auth's
+    /// `re_path(r'login/?$', ...)` (no `APPEND_SLASH` redirect there).
+    pub fn with_optional_slash(mut self) -> Self {
+        self.slash_optional = true;
+        self
     }
 
     /// DRF's `format_suffix_patterns`: the pattern also answers `<prefix>.<format>` with an
@@ -63,7 +73,14 @@ impl UrlPattern {
     }
 
     fn matches(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
-        match_segments(&self.segments, path).or_else(|| self.matches_with_format(path))
+        match_segments(&self.segments, path)
+            .or_else(|| {
+                let slashless = self.slash_optional && !path.ends_with('/');
+                slashless
+                    .then(|| match_segments(&self.segments, &format!("{path}/")))
+                    .flatten()
+            })
+            .or_else(|| self.matches_with_format(path))
     }
 
     /// `<prefix>\.(?P<format>[a-z0-9]+)/?$`
@@ -206,6 +223,14 @@ impl UrlPatterns {
     pub fn path(mut self, route: &str, view: impl ApiView) -> Self {
         self.patterns
             .push(UrlPattern::new(route, Arc::new(view), None));
+        self
+    }
+
+    /// `re_path(r'<route>/?$', view)`: [`UrlPatterns::path`] whose route (ending with `/`) also
+    /// answers without the slash (dj-rest-auth's routes).
+    pub fn path_slash_optional(mut self, route: &str, view: impl ApiView) -> Self {
+        self.patterns
+            .push(UrlPattern::new(route, Arc::new(view), None).with_optional_slash());
         self
     }
 

@@ -158,25 +158,26 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     if renderers.len() > 1 {
         response = response.with_header("Vary", "Accept");
     }
-    let response =
-        crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx));
     // A failed negotiation renders with the first renderer (DRF's `force=True`).
-    let (renderer, accepted) = match negotiated {
-        Ok(chosen) => (chosen.renderer, chosen.accepted_media_type),
-        Err(_) => match renderers.first() {
-            Some(first) => (first.clone(), first.media_type().to_string()),
-            None => return response,
-        },
+    let chosen = match negotiated {
+        Ok(chosen) => Some((chosen.renderer, chosen.accepted_media_type)),
+        Err(_) => renderers
+            .first()
+            .map(|first| (first.clone(), first.media_type().to_string())),
     };
-    let view_name = view.name();
-    renderer.render(
-        response,
-        &RendererContext {
-            accepted_media_type: &accepted,
-            request: &ctx,
-            view_name: &view_name,
-        },
-    )
+    let response = match chosen {
+        Some((renderer, accepted)) => renderer.render(
+            response,
+            &RendererContext {
+                accepted_media_type: &accepted,
+                request: &ctx,
+                view_name: &view.name(),
+            },
+        ),
+        None => response,
+    };
+    // Django's SessionMiddleware, after the view and its rendering.
+    crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx))
 }
 
 async fn run(

@@ -917,3 +917,34 @@ async fn options_describe_the_account_serializers() {
             .assert_not_authenticated();
     }
 }
+
+/// dj-rest-auth's routes are `re_path(r'login/?$')`: they answer without the trailing slash
+/// too (no `APPEND_SLASH` redirect), while the registration route (`path('')`) redirects.
+#[tokio::test]
+async fn dj_rest_auth_routes_answer_without_the_trailing_slash() {
+    let s = TestServer::start().await;
+    s.get(&format!("{BASE}/user"), None)
+        .await
+        .assert_json(401, &json!({"detail": msg::NOT_AUTHENTICATED}))
+        .assert_header("allow", "GET, PUT, PATCH, HEAD, OPTIONS");
+    s.post(&format!("{BASE}/login"), None, &json!({}))
+        .await
+        .assert_json(400, &json!({"password": ["This field is required."]}));
+    for tail in [
+        "logout",
+        "password/change",
+        "password/reset",
+        "password/reset/confirm",
+        "token/verify",
+        "token/refresh",
+        "registration/verify-email",
+        "registration/resend-email",
+    ] {
+        let r = s.request("GET", &format!("{BASE}/{tail}")).send().await;
+        assert!([401, 405].contains(&r.status), "{tail}: {}", r.describe());
+    }
+    s.post(&format!("{BASE}/registration"), None, &json!({}))
+        .await
+        .assert_status(301)
+        .assert_header("location", "/api/accounts/v1/registration/");
+}

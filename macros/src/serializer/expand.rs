@@ -385,13 +385,13 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let allow_null = field.allow_null;
     match &field.kind {
         Kind::PkMany { related } => quote! {
-            __relations.#id = #rf::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx.db, &mut __errors).await?;
+            __relations.#id = #rf::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx, &mut __errors).await?;
         },
         Kind::ManyRelated {
             related,
             value: RelatedValue::Slug { column, name, .. },
         } => quote! {
-            __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
+            __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx, &mut __errors).await?;
         },
         Kind::Nested {
             serializer,
