@@ -335,6 +335,8 @@ fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> p
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, location)
             .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            // Explicit, so that a HEAD answer has it too.
+            .header(header::CONTENT_LENGTH, "0")
             .finish();
         return with_security_headers(response, false);
     }
