@@ -28,6 +28,41 @@ pub fn is_html_input(content_type: Option<&str>) -> bool {
     )
 }
 
+/// The data of an HTML form as a serializer with these to-many fields reads it (DRF's
+/// `QueryDict` access in `Field.get_value`): a to-many field is a list (`getlist`: a key given
+/// once is a list of one, a missing key an empty list unless the update is partial); any other
+/// field given several times takes its last value (`QueryDict.get`). Other data is returned
+/// as it is.
+pub fn html_form_data<'a>(
+    data: &'a Map<String, Value>,
+    to_many: &[&str],
+    partial: bool,
+    html_input: bool,
+) -> std::borrow::Cow<'a, Map<String, Value>> {
+    if !html_input {
+        return std::borrow::Cow::Borrowed(data);
+    }
+    let mut form = Map::with_capacity(data.len());
+    for (key, value) in data {
+        let value = match value {
+            Value::Array(values) if !to_many.contains(&key.as_str()) => {
+                values.last().cloned().unwrap_or(Value::Null)
+            }
+            Value::String(_) if to_many.contains(&key.as_str()) => {
+                Value::Array(vec![value.clone()])
+            }
+            _ => value.clone(),
+        };
+        form.insert(key.clone(), value);
+    }
+    if !partial {
+        for key in to_many {
+            form.entry(*key).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+    std::borrow::Cow::Owned(form)
+}
+
 /// Parses a body by its `Content-Type`. An empty body is an empty object, as in DRF.
 pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, Value>> {
     if body.is_empty() {

@@ -195,18 +195,17 @@ pub async fn parse_pks_many<T: ModelMeta>(
     data: &serde_json::Map<String, Value>,
     name: &str,
     required: bool,
-    ctx: &SerializerContext<'_>,
+    db: &impl ConnectionTrait,
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<Vec<i64>>> {
-    let db = ctx.db;
-    let Some(items) = list_input(data, name, required, ctx.html_input, errors) else {
+    let Some(items) = list_input(data, name, required, errors) else {
         return Ok(None);
     };
     // DRF checks item by item and stops at the first failure; we check types first, then
     // existence of the ids before the first bad item in one query, and report the earliest.
     let mut ids = Vec::with_capacity(items.len());
     let mut type_error = None;
-    for item in items.iter() {
+    for item in items {
         match pk_from_value(item) {
             Ok(id) => ids.push((id, item)),
             Err(message) => {
@@ -395,15 +394,13 @@ pub async fn parse_slug<T: ModelMeta>(
 }
 
 /// The list a to-many field received, or `None` with DRF's error recorded: required but
-/// missing, `null`, or not a list (`Expected a list of items but got type "str".`). From an
-/// HTML form (`html_input`), a key given once is a list of one (DRF's `getlist`).
+/// missing, `null`, or not a list (`Expected a list of items but got type "str".`).
 fn list_input<'a>(
     data: &'a serde_json::Map<String, Value>,
     name: &str,
     required: bool,
-    html_input: bool,
     errors: &mut ValidationErrors,
-) -> Option<std::borrow::Cow<'a, [Value]>> {
+) -> Option<&'a Vec<Value>> {
     match data.get(name) {
         None => {
             if required {
@@ -415,10 +412,7 @@ fn list_input<'a>(
             errors.add(name, messages::NULL);
             None
         }
-        Some(Value::Array(items)) => Some(std::borrow::Cow::Borrowed(items)),
-        Some(single @ Value::String(_)) if html_input => {
-            Some(std::borrow::Cow::Owned(vec![single.clone()]))
-        }
+        Some(Value::Array(items)) => Some(items),
         Some(other) => {
             errors.add(name, messages::not_a_list(python_type_name(other)));
             None
@@ -435,11 +429,10 @@ pub async fn parse_slugs_many<T: ModelMeta>(
     required: bool,
     column: T::Column,
     slug_name: &str,
-    ctx: &SerializerContext<'_>,
+    db: &impl ConnectionTrait,
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<Vec<i64>>> {
-    let db = ctx.db;
-    let Some(items) = list_input(data, name, required, ctx.html_input, errors) else {
+    let Some(items) = list_input(data, name, required, errors) else {
         return Ok(None);
     };
     // Items up to the first one that cannot be looked up at all.

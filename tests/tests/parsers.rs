@@ -94,3 +94,33 @@ async fn a_form_tag_given_once_is_a_list_of_one() {
         &json!({"detail": "Multipart form parse error - Invalid boundary in multipart: None"}),
     );
 }
+
+/// DRF reads a form through `QueryDict`: a field given twice takes its last value, and a
+/// full update (PUT) without the to-many key empties it (`getlist` gives `[]`), while a
+/// partial one (PATCH) leaves it alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_are_read_as_query_dicts() {
+    use integration_tests::json;
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("form-querydict@example.com").await;
+    let tag = s.create_tag("form-qd").await;
+    let article = s.create_article(&token, "Tagged", "Body", &[tag]).await;
+    let path = format!("/api/articles/{}/", as_id(&article["id"], "article"));
+    let send = |method: &'static str, body: &'static str| {
+        s.request(method, &path)
+            .bearer(&token)
+            .raw_body("application/x-www-form-urlencoded", body)
+            .send()
+    };
+    let r = send("PATCH", "content=patched").await;
+    r.assert_status(200);
+    assert_eq!(r.json()["tags"], json!([tag]), "{}", r.describe());
+    let r = send("PUT", "title=first&title=last&content=put").await;
+    r.assert_status(200);
+    assert_eq!(
+        (&r.json()["title"], &r.json()["tags"]),
+        (&json!("last"), &json!([])),
+        "{}",
+        r.describe()
+    );
+}
