@@ -325,6 +325,18 @@ impl Endpoint for UrlEndpoint {
 }
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
+    let mut response = not_found_or_redirect_page(endpoint, req, path);
+    // Django's SessionMiddleware answers these too.
+    crate::sessions::delete_cookie_if_empty(
+        &endpoint.state.settings.sessions,
+        req.headers(),
+        false,
+        response.headers_mut(),
+    );
+    response
+}
+
+fn not_found_or_redirect_page(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
     // Django's CommonMiddleware (APPEND_SLASH): redirect when the slashed path exists.
     if !path.ends_with('/') && endpoint.find(&format!("{path}/")).is_some() {
         let location = match req.original_uri().query() {

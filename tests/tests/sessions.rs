@@ -272,6 +272,18 @@ async fn the_cookie_of_an_empty_session_is_deleted() {
     r.assert_status(200);
     assert!(r.header_all("set-cookie").is_empty(), "{}", r.describe());
     r.assert_header("Vary", "Accept, origin");
+
+    // Django's own 404 page and trailing-slash redirect go through the middleware too.
+    for (path, status) in [("/api/nothing-here/", 404), ("/api/tags", 301)] {
+        let answer = |cookie: &'static str| s.request("GET", path).header("Cookie", cookie).send();
+        let r = answer("sessionid=x").await;
+        r.assert_status(status);
+        assert_eq!(r.header_all("set-cookie"), [DELETION], "{}", r.describe());
+        r.assert_header("Vary", "Cookie, origin");
+        let r = answer("sessionid=0123456789abcdefghijklmnopqrstuv").await;
+        r.assert_status(status);
+        assert!(r.header_all("set-cookie").is_empty(), "{}", r.describe());
+    }
 }
 
 /// The `sessionid` value a response sets, if any.

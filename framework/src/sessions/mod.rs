@@ -425,23 +425,41 @@ pub async fn logout(state: &AppState, request: &RequestContext) -> ApiResult<Vec
 /// no live session (found when the session was looked at), was flushed, or is a key Django
 /// refuses without looking (under 8 characters, on every response).
 pub fn delete_cookie_of_empty_session(request: &RequestContext, response: Response) -> Response {
-    let settings = &request.state().settings.sessions;
-    let Some(sent) = get_cookie(request.headers(), &settings.cookie_name) else {
-        return response;
+    let mut response = response;
+    delete_cookie_if_empty(
+        &request.state().settings.sessions,
+        request.headers(),
+        request.session_emptied(),
+        &mut response.headers,
+    );
+    response
+}
+
+/// [`delete_cookie_of_empty_session`] on bare headers; `emptied` says whether the session was
+/// found empty (responses made without a view, such as Django's 404 page and trailing-slash
+/// redirect, pass `false`: only a key Django refuses unseen is deleted there).
+pub fn delete_cookie_if_empty(
+    settings: &SessionSettings,
+    request_headers: &poem::http::HeaderMap,
+    emptied: bool,
+    response_headers: &mut poem::http::HeaderMap,
+) {
+    let Some(sent) = get_cookie(request_headers, &settings.cookie_name) else {
+        return;
     };
-    let empty = request.session_emptied() || sent.chars().count() < 8;
+    let empty = emptied || sent.chars().count() < 8;
     let prefix = format!("{}=", settings.cookie_name);
-    let already_set = response
-        .headers
+    let already_set = response_headers
         .get_all(poem::http::header::SET_COOKIE)
         .iter()
         .any(|value| value.as_bytes().starts_with(prefix.as_bytes()));
     if !empty || already_set {
-        return response;
+        return;
     }
-    let mut response = settings.deletion_cookie().apply(response);
-    crate::cors::patch_vary_headers(&mut response.headers, &["Cookie"]);
-    response
+    if let Ok(value) = poem::http::HeaderValue::try_from(settings.deletion_cookie().to_string()) {
+        response_headers.append(poem::http::header::SET_COOKIE, value);
+        crate::cors::patch_vary_headers(response_headers, &["Cookie"]);
+    }
 }
 
 /// Django's `get_user(request)`: the active user of the request's session, or `None`
