@@ -107,9 +107,9 @@ pub fn urlpatterns() -> UrlPatterns {
         .path("/api/api-token-auth/", ObtainAuthTokenView)
         // dj-rest-auth's JWT routes (its urls.py order: ... logout/, ..., token/verify/,
         // token/refresh/).
-        .path("/api/accounts/v1/logout/", LogoutView::default())
-        .path("/api/accounts/v1/token/verify/", TokenVerifyView)
-        .path("/api/accounts/v1/token/refresh/", CookieTokenRefreshView)
+        .path_slash_optional("/api/accounts/v1/logout/", LogoutView::default())
+        .path_slash_optional("/api/accounts/v1/token/verify/", TokenVerifyView)
+        .path_slash_optional("/api/accounts/v1/token/refresh/", CookieTokenRefreshView)
         .schema("/api/schema/", "/api/schema/swagger-ui/")
 }
 

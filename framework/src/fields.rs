@@ -367,15 +367,68 @@ pub fn parse_field_with<T: FieldType>(
 /// `#[field(validate(...))]` rules.
 pub mod validators {
     use super::messages;
-    use validator::{ValidateEmail, ValidateLength, ValidateRange, ValidateUrl};
+    use validator::{ValidateLength, ValidateRange, ValidateUrl};
 
-    /// `validate(email)`.
+    /// `validate(email)`: Django's `EmailValidator` (what DRF's `EmailField` runs): at most 320
+    /// characters, a dot-atom or quoted local part of any length, and a domain of labels
+    /// (Unicode letters allowed) ending with a letters-only or punycode TLD, `localhost`, or
+    /// an IP literal in brackets.
     pub fn email(value: &str) -> Result<(), String> {
-        if value.validate_email() {
+        let valid = value.chars().count() <= 320
+            && value
+                .rsplit_once('@')
+                .is_some_and(|(user, domain)| email_user_part(user) && email_domain_part(domain));
+        if valid {
             Ok(())
         } else {
             Err(messages::INVALID_EMAIL.into())
         }
+    }
+
+    /// `EmailValidator.user_regex`: a dot-atom or a quoted string.
+    fn email_user_part(user: &str) -> bool {
+        static USER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        USER.get_or_init(|| {
+            regex::Regex::new(concat!(
+                r"^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*",
+                r#"|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")$"#,
+            ))
+            .expect("a valid pattern")
+        })
+        .is_match(user)
+    }
+
+    /// `EmailValidator.validate_domain_part`: `localhost`, `hostname(.label)*.tld`
+    /// (`DomainNameValidator`'s patterns, without a trailing dot) or `[<IP address>]`.
+    fn email_domain_part(domain: &str) -> bool {
+        // Letters of `DomainNameValidator.ul` (U+00A1 to U+FFFF) count as letters.
+        let letter = |c: char| c.is_ascii_alphabetic() || ('\u{a1}'..='\u{ffff}').contains(&c);
+        let label = |text: &str, max: usize, digits: bool| {
+            let count = text.chars().count();
+            (1..=max).contains(&count)
+                && !text.starts_with('-')
+                && !text.ends_with('-')
+                && text
+                    .chars()
+                    .all(|c| letter(c) || c == '-' || (digits && c.is_ascii_digit()))
+        };
+        if domain == "localhost" {
+            return true;
+        }
+        if let Some(literal) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+            return literal.parse::<std::net::IpAddr>().is_ok();
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        let Some((tld, names)) = labels.split_last() else {
+            return false;
+        };
+        let punycode = tld.len() > 4
+            && tld[..4].eq_ignore_ascii_case("xn--")
+            && tld.len() <= 63
+            && tld[4..].bytes().all(|b| b.is_ascii_alphanumeric());
+        !names.is_empty()
+            && names.iter().all(|name| label(name, 63, true))
+            && (punycode || (tld.chars().count() >= 2 && label(tld, 63, false)))
     }
 
     /// `validate(url)`.
@@ -628,6 +681,48 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(DrfDateTime(&whole).to_string(), "2026-11-23T00:29:22Z");
+    }
+
+    /// Django's `EmailValidator`, case by case.
+    #[test]
+    fn email_is_djangos_email_validator() {
+        let long_local = format!("{}@example.com", "a".repeat(240));
+        let too_long = format!("{}@example.com", "a".repeat(320));
+        for valid in [
+            "a@example.com",
+            long_local.as_str(),
+            "first.last+tag@sub.example.co.uk",
+            "\"quoted@local\"@example.com",
+            "user@localhost",
+            "user@[127.0.0.1]",
+            "user@[::1]",
+            "user@bücher.example",
+            "user@example.xn--p1ai",
+            "USER@EXAMPLE.COM",
+        ] {
+            assert!(validators::email(valid).is_ok(), "{valid}");
+        }
+        for invalid in [
+            "",
+            "nope",
+            "a@",
+            "@example.com",
+            too_long.as_str(),
+            "a..b@example.com",
+            ".a@example.com",
+            "a b@example.com",
+            "a@example",
+            "a@example.c",
+            "a@example.c0m",
+            "a@-example.com",
+            "a@example-.com",
+            "a@example.com.",
+            "a@[999.1.1.1]",
+            "a@exa_mple.com",
+            "\"quoted space\"@example.com",
+        ] {
+            assert!(validators::email(invalid).is_err(), "{invalid}");
+        }
     }
 
     #[test]

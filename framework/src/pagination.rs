@@ -473,7 +473,8 @@ impl Pagination for PageNumberPagination {
         // Django's Paginator: an empty list still has one (empty) page.
         let pages = count.div_ceil(size).max(1);
         let number = match ctx.query_param(self.page_query_param) {
-            None => 1,
+            // DRF: `request.query_params.get(self.page_query_param) or 1`.
+            None | Some("") => 1,
             Some("last") => pages,
             Some(raw) => raw.trim().parse::<u64>().map_err(|_| invalid_page())?,
         };

@@ -14,6 +14,55 @@ pub const PARSED_MEDIA_TYPES: &[&str] = &[
     "multipart/form-data",
 ];
 
+/// Whether a body of this `Content-Type` is an HTML form (urlencoded or multipart), whose
+/// fields DRF reads as a `QueryDict`.
+pub fn is_html_input(content_type: Option<&str>) -> bool {
+    let essence = content_type
+        .and_then(|media| media.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/x-www-form-urlencoded" | "multipart/form-data"
+    )
+}
+
+/// The data of an HTML form as a serializer with these to-many fields reads it (DRF's
+/// `QueryDict` access in `Field.get_value`): a to-many field is a list (`getlist`: a key given
+/// once is a list of one, a missing key an empty list unless the update is partial); any other
+/// field given several times takes its last value (`QueryDict.get`). Other data is returned
+/// as it is.
+pub fn html_form_data<'a>(
+    data: &'a Map<String, Value>,
+    to_many: &[&str],
+    partial: bool,
+    html_input: bool,
+) -> std::borrow::Cow<'a, Map<String, Value>> {
+    if !html_input {
+        return std::borrow::Cow::Borrowed(data);
+    }
+    let mut form = Map::with_capacity(data.len());
+    for (key, value) in data {
+        let value = match value {
+            Value::Array(values) if !to_many.contains(&key.as_str()) => {
+                values.last().cloned().unwrap_or(Value::Null)
+            }
+            Value::String(_) if to_many.contains(&key.as_str()) => {
+                Value::Array(vec![value.clone()])
+            }
+            _ => value.clone(),
+        };
+        form.insert(key.clone(), value);
+    }
+    if !partial {
+        for key in to_many {
+            form.entry(*key).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+    std::borrow::Cow::Owned(form)
+}
+
 /// Parses a body by its `Content-Type`. An empty body is an empty object, as in DRF.
 pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, Value>> {
     if body.is_empty() {
@@ -45,6 +94,8 @@ fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
     })?;
     match value {
         Value::Object(map) => Ok(map),
+        // DRF's `Serializer.errors` edge case: `null` is "No data provided", not "may not be null".
+        Value::Null => Err(ApiError::non_field("No data provided")),
         other => {
             let mut errors = crate::exceptions::ValidationErrors::default();
             errors.add(
@@ -83,7 +134,21 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> ApiResult<Map<String, Val
     use futures_util::FutureExt;
     let invalid =
         |err: multer::Error| ApiError::ParseError(format!("Multipart form parse error - {err}"));
-    let boundary = multer::parse_boundary(content_type).map_err(invalid)?;
+    let boundary = multer::parse_boundary(content_type).map_err(|_| {
+        // Django's words, with Python's `None` for a missing parameter.
+        let given = content_type
+            .split(';')
+            .skip(1)
+            .filter_map(|param| param.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+            .map_or_else(
+                || "None".to_owned(),
+                |(_, value)| value.trim().trim_matches('"').to_owned(),
+            );
+        ApiError::ParseError(format!(
+            "Multipart form parse error - Invalid boundary in multipart: {given}"
+        ))
+    })?;
     let chunk = bytes::Bytes::copy_from_slice(body);
     let stream =
         futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });

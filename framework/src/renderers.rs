@@ -104,6 +104,8 @@ impl Renderer for BrowsableApiRenderer {
         if !has_json_body(&response) {
             return response;
         }
+        // The page's template context has Django's `user`, which looks at the session.
+        context.request.mark_session_accessed();
         let body = response.body.as_deref().unwrap_or_default();
         let json = pretty_json(body, 4).unwrap_or_else(|| body.to_vec());
         let page = html_page(&response, context, &String::from_utf8_lossy(&json));

@@ -21,7 +21,11 @@ pub struct RequestContext {
     base_url: String,
     user: Option<RequestUser>,
     remote_addr: Option<String>,
-    session_accessed: std::sync::atomic::AtomicBool,
+    /// Shared with the copies of the request (`take`, `clone_with_method`): they have the
+    /// same session, as DRF's `clone_request` shares Django's request.
+    session_accessed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the session turned out empty (no such session, or flushed).
+    session_emptied: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Route reversal keeping the request's `.json` format suffix (set with the `format`
     /// path parameter).
     format_urls: Option<std::sync::Arc<crate::urls::Reverser>>,
@@ -60,6 +64,7 @@ impl RequestContext {
             user: None,
             remote_addr: None,
             session_accessed: Default::default(),
+            session_emptied: Default::default(),
             format_urls: None,
             accepted: None,
         }
@@ -79,7 +84,8 @@ impl RequestContext {
             base_url: self.base_url.clone(),
             user: self.user.clone(),
             remote_addr: self.remote_addr.clone(),
-            session_accessed: Default::default(),
+            session_accessed: self.session_accessed.clone(),
+            session_emptied: self.session_emptied.clone(),
             format_urls: self.format_urls.clone(),
             accepted: self.accepted.clone(),
         }
@@ -213,6 +219,7 @@ impl RequestContext {
             db: &self.state.db,
             base_url: &self.base_url,
             urls: self.format_urls.as_deref().unwrap_or(&self.state.urls),
+            html_input: parsers::is_html_input(self.header("content-type")),
         }
     }
 
@@ -236,6 +243,20 @@ impl RequestContext {
     /// Whether the session was looked at while answering this request.
     pub fn session_accessed(&self) -> bool {
         self.session_accessed
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records that the request's session is empty: its cookie names no live session, or it
+    /// was flushed (Django's `request.session.is_empty()`). The response then deletes the
+    /// cookie.
+    pub fn mark_session_emptied(&self) {
+        self.session_emptied
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the session was found empty while answering this request.
+    pub fn session_emptied(&self) -> bool {
+        self.session_emptied
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 }

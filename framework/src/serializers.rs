@@ -112,6 +112,9 @@ pub struct SerializerContext<'a> {
     pub base_url: &'a str,
     /// Route names to paths, for hyperlinks.
     pub urls: &'a Reverser,
+    /// Whether the data came from an HTML form (DRF's `html.is_html_input`): a to-many field
+    /// given once is then a list of one.
+    pub html_input: bool,
 }
 
 impl<'a> SerializerContext<'a> {
@@ -122,6 +125,7 @@ impl<'a> SerializerContext<'a> {
             db,
             base_url,
             urls: NO_ROUTES.get_or_init(Reverser::default),
+            html_input: false,
         }
     }
 

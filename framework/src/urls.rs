@@ -18,6 +18,8 @@ pub struct UrlPattern {
     name: Option<String>,
     /// With DRF's `format_suffix_patterns`: the segments before `.<format>`.
     suffix_segments: Option<Vec<Segment>>,
+    /// Whether the route also answers without its trailing slash.
+    slash_optional: bool,
 }
 
 #[derive(Clone)]
@@ -35,7 +37,15 @@ impl UrlPattern {
             view,
             name,
             suffix_segments: None,
+            slash_optional: false,
         }
+    }
+
+    /// The route also answers without its trailing slash, as dj-rest-auth's
+    /// `re_path(r'login/?$', ...)` (no `APPEND_SLASH` redirect there).
+    pub fn with_optional_slash(mut self) -> Self {
+        self.slash_optional = true;
+        self
     }
 
     /// DRF's `format_suffix_patterns`: the pattern also answers `<prefix>.<format>` with an
@@ -63,7 +73,14 @@ impl UrlPattern {
     }
 
     fn matches(&self, path: &str) -> Option<Vec<(&'static str, String)>> {
-        match_segments(&self.segments, path).or_else(|| self.matches_with_format(path))
+        match_segments(&self.segments, path)
+            .or_else(|| {
+                let slashless = self.slash_optional && !path.ends_with('/');
+                slashless
+                    .then(|| match_segments(&self.segments, &format!("{path}/")))
+                    .flatten()
+            })
+            .or_else(|| self.matches_with_format(path))
     }
 
     /// `<prefix>\.(?P<format>[a-z0-9]+)/?$`
@@ -209,6 +226,14 @@ impl UrlPatterns {
         self
     }
 
+    /// `re_path(r'<route>/?$', view)`: [`UrlPatterns::path`] whose route (ending with `/`) also
+    /// answers without the slash (dj-rest-auth's routes).
+    pub fn path_slash_optional(mut self, route: &str, view: impl ApiView) -> Self {
+        self.patterns
+            .push(UrlPattern::new(route, Arc::new(view), None).with_optional_slash());
+        self
+    }
+
     /// `path(prefix, include(router.urls))`.
     pub fn include(mut self, prefix: &str, router: DefaultRouter) -> Self {
         self.patterns.extend(router.into_patterns(prefix));
@@ -300,6 +325,18 @@ impl Endpoint for UrlEndpoint {
 }
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
+    let mut response = not_found_or_redirect_page(endpoint, req, path);
+    // Django's SessionMiddleware answers these too.
+    crate::sessions::delete_cookie_if_empty(
+        &endpoint.state.settings.sessions,
+        req.headers(),
+        false,
+        response.headers_mut(),
+    );
+    response
+}
+
+fn not_found_or_redirect_page(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
     // Django's CommonMiddleware (APPEND_SLASH): redirect when the slashed path exists.
     if !path.ends_with('/') && endpoint.find(&format!("{path}/")).is_some() {
         let location = match req.original_uri().query() {
@@ -310,6 +347,8 @@ fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> p
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, location)
             .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            // Explicit, so that a HEAD answer has it too.
+            .header(header::CONTENT_LENGTH, "0")
             .finish();
         return with_security_headers(response, false);
     }

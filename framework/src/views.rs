@@ -100,6 +100,12 @@ pub trait ApiView: Send + Sync + 'static {
     fn throttle_scope(&self) -> Option<String> {
         None
     }
+
+    /// The media types of the view's parsers, in the order of its `parser_classes` (OPTIONS
+    /// lists them as `parses`).
+    fn parses(&self) -> &'static [&'static str] {
+        PARSED_MEDIA_TYPES
+    }
 }
 
 /// The `Allow` header value of a view: its methods, then HEAD (if GET) and OPTIONS.
@@ -155,28 +161,31 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         names.join(", ")
     };
     let mut response = response.with_header("Allow", &allow);
-    // DRF's `default_response_headers`: `Vary: Accept` only with a choice of renderers.
+    // DRF's `default_response_headers`: the answer depends on `Accept` only when there is a
+    // choice of renderers.
     if renderers.len() > 1 {
         response = response.with_header("Vary", "Accept");
     }
-    let response = response.with_session_vary(&ctx);
     // A failed negotiation renders with the first renderer (DRF's `force=True`).
-    let (renderer, accepted) = match negotiated {
-        Ok(chosen) => (chosen.renderer, chosen.accepted_media_type),
-        Err(_) => match renderers.first() {
-            Some(first) => (first.clone(), first.media_type().to_string()),
-            None => return response,
-        },
+    let chosen = match negotiated {
+        Ok(chosen) => Some((chosen.renderer, chosen.accepted_media_type)),
+        Err(_) => renderers
+            .first()
+            .map(|first| (first.clone(), first.media_type().to_string())),
     };
-    let view_name = view.name();
-    renderer.render(
-        response,
-        &RendererContext {
-            accepted_media_type: &accepted,
-            request: &ctx,
-            view_name: &view_name,
-        },
-    )
+    let response = match chosen {
+        Some((renderer, accepted)) => renderer.render(
+            response,
+            &RendererContext {
+                accepted_media_type: &accepted,
+                request: &ctx,
+                view_name: &view.name(),
+            },
+        ),
+        None => response,
+    };
+    // Django's SessionMiddleware, after the view and its rendering.
+    crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx))
 }
 
 async fn run(
@@ -222,7 +231,7 @@ fn metadata(view: &dyn ApiView, renders: &[&str], actions: Option<serde_json::Va
         name: view.name(),
         description: view.description(),
         renders,
-        parses: PARSED_MEDIA_TYPES,
+        parses: view.parses(),
         actions,
     })
 }

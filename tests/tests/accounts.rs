@@ -917,3 +917,86 @@ async fn options_describe_the_account_serializers() {
             .assert_not_authenticated();
     }
 }
+
+/// dj-rest-auth's routes are `re_path(r'login/?$')`: they answer without the trailing slash
+/// too (no `APPEND_SLASH` redirect), while the registration route (`path('')`) redirects.
+#[tokio::test]
+async fn dj_rest_auth_routes_answer_without_the_trailing_slash() {
+    let s = TestServer::start().await;
+    s.get(&format!("{BASE}/user"), None)
+        .await
+        .assert_json(401, &json!({"detail": msg::NOT_AUTHENTICATED}))
+        .assert_header("allow", "GET, PUT, PATCH, HEAD, OPTIONS");
+    s.post(&format!("{BASE}/login"), None, &json!({}))
+        .await
+        .assert_json(400, &json!({"password": ["This field is required."]}));
+    for tail in [
+        "logout",
+        "password/change",
+        "password/reset",
+        "password/reset/confirm",
+        "token/verify",
+        "token/refresh",
+        "registration/verify-email",
+        "registration/resend-email",
+    ] {
+        let r = s.request("GET", &format!("{BASE}/{tail}")).send().await;
+        assert!([401, 405].contains(&r.status), "{tail}: {}", r.describe());
+    }
+    s.post(&format!("{BASE}/registration"), None, &json!({}))
+        .await
+        .assert_status(301)
+        .assert_header("location", "/api/accounts/v1/registration/");
+}
+
+/// Registration reads e-mails as Django's `EmailValidator` does (a local part longer than
+/// 64 characters is fine, a wrong type is "Enter a valid email address.") and a form as a
+/// `QueryDict` (a repeated key gives its last value).
+#[tokio::test]
+async fn registration_emails_as_django_validates_them() {
+    let s = TestServer::start().await;
+    let long = format!("{}@example.com", "a".repeat(240));
+    let r = s
+        .post(
+            &url("registration/"),
+            None,
+            &json!({"email": long, "password1": PW, "password2": PW}),
+        )
+        .await;
+    r.assert_status(201);
+    assert_eq!(r.json()["user"]["email"], json!(long), "{}", r.describe());
+    let r = s
+        .request("POST", &url("registration/"))
+        .raw_body(
+            "application/x-www-form-urlencoded",
+            format!("email=x&email=form-last%40example.com&password1={PW}&password2={PW}"),
+        )
+        .send()
+        .await;
+    r.assert_status(201);
+    assert_eq!(
+        r.json()["user"]["email"],
+        json!("form-last@example.com"),
+        "{}",
+        r.describe()
+    );
+    s.post(
+        &url("registration/"),
+        None,
+        &json!({"email": ["a@example.com"], "password1": PW, "password2": PW}),
+    )
+    .await
+    .assert_json(400, &json!({"email": ["Enter a valid email address."]}));
+    // The e-mail link's view is the reference's subclass, with its own name.
+    let r = s
+        .request("OPTIONS", &url("password/reset/confirm/Mg/abc-def/"))
+        .send()
+        .await;
+    r.assert_status(200);
+    assert_eq!(
+        r.json()["name"],
+        json!("Password Reset Confirm Link"),
+        "{}",
+        r.describe()
+    );
+}

@@ -234,6 +234,18 @@ async fn bad_expired_and_foreign_keys_are_not_found() {
         .await
         .assert_json(400, &json!({"key": ["This field is required."]}))
         .assert_header("allow", "POST, OPTIONS, HEAD");
+    // Its `get` raises `MethodNotAllowed('GET')`, and HEAD is answered by `get`.
+    for method in ["GET", "HEAD"] {
+        let r = s
+            .request(method, &url("registration/verify-email/"))
+            .send()
+            .await;
+        r.assert_status(405)
+            .assert_header("allow", "POST, OPTIONS, HEAD");
+        if method == "GET" {
+            r.assert_json(405, &json!({"detail": "Method \"GET\" not allowed."}));
+        }
+    }
 }
 
 /// The blog ("none"): registration records the address (primary, unverified) and mails

@@ -351,6 +351,7 @@ async fn trailing_slash_redirect_has_exactly_django_headers() {
         ("POST", "/api/articles", "/api/articles/"),
         ("GET", "/api", "/api/"),
         ("POST", "/api/token", "/api/token/"),
+        ("HEAD", "/api/tags", "/api/tags/"),
     ] {
         let r = s.request(method, path).send().await;
         r.assert_status(301)

@@ -51,3 +51,76 @@ async fn multipart_validation_errors_are_drf_bodies() {
         }),
     );
 }
+
+/// A form's fields are a `QueryDict`: a to-many field given once is a list of one
+/// (`getlist`), while the same string in JSON is not a list. Bodies Django reads as nothing
+/// (`null`) or cannot split (no multipart boundary) get DRF's and Django's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_tag_given_once_is_a_list_of_one() {
+    use integration_tests::json;
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("form-one-tag@example.com").await;
+    let tag = s.create_tag("form-one").await;
+    let post = |content_type: &'static str, body: String| {
+        s.request("POST", "/api/articles/")
+            .bearer(&token)
+            .raw_body(content_type, body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    let r = post(form, format!("title=One&content=tag&tags={tag}")).await;
+    r.assert_status(201);
+    assert_eq!(r.json()["tags"], json!([tag]), "{}", r.describe());
+    post(form, "title=One&content=tag&tags=abc".into())
+        .await
+        .assert_json(
+            400,
+            &json!({"tags": ["Incorrect type. Expected pk value, received str."]}),
+        );
+    post(
+        "application/json",
+        json!({"title": "One", "content": "tag", "tags": tag.to_string()}).to_string(),
+    )
+    .await
+    .assert_json(
+        400,
+        &json!({"tags": ["Expected a list of items but got type \"str\"."]}),
+    );
+    post("application/json", "null".into())
+        .await
+        .assert_json(400, &json!({"non_field_errors": ["No data provided"]}));
+    post("multipart/form-data", "x".into()).await.assert_json(
+        400,
+        &json!({"detail": "Multipart form parse error - Invalid boundary in multipart: None"}),
+    );
+}
+
+/// DRF reads a form through `QueryDict`: a field given twice takes its last value, and a
+/// full update (PUT) without the to-many key empties it (`getlist` gives `[]`), while a
+/// partial one (PATCH) leaves it alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_are_read_as_query_dicts() {
+    use integration_tests::json;
+    let s = TestServer::start().await;
+    let (_, token) = s.user_with_token("form-querydict@example.com").await;
+    let tag = s.create_tag("form-qd").await;
+    let article = s.create_article(&token, "Tagged", "Body", &[tag]).await;
+    let path = format!("/api/articles/{}/", as_id(&article["id"], "article"));
+    let send = |method: &'static str, body: &'static str| {
+        s.request(method, &path)
+            .bearer(&token)
+            .raw_body("application/x-www-form-urlencoded", body)
+            .send()
+    };
+    let r = send("PATCH", "content=patched").await;
+    r.assert_status(200);
+    assert_eq!(r.json()["tags"], json!([tag]), "{}", r.describe());
+    let r = send("PUT", "title=first&title=last&content=put").await;
+    r.assert_status(200);
+    assert_eq!(
+        (&r.json()["title"], &r.json()["tags"]),
+        (&json!("last"), &json!([])),
+        "{}",
+        r.describe()
+    );
+}

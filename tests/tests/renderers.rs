@@ -154,7 +154,7 @@ async fn accept_indent_pretty_prints_like_python() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_is_a_page_of_the_response_with_its_status() {
     let s = TestServer::start().await;
-    let (id, _token, _article) = one_article(&s).await;
+    let (id, token, _article) = one_article(&s).await;
     for (path, accept, status) in [
         (format!("/api/articles/{id}/"), "text/html", 200),
         ("/api/articles/?format=api".to_string(), "*/*", 200),
@@ -191,6 +191,20 @@ async fn html_is_a_page_of_the_response_with_its_status() {
             r.describe()
         );
         assert!(r.text.contains("Article Instance"), "{}", r.describe());
+    }
+    // The page's template context has Django's `user`, which looks at the session: the page
+    // varies on `Cookie` even for a Bearer-authenticated request; its JSON does not.
+    for (accept, vary) in [
+        ("text/html", "Accept, Cookie, origin"),
+        ("application/json", "Accept, origin"),
+    ] {
+        s.request("GET", &format!("/api/articles/{id}/"))
+            .bearer(&token)
+            .header("Accept", accept)
+            .send()
+            .await
+            .assert_status(200)
+            .assert_header("vary", vary);
     }
     // JSON first when both are acceptable.
     s.request("GET", "/api/articles/")

@@ -225,3 +225,110 @@ async fn responses_vary_on_cookie_when_the_session_was_looked_at() {
         assert!(!tokens.contains(&"cookie".to_string()), "{}", r.describe());
     }
 }
+
+/// Django's `SessionMiddleware`: a `sessionid` cookie whose session turns out empty (no live
+/// session under that key, once the session is looked at) is deleted by the response, which
+/// varies on `Cookie`; a key under 8 characters is refused without a look, so it is deleted
+/// on every response. A live session's cookie is left alone, and so is an unknown key when
+/// nothing looked at the session (a JWT-authenticated request).
+#[tokio::test]
+async fn the_cookie_of_an_empty_session_is_deleted() {
+    const DELETION: &str =
+        r#"sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"#;
+    let s = TestServer::start().await;
+    let id = s.create_user("session-empty@example.com", PW).await;
+    let (_, live) = s.session_login(id).await;
+    let expired = s
+        .session_expiring(id, chrono::Utc::now() - chrono::TimeDelta::days(2))
+        .await;
+    for cookie in [
+        format!("sessionid={expired}"),
+        "sessionid=".to_string(),
+        "sessionid=abc".to_string(),
+        "sessionid=0123456789abcdefghijklmnopqrstuv".to_string(),
+        format!("sessionid={}", live.to_uppercase()),
+    ] {
+        let r = users_with_cookie(&s, &cookie).await;
+        r.assert_not_authenticated();
+        assert_eq!(r.header_all("set-cookie"), [DELETION], "{cookie}");
+        r.assert_header("Vary", "Accept, Cookie, origin");
+    }
+    let r = users_with_cookie(&s, &format!("sessionid={live}")).await;
+    r.assert_status(200);
+    assert!(r.header_all("set-cookie").is_empty(), "{}", r.describe());
+
+    let token = s.token("session-empty@example.com", PW).await;
+    let jwt_get = |cookie: &'static str| {
+        s.request("GET", "/api/articles/")
+            .bearer(&token)
+            .header("Cookie", cookie)
+            .send()
+    };
+    let r = jwt_get("sessionid=x").await;
+    r.assert_status(200);
+    assert_eq!(r.header_all("set-cookie"), [DELETION]);
+    r.assert_header("Vary", "Accept, Cookie, origin");
+    let r = jwt_get("sessionid=0123456789abcdefghijklmnopqrstuv").await;
+    r.assert_status(200);
+    assert!(r.header_all("set-cookie").is_empty(), "{}", r.describe());
+    r.assert_header("Vary", "Accept, origin");
+
+    // Django's own 404 page and trailing-slash redirect go through the middleware too.
+    for (path, status) in [("/api/nothing-here/", 404), ("/api/tags", 301)] {
+        let answer = |cookie: &'static str| s.request("GET", path).header("Cookie", cookie).send();
+        let r = answer("sessionid=x").await;
+        r.assert_status(status);
+        assert_eq!(r.header_all("set-cookie"), [DELETION], "{}", r.describe());
+        r.assert_header("Vary", "Cookie, origin");
+        let r = answer("sessionid=0123456789abcdefghijklmnopqrstuv").await;
+        r.assert_status(status);
+        assert!(r.header_all("set-cookie").is_empty(), "{}", r.describe());
+    }
+}
+
+/// The `sessionid` value a response sets, if any.
+fn set_session_key(r: &integration_tests::Response) -> Option<String> {
+    r.header_all("set-cookie").iter().find_map(|cookie| {
+        let value = cookie.strip_prefix("sessionid=")?;
+        Some(value.split(';').next().unwrap_or_default().to_owned())
+    })
+}
+
+/// Django's `login()` over the request's session: the same user logging in again keeps the
+/// session key (the session is saved again under it); another user's session is flushed and
+/// replaced by a new key, the old one no longer authenticating.
+#[tokio::test]
+async fn logging_in_again_keeps_the_session_and_another_user_replaces_it() {
+    let s = TestServer::start().await;
+    let id = s.create_user("relogin@example.com", PW).await;
+    s.create_user("relogin-other@example.com", PW).await;
+    let (csrf, session) = s.session_login(id).await;
+    let login = |email: &'static str| {
+        s.request("POST", "/api/accounts/v1/login/")
+            .cookies(&[("sessionid", &session), ("csrftoken", &csrf)])
+            .header("X-CSRFToken", &csrf)
+            .json(&json!({"email": email, "password": PW}))
+            .send()
+    };
+    let r = login("relogin@example.com").await;
+    r.assert_status(200);
+    assert_eq!(set_session_key(&r).as_deref(), Some(session.as_str()));
+    users_with_cookie(&s, &format!("sessionid={session}"))
+        .await
+        .assert_status(200);
+
+    let r = login("relogin-other@example.com").await;
+    r.assert_status(200);
+    let other = set_session_key(&r).expect("a new session cookie");
+    assert_ne!(other, session);
+    users_with_cookie(&s, &format!("sessionid={session}"))
+        .await
+        .assert_not_authenticated();
+    let r = s
+        .request("GET", "/api/accounts/v1/user/")
+        .cookies(&[("sessionid", &other)])
+        .send()
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.json()["email"], json!("relogin-other@example.com"));
+}

@@ -235,6 +235,31 @@ async fn token_obtain_options_and_authentication() {
     if let Some(diff) = integration_tests::json_diff(&body["actions"], &actions, "$.actions") {
         panic!("{diff}\n{}", r.describe());
     }
+    // `parser_classes = (FormParser, MultiPartParser, JSONParser)`; `renderer_classes =
+    // (JSONRenderer,)`, so the answers do not vary on `Accept`.
+    assert_eq!(
+        (&body["renders"], &body["parses"]),
+        (
+            &json!(["application/json"]),
+            &json!([
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "application/json"
+            ])
+        ),
+        "{}",
+        r.describe()
+    );
+    r.assert_header("vary", "Cookie, origin");
+    s.request("POST", TOKEN_AUTH)
+        .header("Accept", "text/html")
+        .json(&json!({}))
+        .send()
+        .await
+        .assert_detail(406, "Could not satisfy the request Accept header.")
+        .assert_header("content-type", "application/json")
+        // Negotiation fails before authentication: nothing looked at the session.
+        .assert_header("vary", "origin");
 
     // The view runs the default authentication classes: bad credentials are a 401 here too.
     s.create_user("tok-options@example.com", PW).await;

@@ -232,25 +232,25 @@ pub fn include<U: AccountUser>(
     let route = |tail: &str| format!("{prefix}{tail}");
     patterns
         .path(&route("registration/"), RegisterView::<U>::new(&accounts))
-        .path(
+        .path_slash_optional(
             &route("registration/verify-email/"),
             VerifyEmailView::<U>::new(&accounts),
         )
-        .path(
+        .path_slash_optional(
             &route("registration/resend-email/"),
             ResendEmailVerificationView::<U>::new(&accounts),
         )
-        .path(&route("login/"), LoginView::<U>::new(&accounts))
-        .path(&route("user/"), UserDetailsView::<U>::new(&accounts))
-        .path(
+        .path_slash_optional(&route("login/"), LoginView::<U>::new(&accounts))
+        .path_slash_optional(&route("user/"), UserDetailsView::<U>::new(&accounts))
+        .path_slash_optional(
             &route("password/change/"),
             PasswordChangeView::<U>::new(&accounts),
         )
-        .path(
+        .path_slash_optional(
             &route("password/reset/"),
             PasswordResetView::<U>::new(&accounts),
         )
-        .path(
+        .path_slash_optional(
             &route("password/reset/confirm/"),
             PasswordResetConfirmView::<U>::new(&accounts, true),
         )

@@ -70,6 +70,14 @@ fn email_field(
     allow_blank: bool,
     errors: &mut ValidationErrors,
 ) -> Option<String> {
+    // `EmailField` overrides CharField's `invalid` message, which also refuses non-strings.
+    if matches!(
+        data.get(name),
+        Some(Value::Bool(_) | Value::Array(_) | Value::Object(_))
+    ) {
+        errors.add(name, crate::fields::messages::INVALID_EMAIL);
+        return None;
+    }
     let options = FieldOptions {
         allow_blank,
         ..FieldOptions::DEFAULT
@@ -85,6 +93,14 @@ fn email_field(
             None
         }
     }
+}
+
+/// The request's data as DRF's serializers read it: a key an HTML form repeats gives its last
+/// value (`QueryDict.get`).
+fn request_data(ctx: &RequestContext) -> ApiResult<Data> {
+    let data = ctx.data()?;
+    let html_input = crate::parsers::is_html_input(ctx.header("content-type"));
+    Ok(crate::parsers::html_form_data(&data, &[], true, html_input).into_owned())
 }
 
 /// Unwraps fields that validated (none is missing once the errors are empty).
@@ -581,7 +597,7 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let db = ctx.db();
         let validators = &self.accounts.settings.password_validators;
         let mut errors = ValidationErrors::default();
@@ -691,8 +707,10 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
         true
     }
+    /// dj-rest-auth's view has a `get` that raises `MethodNotAllowed('GET')`, so HEAD (answered
+    /// by `get`) is refused with `Method "GET" not allowed.` too.
     fn methods(&self) -> Vec<Method> {
-        vec![Method::POST]
+        vec![Method::POST, Method::GET]
     }
 
     fn allow(&self) -> Option<String> {
@@ -712,7 +730,10 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        if *ctx.method() != Method::POST {
+            return Err(ApiError::MethodNotAllowed(Method::GET));
+        }
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let key = char_field(&data, "key", None, &mut errors);
         errors.into_result()?;
@@ -781,7 +802,7 @@ impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let email = email_field(&data, "email", true, false, &mut errors);
         errors.into_result()?;
@@ -855,7 +876,7 @@ impl<U: AccountUser> ApiView for LoginView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let blank_ok = FieldOptions {
             allow_blank: true,
@@ -942,7 +963,7 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
         if ctx.method() == Method::GET || ctx.method() == Method::HEAD {
             return Ok(Response::ok(&user_details::<U>(&user)));
         }
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let options = FieldOptions {
             max_length: Some(U::NAME_MAX_LENGTH),
             allow_blank: true,
@@ -1026,7 +1047,7 @@ impl<U: AccountUser> ApiView for PasswordChangeView<U> {
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let request_user = ctx.require_user()?.clone();
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
         let password2 = char_field(&data, "new_password2", Some(128), &mut errors);
@@ -1123,7 +1144,7 @@ impl<U: AccountUser> ApiView for PasswordResetView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let email = email_field(&data, "email", true, false, &mut errors);
         errors.into_result()?;
@@ -1206,6 +1227,9 @@ const RESET_CONFIRM_FIELDS: [FieldInfo; 4] = [
 
 const RESET_CONFIRM_DESCRIPTION: &str = "Password reset e-mail link is confirmed, therefore\nthis resets the user's password.\n\nAccepts the following POST parameters: token, uid,\n    new_password1, new_password2\nReturns the success/fail message.";
 
+/// The docstring of the e-mail link's view (`PasswordResetConfirmLinkView`, a subclass).
+const RESET_CONFIRM_LINK_DESCRIPTION: &str = "Target of the link in password-reset e-mails.\n\ndj-rest-auth builds that link by reversing the URL name\n\"password_reset_confirm\" with (uid, token); a real frontend owns the page\nand POSTs uid/token/new passwords to .../password/reset/confirm/.\nKept out of the OpenAPI document.";
+
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
     /// dj-rest-auth's `permission_classes = (AllowAny,)`.
@@ -1217,11 +1241,19 @@ impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
     }
 
     fn name(&self) -> String {
-        "Password Reset Confirm".into()
+        if self.in_schema {
+            "Password Reset Confirm".into()
+        } else {
+            "Password Reset Confirm Link".into()
+        }
     }
 
     fn description(&self) -> String {
-        RESET_CONFIRM_DESCRIPTION.into()
+        if self.in_schema {
+            RESET_CONFIRM_DESCRIPTION.into()
+        } else {
+            RESET_CONFIRM_LINK_DESCRIPTION.into()
+        }
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
@@ -1229,7 +1261,7 @@ impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = ctx.data()?;
+        let data = request_data(ctx)?;
         let mut errors = ValidationErrors::default();
         let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
         let password2 = char_field(&data, "new_password2", Some(128), &mut errors);

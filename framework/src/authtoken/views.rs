@@ -51,7 +51,12 @@ impl ApiView for ObtainAuthTokenView {
         "Obtain Auth Token".into()
     }
 
-    /// DRF's `ObtainAuthToken.renderer_classes = (renderers.JSONRenderer,)`.
+    /// `parser_classes = (FormParser, MultiPartParser, JSONParser)`.
+    fn parses(&self) -> &'static [&'static str] {
+        &PARSED
+    }
+
+    /// `renderer_classes = (renderers.JSONRenderer,)`: JSON only, so no `Vary: Accept`.
     fn renderer_classes(&self) -> Option<Vec<std::sync::Arc<dyn crate::renderers::Renderer>>> {
         Some(vec![std::sync::Arc::new(crate::renderers::JsonRenderer)])
     }

@@ -28,6 +28,7 @@ use crate::cookies::{SameSite, SetCookie, get_cookie};
 use crate::csrf;
 use crate::exceptions::ApiResult;
 use crate::request::RequestContext;
+use crate::response::Response;
 use crate::settings::{AppState, Settings};
 use crate::signing::{self, constant_time_eq, hex, salted_hmac};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -267,6 +268,20 @@ pub async fn create_expiring(
     Err(last_error.unwrap_or_else(|| DbErr::Custom("could not create a session".into())))
 }
 
+/// Saves `data` under the existing session `key`, expiring `SESSION_COOKIE_AGE` from now
+/// (Django's `SessionStore.save()` of a loaded session).
+pub async fn save(state: &AppState, key: &str, data: &SessionData) -> Result<(), DbErr> {
+    let expire = Utc::now() + TimeDelta::seconds(state.settings.sessions.cookie_age);
+    session::Entity::update(session::ActiveModel {
+        session_key: ActiveValue::Unchanged(key.to_owned()),
+        session_data: ActiveValue::Set(encode(&state.settings, data)),
+        expire_date: ActiveValue::Set(expire),
+    })
+    .exec(&state.db)
+    .await
+    .map(|_| ())
+}
+
 /// Deletes the session `key` (Django's `SessionStore.delete()`).
 pub async fn delete(state: &AppState, key: &str) -> Result<(), DbErr> {
     session::Entity::delete_by_id(key.to_owned())
@@ -298,9 +313,10 @@ fn session_user_id(data: &SessionData) -> Option<i64> {
 /// the CSRF secret. Returns the cookies to set on the response, in Django's order:
 /// `csrftoken` (the new secret), then `sessionid`.
 ///
-/// The request's current session (its `sessionid` cookie) keeps its data under the new key
-/// (`cycle_key`), unless it belongs to another user or an older password, in which case it is
-/// emptied (`flush`). The old row is deleted either way (session fixation).
+/// The request's current session (its `sessionid` cookie): an anonymous one keeps its data
+/// under a new key (`cycle_key`, against session fixation); one of another user or an older
+/// password is emptied under a new key (`flush`); one already of this user keeps its key.
+/// A replaced session's row is deleted.
 pub async fn login(
     state: &AppState,
     request: &RequestContext,
@@ -313,11 +329,16 @@ pub async fn login(
         .await?
         .unwrap_or_default();
     let auth_hash = session_auth_hash(&state.settings.secret_key, &password_hash);
-    let old_key = request_session_key(request);
-    let mut data = match &old_key {
-        Some(key) => load(state, key).await?.unwrap_or_default(),
-        None => SessionData::new(),
+    let (old_key, mut data) = match request_session_key(request) {
+        Some(key) => match load(state, &key).await? {
+            Some(data) => (Some(key), data),
+            None => (None, SessionData::new()),
+        },
+        None => (None, SessionData::new()),
     };
+    // The same user logging in again keeps the session and its key; another user's (or an
+    // older password's) session is flushed; an anonymous one moves to a new key.
+    let mut keep_key = None;
     if data.contains_key(SESSION_KEY) {
         let same_hash = data
             .get(HASH_SESSION_KEY)
@@ -325,9 +346,11 @@ pub async fn login(
             .is_some_and(|stored| constant_time_eq(stored, &auth_hash));
         if session_user_id(&data) != Some(user.id) || !same_hash {
             data.clear();
+        } else {
+            keep_key = old_key.clone();
         }
     }
-    if let Some(key) = &old_key {
+    if let (Some(key), None) = (&old_key, &keep_key) {
         delete(state, key).await?;
     }
     let backend = state
@@ -340,7 +363,13 @@ pub async fn login(
     data.insert(SESSION_KEY.into(), Value::String(user.id.to_string()));
     data.insert(BACKEND_SESSION_KEY.into(), Value::String(backend));
     data.insert(HASH_SESSION_KEY.into(), Value::String(auth_hash));
-    let key = create(state, &data).await?;
+    let key = match keep_key {
+        Some(key) => {
+            save(state, &key, &data).await?;
+            key
+        }
+        None => create(state, &data).await?,
+    };
     let (_, csrf_cookie) = csrf::rotate_token(request);
     Ok(vec![csrf_cookie, state.settings.sessions.cookie(&key)])
 }
@@ -386,7 +415,51 @@ pub async fn logout(state: &AppState, request: &RequestContext) -> ApiResult<Vec
     if let Some(key) = request_session_key(request) {
         delete(state, &key).await?;
     }
+    request.mark_session_emptied();
     Ok(vec![settings.deletion_cookie()])
+}
+
+/// The cookie part of Django's `SessionMiddleware.process_response`: when the request sent a
+/// session cookie and its session is empty, the response deletes the cookie (and varies on
+/// `Cookie`), unless the view set the cookie itself. A session is empty when its cookie names
+/// no live session (found when the session was looked at), was flushed, or is a key Django
+/// refuses without looking (under 8 characters, on every response).
+pub fn delete_cookie_of_empty_session(request: &RequestContext, response: Response) -> Response {
+    let mut response = response;
+    delete_cookie_if_empty(
+        &request.state().settings.sessions,
+        request.headers(),
+        request.session_emptied(),
+        &mut response.headers,
+    );
+    response
+}
+
+/// [`delete_cookie_of_empty_session`] on bare headers; `emptied` says whether the session was
+/// found empty (responses made without a view, such as Django's 404 page and trailing-slash
+/// redirect, pass `false`: only a key Django refuses unseen is deleted there).
+pub fn delete_cookie_if_empty(
+    settings: &SessionSettings,
+    request_headers: &poem::http::HeaderMap,
+    emptied: bool,
+    response_headers: &mut poem::http::HeaderMap,
+) {
+    let Some(sent) = get_cookie(request_headers, &settings.cookie_name) else {
+        return;
+    };
+    let empty = emptied || sent.chars().count() < 8;
+    let prefix = format!("{}=", settings.cookie_name);
+    let already_set = response_headers
+        .get_all(poem::http::header::SET_COOKIE)
+        .iter()
+        .any(|value| value.as_bytes().starts_with(prefix.as_bytes()));
+    if !empty || already_set {
+        return;
+    }
+    if let Ok(value) = poem::http::HeaderValue::try_from(settings.deletion_cookie().to_string()) {
+        response_headers.append(poem::http::header::SET_COOKIE, value);
+        crate::cors::patch_vary_headers(response_headers, &["Cookie"]);
+    }
 }
 
 /// Django's `get_user(request)`: the active user of the request's session, or `None`
@@ -398,10 +471,16 @@ pub async fn get_user(
     request: &RequestContext,
 ) -> ApiResult<Option<RequestUser>> {
     request.mark_session_accessed();
+    let sent = get_cookie(request.headers(), &state.settings.sessions.cookie_name).is_some();
     let Some(key) = request_session_key(request) else {
+        // A cookie no session can have: Django looks it up in vain and the session is empty.
+        if sent {
+            request.mark_session_emptied();
+        }
         return Ok(None);
     };
     let Some(data) = load(state, &key).await? else {
+        request.mark_session_emptied();
         return Ok(None);
     };
     let Some(user_id) = session_user_id(&data) else {
@@ -437,6 +516,7 @@ pub async fn get_user(
         .is_some_and(|stored| !stored.is_empty() && constant_time_eq(stored, &expected));
     if !verified {
         delete(state, &key).await?;
+        request.mark_session_emptied();
         return Ok(None);
     }
     Ok(Some(user))

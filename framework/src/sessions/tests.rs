@@ -154,7 +154,8 @@ async fn login_get_user_and_logout() {
     let age = (row.expire_date - Utc::now()).num_seconds();
     assert!((1_209_500..=1_209_600).contains(&age), "{age}");
 
-    // Logging in again with the session cycles the key: the old one stops working.
+    // Logging in again as the same user keeps the session and its key (Django's `login` then
+    // neither flushes nor cycles it); the CSRF secret still rotates.
     let again = login(
         &users.state,
         &request(&users, Some(&format!("sessionid={key}"))),
@@ -162,12 +163,25 @@ async fn login_get_user_and_logout() {
     )
     .await
     .expect("login again");
-    let new_key = again[1].value.clone();
-    assert_ne!(new_key, key);
-    assert!(!row_exists(&users, &key).await);
-    assert_eq!(user_of(&users, &key).await, None);
-    assert_eq!(user_of(&users, &new_key).await, Some(alice.id));
+    assert_eq!(again[1].value, key);
+    assert_eq!(user_of(&users, &key).await, Some(alice.id));
     assert_ne!(again[0].value, cookies[0].value, "the CSRF secret rotates");
+
+    // Logging in over an anonymous session cycles its key: the old one stops working.
+    let anonymous = create(&users.state, &SessionData::new())
+        .await
+        .expect("anonymous session");
+    let cycled = login(
+        &users.state,
+        &request(&users, Some(&format!("sessionid={anonymous}"))),
+        &alice,
+    )
+    .await
+    .expect("login over an anonymous session");
+    let new_key = cycled[1].value.clone();
+    assert_ne!(new_key, anonymous);
+    assert!(!row_exists(&users, &anonymous).await);
+    assert_eq!(user_of(&users, &new_key).await, Some(alice.id));
 
     // Logout deletes the row and the cookie.
     let out = logout(

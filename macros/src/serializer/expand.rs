@@ -24,6 +24,15 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
         .iter()
         .filter(|f| f.writable())
         .map(|f| parse_statement(f, model));
+    // The writable to-many fields, read as lists from HTML forms.
+    let form_lists: Vec<String> = s
+        .fields
+        .iter()
+        .filter(|f| {
+            f.writable() && matches!(f.kind, Kind::PkMany { .. } | Kind::ManyRelated { .. })
+        })
+        .map(Field::key)
+        .collect();
     let held: Vec<_> = s
         .fields
         .iter()
@@ -79,7 +88,9 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 ctx: &#rf::serializers::SerializerContext<'_>,
             ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<#rf::serializers::Save<Self>>> + Send {
                 async move {
-                    let _ = ctx;
+                    let __form = #rf::parsers::html_form_data(data, &[#(#form_lists),*], partial, ctx.html_input);
+                    let data = &*__form;
+                    let _ = data;
                     let mut __errors = #rf::exceptions::ValidationErrors::default();
                     let mut __model: #rf::serializers::ActiveModelOf<Self> = match instance {
                         ::core::option::Option::Some(__i) => #rf::sea_orm::IntoActiveModel::into_active_model(::core::clone::Clone::clone(__i)),

@@ -114,6 +114,10 @@ const COMPARED_HEADERS: &[&str] = &[
     "vary",
     "www-authenticate",
     "location",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
 ];
 
 /// What one server answered.
@@ -508,6 +512,17 @@ fn compare_answers(
             header(&blog.headers, name),
         );
     }
+    // Whether there is a `Content-Length` (its value follows the body, compared below).
+    let has_length = |headers: &reqwest::header::HeaderMap| {
+        headers
+            .contains_key("content-length")
+            .then(|| "present".to_string())
+    };
+    cmp.compare_header(
+        "content-length",
+        has_length(&reference.headers),
+        has_length(&blog.headers),
+    );
     cmp.compare_header(
         "set-cookie",
         normalise_cookies(&reference.headers),
