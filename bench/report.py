@@ -55,6 +55,8 @@ def rate(record):
 
 
 def ms(us):
+    if us is None:
+        return "none finished"
     if us >= 1e6:
         return f"{us / 1e6:.2f} s"
     if us >= 10_000:
@@ -69,12 +71,13 @@ def mib(kib):
 def summary(records):
     rates = [rate(r) for r in records]
     results = [r["result"] for r in records]
+    finished = [r for r in results if r["requests"]]  # wrk reports 0 us when nothing finished
     return {
         "mean": statistics.mean(rates),
         "min": min(rates),
         "max": max(rates),
-        "p50": statistics.median(r["p50_us"] for r in results),
-        "p99": statistics.median(r["p99_us"] for r in results),
+        "p50": statistics.median(r["p50_us"] for r in finished) if finished else None,
+        "p99": statistics.median(r["p99_us"] for r in finished) if finished else None,
         "errors": sum(r["status_errors"] for r in results),
         "socket": sum(r["socket_errors"] for r in results),
         "rss": max(r["rss_kib"] for r in records),
@@ -90,7 +93,7 @@ def fmt_rate(s):
 
 
 def fmt_ratio(a, b):
-    if not a or not b:
+    if not a or not b or not b["mean"]:
         return ""
     return f"{a['mean'] / b['mean']:,.2f}x"
 
@@ -176,7 +179,7 @@ def main():
     lines += table(MAIN, runs, sql)
     login = table(LOGIN, runs, sql)
     if len(login) > 2:
-        lines += ["", "Login, bound by the password hash (Argon2id, m=100 MiB, t=2, p=8, Django's hasher), not by the framework:", ""]
+        lines += ["", "Login (8 connections, runs of at least 5 s), bound by the password hash (Argon2id, m=100 MiB, t=2, p=8, Django's hasher), not by the framework:", ""]
         lines += login
     lines += login_load(runs)
     if hwm:
