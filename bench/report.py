@@ -34,6 +34,7 @@ def load_results(path):
     runs = defaultdict(list)  # (endpoint, server) -> [record]
     sql = {}
     hwm = {}
+    extra = defaultdict(dict)  # kind -> server -> value ("hash", "rss_end")
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -46,7 +47,11 @@ def load_results(path):
                 sql[(record["endpoint"], record["server"])] = record["statements"]
             elif record["kind"] == "hwm":
                 hwm[record["server"]] = record["kib"]
-    return runs, sql, hwm
+            elif record["kind"] == "hash":
+                extra["hash"][record["server"]] = record["algorithm"]
+            elif record["kind"] == "rss_end":
+                extra["rss_end"][record["server"]] = record["kib"]
+    return runs, sql, hwm, extra
 
 
 def rate(record):
@@ -163,7 +168,7 @@ def main():
     parser.add_argument("--duration", default="?")
     parser.add_argument("--connections", default="?")
     args = parser.parse_args()
-    runs, sql, hwm = load_results(args.results)
+    runs, sql, hwm, extra = load_results(args.results)
 
     lines = [
         f"Benchmark at commit {git_commit()}, {os.cpu_count()} cores, load average "
@@ -179,12 +184,17 @@ def main():
     lines += table(MAIN, runs, sql)
     login = table(LOGIN, runs, sql)
     if len(login) > 2:
-        lines += ["", "Login (8 connections, runs of at least 5 s), bound by the password hash (Argon2id, m=100 MiB, t=2, p=8, Django's hasher), not by the framework:", ""]
+        hashes = "; ".join(f"{SERVER_NAMES[s]} `{h}`" for s, h in extra["hash"].items())
+        lines += ["", "Login (8 connections, runs of at least 5 s), bound by the password hash, not by the "
+                  f"framework. The hashes verified (after the first login): {hashes or '?'}.", ""]
         lines += login
     lines += login_load(runs)
     if hwm:
         lines += ["", "VmHWM after the pinned runs (includes the password hashes of the JWT logins): "
-                  + ", ".join(f"{SERVER_NAMES[s]} {mib(k)}" for s, k in hwm.items() if k)]
+                  + ", ".join(f"{SERVER_NAMES[s]} {mib(k)}" for s, k in hwm.items() if k) + "."]
+    if extra["rss_end"]:
+        lines += ["RSS at the end (after the logins): "
+                  + ", ".join(f"{SERVER_NAMES[s]} {mib(k)}" for s, k in extra["rss_end"].items() if k) + "."]
     print("\n".join(lines))
 
 

@@ -376,6 +376,19 @@ for server in drf blog hand; do
     printf '{"kind":"hwm","server":"%s","kib":%d}\n' "$server" "$hwm" >>"$RUN/results.jsonl"
 done
 
+# The password hashes the logins verify (a server may rehash to its own parameters on the
+# first login, as Django's check_password does when the parameters differ from its hasher's).
+login_hashes() {
+    python3 - "$RUN/drf.sqlite3" "$RUN/blog.sqlite3" <<'PY' >>"$RUN/results.jsonl"
+import json, sqlite3, sys
+for server, path in zip(["drf", "blog"], sys.argv[1:]):
+    row = sqlite3.connect(path).execute(
+        "SELECT password FROM accounts_user WHERE email = 'seed-user-00001@example.com'").fetchone()
+    algorithm = "$".join(row[0].split("$")[:4]) if row else "?"
+    print(json.dumps({"kind": "hash", "server": server, "algorithm": algorithm}))
+PY
+}
+
 # Logins in flight while /api/ is read, the servers on both cores.
 if selected login_load; then
     log "/api/ latency with 8 logins in flight (servers on both cores)"
@@ -396,6 +409,13 @@ if selected login_load; then
         done
     done
 fi
+
+login_hashes
+for server in drf blog hand; do
+    # shellcheck disable=SC2046
+    printf '{"kind":"rss_end","server":"%s","kib":%d}\n' "$server" "$(rss_kib $(server_pids "$server"))" \
+        >>"$RUN/results.jsonl"
+done
 
 log "report"
 python3 "$BENCH/report.py" "$RUN/results.jsonl" \
