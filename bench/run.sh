@@ -246,6 +246,10 @@ start_hand hand_sql "$HAND_SQL_PORT" blog-sql.sqlite3 "warn,sqlx::query=debug" 0
 wait_http blog_sql "http://127.0.0.1:$BLOG_SQL_PORT/api/"
 wait_http hand_sql "http://127.0.0.1:$HAND_SQL_PORT/api/articles/"
 
+statement_lines() { # LOGFILE: statements logged so far, without a new connection's set-up
+    grep 'sqlx::query' "$1" | grep -cv -e '"PRAGMA ' -e '"SELECT sqlite_version()' || true
+}
+
 statements_of() { # NAME PORT METHOD PATH AUTH BODY: statements logged while serving one request
     local logfile="$RUN/$1.log" before after args=(-s -o /dev/null -X "$3")
     [[ "$5" == jwt ]] && args+=(-H "Authorization: Bearer $(token "$2")")
@@ -253,10 +257,10 @@ statements_of() { # NAME PORT METHOD PATH AUTH BODY: statements logged while ser
     # Once to warm up (first-use work is not what a request costs in steady state), then count.
     curl "${args[@]}" "http://127.0.0.1:$2$4"
     sleep 0.2
-    before=$(grep -c 'sqlx::query' "$logfile" || true)
+    before=$(statement_lines "$logfile")
     curl "${args[@]}" "http://127.0.0.1:$2$4"
     sleep 0.2
-    after=$(grep -c 'sqlx::query' "$logfile" || true)
+    after=$(statement_lines "$logfile")
     echo $((after - before))
 }
 
