@@ -114,12 +114,8 @@ impl PageNumberPagination {
     pub fn get_page_size(&self, ctx: &RequestContext) -> u64 {
         self.page_size_query_param
             .and_then(|param| ctx.query_param(param))
-            .and_then(|value| value.trim().parse::<i64>().ok())
-            .filter(|size| *size > 0)
-            .map(|size| {
-                let size = size as u64;
-                self.max_page_size.map_or(size, |max| size.min(max))
-            })
+            // DRF's `_positive_int(strict=True, cutoff=max_page_size)`: a huge number is the cap.
+            .and_then(|value| positive_int(value, true, self.max_page_size))
             .unwrap_or(self.page_size)
     }
 
@@ -476,7 +472,11 @@ impl Pagination for PageNumberPagination {
             // DRF: `request.query_params.get(self.page_query_param) or 1`.
             None | Some("") => 1,
             Some("last") => pages,
-            Some(raw) => raw.trim().parse::<u64>().map_err(|_| invalid_page())?,
+            // Django's `Paginator.validate_number`: Python's `int()`.
+            Some(raw) => match parse_py_int(raw) {
+                PyInt::Int(number) if number >= 1 => number as u64,
+                _ => return Err(invalid_page()),
+            },
         };
         if number < 1 || number > pages {
             return Err(invalid_page());

@@ -168,6 +168,26 @@ async fn page_size_is_capped_at_100() {
         None,
         &newest_first(&ids, 0, 100),
     );
+    // Python's `int()` has no overflow: a number past any integer type is capped too.
+    let huge = "55555555555555555555555";
+    assert_page(
+        &s,
+        &page(&s, &format!("?page_size={huge}")).await,
+        101,
+        Some(&format!("?page=2&page_size={huge}")),
+        None,
+        &newest_first(&ids, 0, 100),
+    );
+    // ...and it reads `+`, surrounding spaces and digit underscores as Python does, for the
+    // page size and for Django's page number alike.
+    assert_page(
+        &s,
+        &page(&s, "?page_size=%2B1_0&page=%202").await,
+        101,
+        Some("?page=3&page_size=%2B1_0"),
+        Some("?page_size=%2B1_0"),
+        &newest_first(&ids, 10, 20),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
