@@ -460,6 +460,23 @@ fn links_schema(
     }
 }
 
+/// The number of rows, from a window fetched at `offset` with `limit` when it ends before its
+/// limit (the rows then tell the count: `offset` + their number, DRF's `COUNT(*)` skipped),
+/// else counted. An empty window past the start says nothing, so it is counted.
+async fn count_from_window(
+    query: &mut dyn PageQuery,
+    ctx: &RequestContext,
+    offset: u64,
+    limit: u64,
+) -> ApiResult<u64> {
+    let fetched = query.len() as u64;
+    if fetched < limit && (fetched > 0 || offset == 0) {
+        Ok(offset + fetched)
+    } else {
+        query.count(ctx).await
+    }
+}
+
 #[async_trait::async_trait]
 impl Pagination for PageNumberPagination {
     async fn paginate(
@@ -468,18 +485,29 @@ impl Pagination for PageNumberPagination {
         ctx: &RequestContext,
     ) -> ApiResult<PageLinks> {
         let size = self.get_page_size(ctx);
-        let count = query.count(ctx).await?;
+        // `None`: the last page, known only after counting.
+        let requested = match ctx.query_param(self.page_query_param) {
+            None => Some(1),
+            Some("last") => None,
+            Some(raw) => Some(raw.trim().parse::<u64>().map_err(|_| invalid_page())?),
+        };
+        let first_page = Window {
+            limit: size,
+            ..Window::default()
+        };
+        let (count, fetched) = if requested == Some(1) {
+            query.fetch(ctx, first_page).await?;
+            (count_from_window(query, ctx, 0, size).await?, true)
+        } else {
+            (query.count(ctx).await?, false)
+        };
         // Django's Paginator: an empty list still has one (empty) page.
         let pages = count.div_ceil(size).max(1);
-        let number = match ctx.query_param(self.page_query_param) {
-            None => 1,
-            Some("last") => pages,
-            Some(raw) => raw.trim().parse::<u64>().map_err(|_| invalid_page())?,
-        };
+        let number = requested.unwrap_or(pages);
         if number < 1 || number > pages {
             return Err(invalid_page());
         }
-        if count > 0 {
+        if count > 0 && !fetched {
             let window = Window {
                 offset: (number - 1) * size,
                 limit: size,
@@ -588,20 +616,18 @@ impl Pagination for LimitOffsetPagination {
         ctx: &RequestContext,
     ) -> ApiResult<PageLinks> {
         let limit = self.get_limit(ctx);
-        let count = query.count(ctx).await?;
         let offset = self.get_offset(ctx);
-        if count > 0 && offset <= count {
-            query
-                .fetch(
-                    ctx,
-                    Window {
-                        offset,
-                        limit,
-                        ..Window::default()
-                    },
-                )
-                .await?;
-        }
+        query
+            .fetch(
+                ctx,
+                Window {
+                    offset,
+                    limit,
+                    ..Window::default()
+                },
+            )
+            .await?;
+        let count = count_from_window(query, ctx, offset, limit).await?;
         let url = replace_query_param(
             &ctx.absolute_url(),
             self.limit_query_param,

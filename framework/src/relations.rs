@@ -6,26 +6,111 @@
 use crate::exceptions::{ApiError, ApiResult, ErrorDetail, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{messages, python_type_name};
 use crate::models::{ModelMeta, pk_column, pk_of};
-use crate::serializers::{ModelSerializer, Save, SerializerContext};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use crate::serializers::{ModelOf, ModelSerializer, Save, SerializerContext};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IdenStatic, Identity, Iterable, LoaderTrait, QueryFilter, QuerySelect, Related, RelationDef,
+    FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait, QueryFilter,
+    QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
 };
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 
+/// Related rows fetched in the parents' own statement (Django's `select_related`): for each
+/// nested field over a forward foreign key, its rows aligned with the parents'. Filled by
+/// [`fetch_one_related`]; empty when the parents were fetched alone.
+#[derive(Default)]
+pub struct Preloaded {
+    /// `(field, Vec<Option<F::Model>>)`.
+    fields: Vec<(&'static str, Box<dyn Any + Send + Sync>)>,
+}
+
+impl Preloaded {
+    /// The rows preloaded for `field`, if they were, for `parents` parent rows.
+    fn rows<F: EntityTrait>(&self, field: &str, parents: usize) -> Option<&Vec<Option<F::Model>>> {
+        self.fields
+            .iter()
+            .find(|(key, _)| *key == field)
+            .and_then(|(_, rows)| rows.downcast_ref::<Vec<Option<F::Model>>>())
+            .filter(|rows| rows.len() == parents)
+    }
+}
+
+/// The prefix of the columns of `field`'s joined table in a [`fetch_one_related`] row.
+fn joined_prefix(field: &str) -> String {
+    format!("__{field}__")
+}
+
+/// Adds the row that the forward relation of nested field `field` points at to `select`: a
+/// `LEFT JOIN` under the alias `__field__` and its columns as `__field__column` (generated
+/// code calls this from [`ModelSerializer::select_related`]).
+pub fn join_forward<P, F>(select: Select<P>, field: &str) -> Select<P>
+where
+    P: EntityTrait + Related<F>,
+    F: EntityTrait,
+{
+    let prefix = joined_prefix(field);
+    let alias = Alias::new(prefix.trim_end_matches('_'));
+    let mut select = select.join_as(JoinType::LeftJoin, <P as Related<F>>::to(), alias.clone());
+    for column in F::Column::iter() {
+        let name = column.as_str();
+        select = select.column_as(
+            column.select_as(Expr::col((alias.clone(), Alias::new(name)))),
+            format!("{prefix}{name}"),
+        );
+    }
+    select
+}
+
+/// Reads the row [`join_forward`] joined for `field` off a fetched `row` into `preloaded`
+/// (`None` when the foreign key is null).
+pub fn read_joined<F: EntityTrait>(
+    row: &QueryResult,
+    field: &'static str,
+    preloaded: &mut Preloaded,
+) -> ApiResult<()>
+where
+    F::Model: Sync,
+{
+    let related = F::Model::from_query_result_optional(row, &joined_prefix(field))?;
+    preloaded.fields.push((field, Box::new(vec![related])));
+    Ok(())
+}
+
+/// The first row of `select` with the rows of `S`'s nested forward relations joined into the
+/// same statement (one statement where loading them would take one more per relation).
+pub async fn fetch_one_related<S: ModelSerializer>(
+    select: Select<S::Entity>,
+    db: &impl ConnectionTrait,
+) -> ApiResult<Option<(ModelOf<S>, Preloaded)>> {
+    let select = S::select_related(select).limit(1);
+    let Some(row) = db.query_one(&QueryTrait::into_query(select)).await? else {
+        return Ok(None);
+    };
+    let model = ModelOf::<S>::from_query_result(&row, "")?;
+    let mut preloaded = Preloaded::default();
+    S::read_related(&row, &mut preloaded)?;
+    Ok(Some((model, preloaded)))
+}
+
 /// Nested serializer over a forward foreign key (`author = AuthorSerializer(source="user")`):
-/// one `WHERE id IN (...)` for the page, then the nested serializer's own load step.
+/// one `WHERE id IN (...)` for the page (none when the rows were joined into the parents'
+/// statement, see [`Preloaded`]), then the nested serializer's own load step.
 pub async fn load_nested_one<P, S>(
     models: &[P::Model],
+    field: &str,
+    preloaded: &Preloaded,
     ctx: &SerializerContext<'_>,
 ) -> ApiResult<Vec<Option<S>>>
 where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    let related = models.load_one(S::Entity::find(), ctx.db).await?;
+    let related = match preloaded.rows::<S::Entity>(field, models.len()) {
+        Some(rows) => rows.clone(),
+        None => models.load_one(S::Entity::find(), ctx.db).await?,
+    };
     let present: Vec<_> = related.iter().flatten().cloned().collect();
     let mut rendered = S::from_models(&present, ctx).await?.into_iter();
     Ok(related
@@ -37,13 +122,15 @@ where
 /// Like [`load_nested_one`] for a non-nullable foreign key.
 pub async fn load_nested_required<P, S>(
     models: &[P::Model],
+    field: &str,
+    preloaded: &Preloaded,
     ctx: &SerializerContext<'_>,
 ) -> ApiResult<Vec<S>>
 where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    load_nested_one::<P, S>(models, ctx)
+    load_nested_one::<P, S>(models, field, preloaded, ctx)
         .await?
         .into_iter()
         .map(|item| {
@@ -185,6 +272,21 @@ where
         .iter()
         .map(|id| counts.get(id).copied().unwrap_or(0))
         .collect())
+}
+
+/// The counts of a reverse relation read off its nested lists, loaded for the same page
+/// (`comment_count` beside `comment_set`): `Some` when the nested serializer's rows are `T`'s,
+/// so the grouped `COUNT` is not run. Nested lists are loaded unfiltered, so their lengths are
+/// the counts.
+pub fn lengths_if_rows_of<T: EntityTrait, S: ModelSerializer>(
+    lists: &[Vec<S>],
+) -> Option<Vec<i64>> {
+    (std::any::TypeId::of::<S::Entity>() == std::any::TypeId::of::<T>()).then(|| {
+        lists
+            .iter()
+            .map(|list| i64::try_from(list.len()).unwrap_or(i64::MAX))
+            .collect()
+    })
 }
 
 /// Reads a writable to-many primary-key field (`"tags": [3, "4"]`) as DRF's

@@ -88,10 +88,12 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
 use crate::models::{ModelMeta, pk_of};
+use crate::relations::Preloaded;
 use crate::urls::Reverser;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult, Select,
+    TransactionTrait,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -184,7 +186,29 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
     fn from_models(
         models: &[ModelOf<Self>],
         ctx: &SerializerContext<'_>,
+    ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send {
+        async move { Self::from_models_preloaded(models, &Preloaded::default(), ctx).await }
+    }
+
+    /// [`Self::from_models`] for rows fetched with their nested forward relations already
+    /// joined in (see [`crate::relations::fetch_one_related`]): those are not loaded again.
+    fn from_models_preloaded(
+        models: &[ModelOf<Self>],
+        preloaded: &Preloaded,
+        ctx: &SerializerContext<'_>,
     ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
+
+    /// Joins the rows of the nested forward relations into `select` (Django's
+    /// `select_related`), read back by [`Self::read_related`].
+    fn select_related(select: Select<Self::Entity>) -> Select<Self::Entity> {
+        select
+    }
+
+    /// Reads the rows [`Self::select_related`] joined off a fetched row.
+    fn read_related(row: &QueryResult, preloaded: &mut Preloaded) -> ApiResult<()> {
+        let _ = (row, preloaded);
+        Ok(())
+    }
 
     /// Reads and validates request data (DRF's `is_valid()`): every field's errors in one
     /// [`ValidationErrors`]. `instance` is the row being updated; `partial` is PATCH.

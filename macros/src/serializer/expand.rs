@@ -16,7 +16,31 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
 
     let serialize = expand_serialize(s);
-    let loads = s.fields.iter().map(|f| load_statement(f, model));
+    // Counts last: a count over the rows of a nested list is that list's length.
+    let nested_lists: Vec<_> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Nested {
+                serializer,
+                many: true,
+                ..
+            } => Some((loaded(f), serializer)),
+            _ => None,
+        })
+        .collect();
+    let is_count = |f: &&Field| matches!(f.kind, Kind::Count { .. });
+    let loads = s
+        .fields
+        .iter()
+        .filter(|f| !is_count(f))
+        .map(|f| load_statement(f, model))
+        .chain(
+            s.fields
+                .iter()
+                .filter(is_count)
+                .map(|f| count_statement(f, model, &nested_lists)),
+        );
     let values = s.fields.iter().map(field_value);
     let field_idents = s.fields.iter().map(|f| &f.ident);
     let parse = s
@@ -42,6 +66,7 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let schemas = expand_schemas(s, true);
     let metadata = expand_metadata(s);
     let object_checks = object_checks(s, model);
+    let select_related = expand_select_related(s, model);
 
     quote! {
         #serialize
@@ -58,11 +83,13 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
             const NAME: &'static str = #name;
             const FIELDS: &'static [&'static str] = &[#(#keys),*];
 
-            fn from_models(
+            fn from_models_preloaded(
                 models: &[#rf::serializers::ModelOf<Self>],
+                preloaded: &#rf::relations::Preloaded,
                 ctx: &#rf::serializers::SerializerContext<'_>,
             ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<::std::vec::Vec<Self>>> + Send {
                 async move {
+                    let _ = preloaded;
                     #(#loads)*
                     let mut __out = ::std::vec::Vec::with_capacity(models.len());
                     for __m in models {
@@ -108,9 +135,58 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 }
             }
 
+            #select_related
+
             #schemas
 
             #metadata
+        }
+    }
+}
+
+/// `select_related` / `read_related` over the nested forward relations (nothing when there
+/// are none: the trait's defaults).
+fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let joined: Vec<_> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Nested {
+                serializer,
+                many: false,
+                ..
+            } => Some((f.key(), serializer)),
+            _ => None,
+        })
+        .collect();
+    if joined.is_empty() {
+        return TokenStream::new();
+    }
+    let joins = joined.iter().map(|(key, serializer)| {
+        quote! {
+            let select = #rf::relations::join_forward::<#model, <#serializer as #rf::serializers::ModelSerializer>::Entity>(select, #key);
+        }
+    });
+    let reads = joined.iter().map(|(key, serializer)| {
+        quote! {
+            #rf::relations::read_joined::<<#serializer as #rf::serializers::ModelSerializer>::Entity>(row, #key, preloaded)?;
+        }
+    });
+    quote! {
+        fn select_related(
+            select: #rf::sea_orm::Select<Self::Entity>,
+        ) -> #rf::sea_orm::Select<Self::Entity> {
+            #(#joins)*
+            select
+        }
+
+        fn read_related(
+            row: &#rf::sea_orm::QueryResult,
+            preloaded: &mut #rf::relations::Preloaded,
+        ) -> #rf::exceptions::ApiResult<()> {
+            #(#reads)*
+            ::core::result::Result::Ok(())
         }
     }
 }
@@ -274,14 +350,46 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
             optional: true,
             ..
         } => {
-            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, ctx))
+            let key = field.key();
+            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, #key, preloaded, ctx))
         }
         Kind::Nested { serializer, .. } => {
-            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, ctx))
+            let key = field.key();
+            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, #key, preloaded, ctx))
         }
     };
     let span = field.span();
     quote_spanned!(span=> let mut #var = #load.await?.into_iter();)
+}
+
+/// The load of a `count = Entity` field: the lengths of an already loaded nested list of the
+/// same entity when there is one (no query), else one grouped `COUNT`.
+fn count_statement(
+    field: &Field,
+    model: &syn::Path,
+    nested_lists: &[(syn::Ident, &syn::Type)],
+) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let Kind::Count { related } = &field.kind else {
+        return load_statement(field, model);
+    };
+    let var = loaded(field);
+    let reuse = nested_lists.iter().map(|(list, serializer)| {
+        quote! {
+            if let ::core::option::Option::Some(__counts) =
+                #rf::relations::lengths_if_rows_of::<#related, #serializer>(#list.as_slice())
+            {
+                __counts
+            } else
+        }
+    });
+    let span = field.span();
+    quote_spanned! {span=>
+        let mut #var = #(#reuse)* {
+            #rf::relations::load_counts::<#model, #related>(models, ctx).await?
+        }
+        .into_iter();
+    }
 }
 
 /// The closure that picks what a related-row field shows of a related row. With `target`
