@@ -6,7 +6,7 @@ use crate::fields::Repr;
 use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
 use crate::pagination::{Pagination, QuerysetPage};
 use crate::permissions::Permission;
-use crate::relations::fetch_one_related;
+use crate::relations::{fetch_one_related, fetch_related};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
@@ -29,14 +29,15 @@ pub async fn list_with<S: ModelSerializer>(
     let sctx = ctx.serializer_context();
     match pagination {
         Some(pagination) => {
-            let mut page = QuerysetPage::new(queryset);
+            let mut page = QuerysetPage::for_serializer::<S>(queryset);
             let links = pagination.paginate(&mut page, ctx).await?;
-            let items = S::from_models(&page.into_rows(), &sctx).await?;
+            let (rows, preloaded) = page.into_rows_preloaded();
+            let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
             Ok(Response::ok(&links.body(&items)))
         }
         None => {
-            let rows = queryset.all(ctx.db()).await?;
-            let items = S::from_models(&rows, &sctx).await?;
+            let (rows, preloaded) = fetch_related::<S>(queryset, ctx.db()).await?;
+            let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
             Ok(Response::ok(&Repr(&items)))
         }
     }

@@ -190,21 +190,22 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         async move { Self::from_models_preloaded(models, &Preloaded::default(), ctx).await }
     }
 
-    /// [`Self::from_models`] for rows fetched with their nested forward relations already
-    /// joined in (see [`crate::relations::fetch_one_related`]): those are not loaded again.
+    /// [`Self::from_models`] for rows fetched with their nested forward relations and counts
+    /// (see [`crate::relations::fetch_related`]): those are not loaded again.
     fn from_models_preloaded(
         models: &[ModelOf<Self>],
         preloaded: &Preloaded,
         ctx: &SerializerContext<'_>,
     ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
 
-    /// Joins the rows of the nested forward relations into `select` (Django's
-    /// `select_related`), read back by [`Self::read_related`].
+    /// Adds to `select` what the parents' own statement can fetch: the rows of the nested
+    /// forward relations (joined, Django's `select_related`) and the counts (correlated
+    /// subqueries); read back by [`Self::read_related`].
     fn select_related(select: Select<Self::Entity>) -> Select<Self::Entity> {
         select
     }
 
-    /// Reads the rows [`Self::select_related`] joined off a fetched row.
+    /// Reads what [`Self::select_related`] added off a fetched row.
     fn read_related(row: &QueryResult, preloaded: &mut Preloaded) -> ApiResult<()> {
         let _ = (row, preloaded);
         Ok(())

@@ -290,8 +290,10 @@ async fn migrations_are_idempotent_and_create_the_indexes() {
             "blog_article_created_at_id_idx",
             "blog_article_tags_article_id_tag_id_uniq",
             "blog_article_tags_tag_id_idx",
-            "blog_article_user_id_idx",
+            "blog_article_title_idx",
+            "blog_article_user_id_created_at_id_idx",
             "blog_comment_article_id_created_at_id_idx",
+            "blog_comment_created_at_id_idx",
             "blog_comment_user_id_idx",
             "django_session_expire_date_a5c62663",
             "token_blacklist_outstandingtoken_user_id_idx",
@@ -458,12 +460,20 @@ async fn postgres_schema_has_djangos_column_types() {
             on("blog_article_tags", "tag_id")
         ),
         format!(
-            "CREATE INDEX blog_article_user_id_idx {}",
-            on("blog_article", "user_id")
+            "CREATE INDEX blog_article_title_idx {}",
+            on("blog_article", "title")
+        ),
+        format!(
+            "CREATE INDEX blog_article_user_id_created_at_id_idx {}",
+            on("blog_article", "user_id, created_at, id")
         ),
         format!(
             "CREATE INDEX blog_comment_article_id_created_at_id_idx {}",
             on("blog_comment", "article_id, created_at, id")
+        ),
+        format!(
+            "CREATE INDEX blog_comment_created_at_id_idx {}",
+            on("blog_comment", "created_at, id")
         ),
         format!(
             "CREATE UNIQUE INDEX blog_comment_pkey {}",

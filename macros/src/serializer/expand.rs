@@ -144,35 +144,42 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     }
 }
 
-/// `select_related` / `read_related` over the nested forward relations (nothing when there
-/// are none: the trait's defaults).
+/// `select_related` / `read_related`: the nested forward relations joined in, the counts as
+/// subqueries (nothing when there are none: the trait's defaults).
 fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
-    let joined: Vec<_> = s
-        .fields
-        .iter()
-        .filter_map(|f| match &f.kind {
+    let mut joins = Vec::new();
+    let mut reads = Vec::new();
+    for field in &s.fields {
+        let key = field.key();
+        match &field.kind {
             Kind::Nested {
                 serializer,
                 many: false,
                 ..
-            } => Some((f.key(), serializer)),
-            _ => None,
-        })
-        .collect();
-    if joined.is_empty() {
+            } => {
+                let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
+                joins.push(quote! {
+                    let select = #rf::relations::join_forward::<#model, #entity>(select, #key);
+                });
+                reads.push(quote! {
+                    #rf::relations::read_joined::<#entity>(row, #key, preloaded)?;
+                });
+            }
+            Kind::Count { related } => {
+                joins.push(quote! {
+                    let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
+                });
+                reads.push(quote! {
+                    #rf::relations::read_count(row, #key, preloaded)?;
+                });
+            }
+            _ => {}
+        }
+    }
+    if joins.is_empty() {
         return TokenStream::new();
     }
-    let joins = joined.iter().map(|(key, serializer)| {
-        quote! {
-            let select = #rf::relations::join_forward::<#model, <#serializer as #rf::serializers::ModelSerializer>::Entity>(select, #key);
-        }
-    });
-    let reads = joined.iter().map(|(key, serializer)| {
-        quote! {
-            #rf::relations::read_joined::<<#serializer as #rf::serializers::ModelSerializer>::Entity>(row, #key, preloaded)?;
-        }
-    });
     quote! {
         fn select_related(
             select: #rf::sea_orm::Select<Self::Entity>,
@@ -362,8 +369,9 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
     quote_spanned!(span=> let mut #var = #load.await?.into_iter();)
 }
 
-/// The load of a `count = Entity` field: the lengths of an already loaded nested list of the
-/// same entity when there is one (no query), else one grouped `COUNT`.
+/// The load of a `count = Entity` field: the counts fetched with the rows (a subquery), else
+/// the lengths of an already loaded nested list of the same entity (no query), else one
+/// grouped `COUNT`.
 fn count_statement(
     field: &Field,
     model: &syn::Path,
@@ -383,9 +391,14 @@ fn count_statement(
             } else
         }
     });
+    let key = field.key();
     let span = field.span();
     quote_spanned! {span=>
-        let mut #var = #(#reuse)* {
+        let mut #var = if let ::core::option::Option::Some(__counts) =
+            #rf::relations::preloaded_counts(preloaded, #key, models.len())
+        {
+            __counts
+        } else #(#reuse)* {
             #rf::relations::load_counts::<#model, #related>(models, ctx).await?
         }
         .into_iter();
