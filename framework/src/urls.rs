@@ -290,7 +290,7 @@ impl Endpoint for UrlEndpoint {
                 ));
             }
         };
-        let mut ctx = context_for(&self.state, &req, body);
+        let mut ctx = crate::views::context_taking_headers(&self.state, &mut req, body);
         for (name, value) in params {
             ctx.set_path_param(name, value);
         }
