@@ -167,7 +167,10 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                 });
             }
             Kind::Count { related } => {
-                joins.push(quote! {
+                // Spanned at the field: a count over something that is no relation is
+                // reported there.
+                let span = field.span();
+                joins.push(quote_spanned! {span=>
                     let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
