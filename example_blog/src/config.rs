@@ -92,6 +92,24 @@ fn env_var(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+/// The variable that sets how many password hashes run at once (a positive integer;
+/// `rest_framework::auth::hashers::set_max_concurrent_hashes`).
+pub const PASSWORD_HASHING_SLOTS_ENV: &str = "PASSWORD_HASHING_SLOTS";
+
+/// `PASSWORD_HASHING_SLOTS`: `Ok(None)` when unset (the framework's default, the cores minus
+/// one), an error when it is not a positive integer.
+pub fn password_hashing_slots_from_env() -> anyhow::Result<Option<usize>> {
+    let Some(value) = env_var(PASSWORD_HASHING_SLOTS_ENV) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(slots) if slots > 0 => Ok(Some(slots)),
+        _ => anyhow::bail!(
+            "{PASSWORD_HASHING_SLOTS_ENV} must be a positive integer (hashes at once), not {value:?}"
+        ),
+    }
+}
+
 /// `DATABASE_URL`, or [`DEFAULT_DATABASE_URL`] when it is unset or empty. For commands that
 /// need the database only (and so should not warn about `SECRET_KEY`).
 pub fn database_url_from_env() -> String {

@@ -18,6 +18,9 @@ pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// connections, lets requests in flight finish (for up to [`SHUTDOWN_TIMEOUT`]) and returns
 /// `Ok(())`.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if let Some(slots) = crate::config::password_hashing_slots_from_env()? {
+        rest_framework::auth::hashers::set_max_concurrent_hashes(slots);
+    }
     let db = if config.production {
         connect_migrated(&config.database_url).await?
     } else {

@@ -1,8 +1,13 @@
-//! Serializer benchmarks on in-memory SQLite with the framework tests' entities:
-//! - `page_100_posts`: load the relations of a page of 100 posts (author, labels, ~5 nested
-//!   notes each, note counts) and write the page to JSON bytes;
-//! - `render_100_posts`: only the JSON writing of an already loaded page;
-//! - `validate_post_body`: parse a request body and validate it (lengths, label existence).
+//! Serializer benchmarks on in-memory SQLite with the framework tests' entities (a post is
+//! the blog's article, a note its comment, a label its tag):
+//! - `serialize_page_100_posts_with_nested_notes_to_bytes`: load the relations of a page of
+//!   100 posts (author, labels, 5 nested notes each, note counts) and write the page to JSON
+//!   bytes (the list/detail hot path);
+//! - `render_100_posts_to_bytes`: only the JSON writing of an already loaded page;
+//! - `parse_and_validate_post_body`: parse a request body and validate it (lengths, label
+//!   existence), as a create does.
+//!
+//! Verifying a JWT is in `benches/jwt.rs`.
 //!
 //! `cargo bench -p rest_framework --bench serialize -- --quick`
 
@@ -134,7 +139,7 @@ fn benches(c: &mut Criterion) {
         .expect("posts");
     assert_eq!(rows.len(), 100);
 
-    c.bench_function("page_100_posts", |b| {
+    c.bench_function("serialize_page_100_posts_with_nested_notes_to_bytes", |b| {
         b.iter(|| {
             runtime.block_on(async {
                 let page = PostSerializer::from_models(black_box(&rows), &ctx)
@@ -148,12 +153,12 @@ fn benches(c: &mut Criterion) {
     let page = runtime
         .block_on(PostSerializer::from_models(&rows, &ctx))
         .expect("render");
-    c.bench_function("render_100_posts", |b| {
+    c.bench_function("render_100_posts_to_bytes", |b| {
         b.iter(|| serde_json::to_vec(black_box(&page)).expect("json"))
     });
 
     let body = br#"{"title": "A new article", "content": "Some text worth reading.", "labels": [1, "2", 3]}"#;
-    c.bench_function("validate_post_body", |b| {
+    c.bench_function("parse_and_validate_post_body", |b| {
         b.iter(|| {
             runtime.block_on(async {
                 let data: serde_json::Map<String, serde_json::Value> =

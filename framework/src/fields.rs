@@ -5,7 +5,7 @@
 //! readable one in [`Repr`] when serializing.
 
 use crate::exceptions::ValidationErrors;
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, Timelike, Utc};
 use serde::ser::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -572,8 +572,23 @@ pub struct DrfDateTime<'a>(pub &'a DateTime<Utc>);
 
 impl std::fmt::Display for DrfDateTime<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let micros = self.0.nanosecond() % 1_000_000_000 / 1_000;
-        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        let (year, nanos) = (self.0.year(), self.0.nanosecond());
+        let micros = nanos % 1_000_000_000 / 1_000;
+        if (0..=9999).contains(&year) && nanos < 1_000_000_000 {
+            // The common case without parsing a strftime pattern per value (a hot path of
+            // every list page).
+            write!(
+                f,
+                "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                self.0.month(),
+                self.0.day(),
+                self.0.hour(),
+                self.0.minute(),
+                self.0.second()
+            )?;
+        } else {
+            write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        }
         if micros != 0 {
             write!(f, ".{micros:06}")?;
         }
@@ -681,6 +696,14 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(DrfDateTime(&whole).to_string(), "2026-11-23T00:29:22Z");
+        // Padded as strftime pads (Python's year 1 is `0001`).
+        let early = DateTime::parse_from_rfc3339("0001-02-03T04:05:06.000007+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            DrfDateTime(&early).to_string(),
+            "0001-02-03T04:05:06.000007Z"
+        );
     }
 
     /// Django's `EmailValidator`, case by case.

@@ -710,7 +710,9 @@ impl<E: ModelMeta> OrderingFilter<E> {
 }
 
 /// `SELECT COUNT(*) FROM related AS rf_count WHERE rf_count.fk = parent.col`.
-fn count_subquery<E: EntityTrait>(relation: RelationDef) -> Result<Box<SelectStatement>, String> {
+pub(crate) fn count_subquery<E: EntityTrait>(
+    relation: RelationDef,
+) -> Result<Box<SelectStatement>, String> {
     let parent_column = unary(&relation.from_col)?;
     let fk = unary(&relation.to_col)?;
     let alias = Alias::new("rf_count").into_iden();

@@ -16,12 +16,15 @@
 
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::{PyInt, Repr, Representation, parse_py_int};
+use crate::filters::BoxFuture;
+use crate::relations::{Preloaded, fetch_related};
 use crate::request::RequestContext;
+use crate::serializers::{ModelOf, ModelSerializer};
 use poem_openapi::registry::{MetaOperationParam, MetaParamIn, MetaSchema, MetaSchemaRef};
 use poem_openapi::types::Type;
 use sea_orm::{
-    ColumnTrait, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::Serialize;
 use std::str::FromStr;
@@ -224,20 +227,59 @@ pub trait PageQuery: Send {
 pub struct QuerysetPage<E: EntityTrait> {
     select: Select<E>,
     rows: Vec<E::Model>,
+    /// How the page is fetched: alone, or with what a serializer fetches in the same
+    /// statement ([`crate::relations::fetch_related`]).
+    fetch: FetchRows<E>,
+    preloaded: Preloaded,
 }
+
+/// Fetches the rows of a windowed queryset (and what comes with them).
+type FetchRows<E> =
+    for<'a> fn(
+        Select<E>,
+        &'a DatabaseConnection,
+    ) -> BoxFuture<'a, ApiResult<(Vec<<E as EntityTrait>::Model>, Preloaded)>>;
 
 impl<E: EntityTrait> QuerysetPage<E> {
     /// Wraps a queryset; nothing is fetched yet.
     pub fn new(select: Select<E>) -> Self {
+        fn rows_only<E: EntityTrait>(
+            select: Select<E>,
+            db: &DatabaseConnection,
+        ) -> BoxFuture<'_, ApiResult<(Vec<E::Model>, Preloaded)>> {
+            Box::pin(async move { Ok((select.all(db).await?, Preloaded::default())) })
+        }
         QuerysetPage {
             select,
             rows: Vec::new(),
+            fetch: rows_only::<E>,
+            preloaded: Preloaded::default(),
+        }
+    }
+
+    /// Wraps a queryset whose page is fetched with what serializer `S` can fetch in the same
+    /// statement (its nested forward relations, its counts): fewer queries per page.
+    pub fn for_serializer<S: ModelSerializer<Entity = E>>(select: Select<E>) -> Self {
+        fn with_related<S: ModelSerializer>(
+            select: Select<S::Entity>,
+            db: &DatabaseConnection,
+        ) -> BoxFuture<'_, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
+            Box::pin(fetch_related::<S>(select, db))
+        }
+        QuerysetPage {
+            fetch: with_related::<S>,
+            ..Self::new(select)
         }
     }
 
     /// The fetched rows.
     pub fn into_rows(self) -> Vec<E::Model> {
         self.rows
+    }
+
+    /// The fetched rows and what was fetched with them (see [`Self::for_serializer`]).
+    pub fn into_rows_preloaded(self) -> (Vec<E::Model>, Preloaded) {
+        (self.rows, self.preloaded)
     }
 }
 
@@ -280,11 +322,8 @@ where
                 column.lt(value)
             });
         }
-        self.rows = select
-            .offset(window.offset)
-            .limit(window.limit)
-            .all(ctx.db())
-            .await?;
+        let select = select.offset(window.offset).limit(window.limit);
+        (self.rows, self.preloaded) = (self.fetch)(select, ctx.db()).await?;
         Ok(())
     }
 
@@ -303,10 +342,12 @@ where
 
     fn truncate(&mut self, len: usize) {
         self.rows.truncate(len);
+        self.preloaded.truncate(len);
     }
 
     fn reverse(&mut self) {
         self.rows.reverse();
+        self.preloaded.reverse();
     }
 }
 
@@ -457,6 +498,23 @@ fn links_schema(
     }
 }
 
+/// The number of rows, from a window fetched at `offset` with `limit` when it ends before its
+/// limit (the rows then tell the count: `offset` + their number, DRF's `COUNT(*)` skipped),
+/// else counted. An empty window past the start says nothing, so it is counted.
+async fn count_from_window(
+    query: &mut dyn PageQuery,
+    ctx: &RequestContext,
+    offset: u64,
+    limit: u64,
+) -> ApiResult<u64> {
+    let fetched = query.len() as u64;
+    if fetched < limit && (fetched > 0 || offset == 0) {
+        Ok(offset + fetched)
+    } else {
+        query.count(ctx).await
+    }
+}
+
 #[async_trait::async_trait]
 impl Pagination for PageNumberPagination {
     async fn paginate(
@@ -465,23 +523,34 @@ impl Pagination for PageNumberPagination {
         ctx: &RequestContext,
     ) -> ApiResult<PageLinks> {
         let size = self.get_page_size(ctx);
-        let count = query.count(ctx).await?;
-        // Django's Paginator: an empty list still has one (empty) page.
-        let pages = count.div_ceil(size).max(1);
-        let number = match ctx.query_param(self.page_query_param) {
+        // `None`: the last page, known only after counting.
+        let requested = match ctx.query_param(self.page_query_param) {
             // DRF: `request.query_params.get(self.page_query_param) or 1`.
-            None | Some("") => 1,
-            Some("last") => pages,
+            None | Some("") => Some(1),
+            Some("last") => None,
             // Django's `Paginator.validate_number`: Python's `int()`.
             Some(raw) => match parse_py_int(raw) {
-                PyInt::Int(number) if number >= 1 => number as u64,
+                PyInt::Int(number) if number >= 1 => Some(number as u64),
                 _ => return Err(invalid_page()),
             },
         };
+        let first_page = Window {
+            limit: size,
+            ..Window::default()
+        };
+        let (count, fetched) = if requested == Some(1) {
+            query.fetch(ctx, first_page).await?;
+            (count_from_window(query, ctx, 0, size).await?, true)
+        } else {
+            (query.count(ctx).await?, false)
+        };
+        // Django's Paginator: an empty list still has one (empty) page.
+        let pages = count.div_ceil(size).max(1);
+        let number = requested.unwrap_or(pages);
         if number < 1 || number > pages {
             return Err(invalid_page());
         }
-        if count > 0 {
+        if count > 0 && !fetched {
             let window = Window {
                 offset: (number - 1) * size,
                 limit: size,
@@ -590,20 +659,18 @@ impl Pagination for LimitOffsetPagination {
         ctx: &RequestContext,
     ) -> ApiResult<PageLinks> {
         let limit = self.get_limit(ctx);
-        let count = query.count(ctx).await?;
         let offset = self.get_offset(ctx);
-        if count > 0 && offset <= count {
-            query
-                .fetch(
-                    ctx,
-                    Window {
-                        offset,
-                        limit,
-                        ..Window::default()
-                    },
-                )
-                .await?;
-        }
+        query
+            .fetch(
+                ctx,
+                Window {
+                    offset,
+                    limit,
+                    ..Window::default()
+                },
+            )
+            .await?;
+        let count = count_from_window(query, ctx, offset, limit).await?;
         let url = replace_query_param(
             &ctx.absolute_url(),
             self.limit_query_param,

@@ -6,26 +6,211 @@
 use crate::exceptions::{ApiError, ApiResult, ErrorDetail, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{messages, python_type_name};
 use crate::models::{ModelMeta, pk_column, pk_of};
-use crate::serializers::{ModelSerializer, Save, SerializerContext};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use crate::serializers::{ModelOf, ModelSerializer, Save, SerializerContext};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, QueryStatementBuilder};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IdenStatic, Identity, Iterable, LoaderTrait, QueryFilter, QuerySelect, Related, RelationDef,
+    FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait, QueryFilter,
+    QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
 };
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 
+/// What the parents' own statement fetched besides their columns: for each nested field over a
+/// forward foreign key its row (Django's `select_related`), for each count its value (a
+/// correlated subquery), one entry per parent row, aligned with the parents. Filled by
+/// [`fetch_related`]; empty when the parents were fetched alone (then each relation is
+/// loaded with one query for the page).
+#[derive(Default)]
+pub struct Preloaded {
+    fields: Vec<(&'static str, Box<dyn PreloadedValues>)>,
+}
+
+/// One preloaded field's values (a `Vec<V>`), kept in step with the parent rows.
+trait PreloadedValues: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn truncate(&mut self, len: usize);
+    fn reverse(&mut self);
+}
+
+impl<V: Send + Sync + 'static> PreloadedValues for Vec<V> {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+    fn reverse(&mut self) {
+        self.as_mut_slice().reverse();
+    }
+}
+
+impl Preloaded {
+    /// Appends the value of `field` for the next parent row.
+    fn push<V: Send + Sync + 'static>(&mut self, field: &'static str, value: V) {
+        let existing = self
+            .fields
+            .iter_mut()
+            .find(|(key, _)| *key == field)
+            .and_then(|(_, values)| values.as_any_mut().downcast_mut::<Vec<V>>());
+        match existing {
+            Some(values) => values.push(value),
+            None => self.fields.push((field, Box::new(vec![value]))),
+        }
+    }
+
+    /// The values of `field`, if they were preloaded for all `parents` parent rows.
+    fn values<V: 'static>(&self, field: &str, parents: usize) -> Option<&Vec<V>> {
+        self.fields
+            .iter()
+            .find(|(key, _)| *key == field)
+            .and_then(|(_, values)| values.as_any().downcast_ref::<Vec<V>>())
+            .filter(|values| values.len() == parents)
+    }
+
+    /// Keeps the values of the first `len` parent rows (the parents were truncated).
+    pub fn truncate(&mut self, len: usize) {
+        for (_, values) in &mut self.fields {
+            values.truncate(len);
+        }
+    }
+
+    /// Reverses the values (the parents were reversed).
+    pub fn reverse(&mut self) {
+        for (_, values) in &mut self.fields {
+            values.reverse();
+        }
+    }
+}
+
+/// The prefix of the columns of `field`'s joined table in a [`fetch_related`] row.
+fn joined_prefix(field: &str) -> String {
+    format!("__{field}__")
+}
+
+/// Adds the row that the forward relation of nested field `field` points at to `select`: a
+/// `LEFT JOIN` under the alias `__field` and its columns as `__field__column` (generated
+/// code calls this from [`ModelSerializer::select_related`]).
+pub fn join_forward<P, F>(select: Select<P>, field: &str) -> Select<P>
+where
+    P: EntityTrait + Related<F>,
+    F: EntityTrait,
+{
+    let prefix = joined_prefix(field);
+    let alias = Alias::new(prefix.trim_end_matches('_'));
+    let mut select = select.join_as(JoinType::LeftJoin, <P as Related<F>>::to(), alias.clone());
+    for column in F::Column::iter() {
+        let name = column.as_str();
+        select = select.column_as(
+            column.select_as(Expr::col((alias.clone(), Alias::new(name)))),
+            format!("{prefix}{name}"),
+        );
+    }
+    select
+}
+
+/// Reads the row [`join_forward`] joined for `field` off a fetched `row` into `preloaded`
+/// (`None` when the foreign key is null).
+pub fn read_joined<F: EntityTrait>(
+    row: &QueryResult,
+    field: &'static str,
+    preloaded: &mut Preloaded,
+) -> ApiResult<()>
+where
+    F::Model: Sync,
+{
+    let related = F::Model::from_query_result_optional(row, &joined_prefix(field))?;
+    preloaded.push(field, related);
+    Ok(())
+}
+
+/// Adds count field `field` (the number of related `T` rows) to `select` as a correlated
+/// subquery `(SELECT COUNT(*) FROM related WHERE related.fk = parent.pk) AS "__field"`:
+/// computed with the page instead of in a grouped query after it.
+pub fn annotate_count<P, T>(select: Select<P>, field: &str) -> Select<P>
+where
+    P: EntityTrait + Related<T>,
+    T: EntityTrait,
+{
+    let relation = <P as Related<T>>::via().unwrap_or_else(<P as Related<T>>::to);
+    match crate::filters::count_subquery::<P>(relation) {
+        Ok(subquery) => select.expr_as(
+            Expr::SubQuery(None, Box::new((*subquery).into_sub_query_statement())),
+            joined_prefix(field),
+        ),
+        // A composite key: the count is loaded with its own query instead.
+        Err(_) => select,
+    }
+}
+
+/// Reads the count [`annotate_count`] added for `field` off a fetched `row` (nothing when it
+/// was not added).
+pub fn read_count(
+    row: &QueryResult,
+    field: &'static str,
+    preloaded: &mut Preloaded,
+) -> ApiResult<()> {
+    if let Ok(count) = row.try_get::<i64>("", &joined_prefix(field)) {
+        preloaded.push(field, count);
+    }
+    Ok(())
+}
+
+/// The rows of `select` with what `S` can fetch in the same statement: its nested forward
+/// relations joined in and its counts as subqueries ([`ModelSerializer::select_related`]),
+/// so they cost no query of their own.
+pub async fn fetch_related<S: ModelSerializer>(
+    select: Select<S::Entity>,
+    db: &impl ConnectionTrait,
+) -> ApiResult<(Vec<ModelOf<S>>, Preloaded)> {
+    let rows = db
+        .query_all(&QueryTrait::into_query(S::select_related(select)))
+        .await?;
+    let mut models = Vec::with_capacity(rows.len());
+    let mut preloaded = Preloaded::default();
+    for row in &rows {
+        models.push(ModelOf::<S>::from_query_result(row, "")?);
+        S::read_related(row, &mut preloaded)?;
+    }
+    Ok((models, preloaded))
+}
+
+/// [`fetch_related`] for the first row of `select`.
+pub async fn fetch_one_related<S: ModelSerializer>(
+    select: Select<S::Entity>,
+    db: &impl ConnectionTrait,
+) -> ApiResult<Option<(ModelOf<S>, Preloaded)>> {
+    let (models, preloaded) = fetch_related::<S>(select.limit(1), db).await?;
+    Ok(models.into_iter().next().map(|model| (model, preloaded)))
+}
+
+/// The counts of `field` when they came with the parents' statement ([`annotate_count`]).
+pub fn preloaded_counts(preloaded: &Preloaded, field: &str, parents: usize) -> Option<Vec<i64>> {
+    preloaded.values::<i64>(field, parents).cloned()
+}
+
 /// Nested serializer over a forward foreign key (`author = AuthorSerializer(source="user")`):
-/// one `WHERE id IN (...)` for the page, then the nested serializer's own load step.
+/// one `WHERE id IN (...)` for the page (none when the rows were joined into the parents'
+/// statement, see [`Preloaded`]), then the nested serializer's own load step.
 pub async fn load_nested_one<P, S>(
     models: &[P::Model],
+    field: &str,
+    preloaded: &Preloaded,
     ctx: &SerializerContext<'_>,
 ) -> ApiResult<Vec<Option<S>>>
 where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    let related = models.load_one(S::Entity::find(), ctx.db).await?;
+    let related = match preloaded.values::<Option<ModelOf<S>>>(field, models.len()) {
+        Some(rows) => rows.clone(),
+        None => models.load_one(S::Entity::find(), ctx.db).await?,
+    };
     let present: Vec<_> = related.iter().flatten().cloned().collect();
     let mut rendered = S::from_models(&present, ctx).await?.into_iter();
     Ok(related
@@ -37,13 +222,15 @@ where
 /// Like [`load_nested_one`] for a non-nullable foreign key.
 pub async fn load_nested_required<P, S>(
     models: &[P::Model],
+    field: &str,
+    preloaded: &Preloaded,
     ctx: &SerializerContext<'_>,
 ) -> ApiResult<Vec<S>>
 where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    load_nested_one::<P, S>(models, ctx)
+    load_nested_one::<P, S>(models, field, preloaded, ctx)
         .await?
         .into_iter()
         .map(|item| {
@@ -185,6 +372,21 @@ where
         .iter()
         .map(|id| counts.get(id).copied().unwrap_or(0))
         .collect())
+}
+
+/// The counts of a reverse relation read off its nested lists, loaded for the same page
+/// (`comment_count` beside `comment_set`): `Some` when the nested serializer's rows are `T`'s,
+/// so the grouped `COUNT` is not run. Nested lists are loaded unfiltered, so their lengths are
+/// the counts.
+pub fn lengths_if_rows_of<T: EntityTrait, S: ModelSerializer>(
+    lists: &[Vec<S>],
+) -> Option<Vec<i64>> {
+    (std::any::TypeId::of::<S::Entity>() == std::any::TypeId::of::<T>()).then(|| {
+        lists
+            .iter()
+            .map(|list| i64::try_from(list.len()).unwrap_or(i64::MAX))
+            .collect()
+    })
 }
 
 /// Reads a writable to-many primary-key field (`"tags": [3, "4"]`) as DRF's

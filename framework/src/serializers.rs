@@ -88,10 +88,12 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
 use crate::models::{ModelMeta, pk_of};
+use crate::relations::Preloaded;
 use crate::urls::Reverser;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult, Select,
+    TransactionTrait,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -188,7 +190,30 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
     fn from_models(
         models: &[ModelOf<Self>],
         ctx: &SerializerContext<'_>,
+    ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send {
+        async move { Self::from_models_preloaded(models, &Preloaded::default(), ctx).await }
+    }
+
+    /// [`Self::from_models`] for rows fetched with their nested forward relations and counts
+    /// (see [`crate::relations::fetch_related`]): those are not loaded again.
+    fn from_models_preloaded(
+        models: &[ModelOf<Self>],
+        preloaded: &Preloaded,
+        ctx: &SerializerContext<'_>,
     ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
+
+    /// Adds to `select` what the parents' own statement can fetch: the rows of the nested
+    /// forward relations (joined, Django's `select_related`) and the counts (correlated
+    /// subqueries); read back by [`Self::read_related`].
+    fn select_related(select: Select<Self::Entity>) -> Select<Self::Entity> {
+        select
+    }
+
+    /// Reads what [`Self::select_related`] added off a fetched row.
+    fn read_related(row: &QueryResult, preloaded: &mut Preloaded) -> ApiResult<()> {
+        let _ = (row, preloaded);
+        Ok(())
+    }
 
     /// Reads and validates request data (DRF's `is_valid()`): every field's errors in one
     /// [`ValidationErrors`]. `instance` is the row being updated; `partial` is PATCH.

@@ -5,7 +5,7 @@
 use crate::openapi::{SchemaView, SwaggerUiView, build_document};
 use crate::routers::DefaultRouter;
 use crate::settings::AppState;
-use crate::views::{ApiView, context_for, dispatch};
+use crate::views::{ApiView, context_taking_headers, dispatch};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request};
 use std::sync::Arc;
@@ -315,7 +315,7 @@ impl Endpoint for UrlEndpoint {
                 ));
             }
         };
-        let mut ctx = context_for(&self.state, &req, body);
+        let mut ctx = context_taking_headers(&self.state, &mut req, body);
         for (name, value) in params {
             ctx.set_path_param(name, value);
         }

@@ -261,11 +261,31 @@ where
 
 /// Builds a request context for a view (used by the URL dispatcher and tests).
 pub fn context_for(state: &AppState, req: &poem::Request, body: Vec<u8>) -> RequestContext {
+    context_with_headers(state, req, req.headers().clone(), body)
+}
+
+/// [`context_for`] taking the request's headers out instead of copying them (the URL
+/// dispatcher, which has no use for the request afterwards).
+pub(crate) fn context_taking_headers(
+    state: &AppState,
+    req: &mut poem::Request,
+    body: Vec<u8>,
+) -> RequestContext {
+    let headers = std::mem::take(req.headers_mut());
+    context_with_headers(state, req, headers, body)
+}
+
+fn context_with_headers(
+    state: &AppState,
+    req: &poem::Request,
+    headers: poem::http::HeaderMap,
+    body: Vec<u8>,
+) -> RequestContext {
     let mut ctx = RequestContext::new(
         state.clone(),
         req.method().clone(),
         req.original_uri().clone(),
-        req.headers().clone(),
+        headers,
         body,
     );
     let remote_addr = req

@@ -22,6 +22,7 @@ mod m20261123_000001_postgres_like_indexes;
 mod m20261123_000010_token_blacklist;
 mod m20261123_000020_sessions;
 mod m20261123_000030_account_emailaddress;
+mod m20261123_000040_ordering_indexes;
 
 /// Every migration of the blog, oldest first.
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_token_blacklist::Migration),
             Box::new(m20261123_000020_sessions::Migration),
             Box::new(m20261123_000030_account_emailaddress::Migration),
+            Box::new(m20261123_000040_ordering_indexes::Migration),
         ]
     }
 }

@@ -16,8 +16,9 @@
 //! Hashing is slow on purpose (tens of milliseconds in release builds). In async code use
 //! [`make_password`], [`check_password`] and [`run_dummy_hasher`], which run the work on
 //! tokio's blocking pool instead of the async executor, at most
-//! [`max_concurrent_hashes`] at a time (one core fewer than the machine has): a burst of
-//! logins waits for its turn instead of taking every core from the other requests.
+//! [`max_concurrent_hashes`] at a time (by default one core fewer than the machine has; set
+//! it with [`set_max_concurrent_hashes`]): a burst of logins waits for its turn instead of
+//! taking every core from the other requests.
 
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -255,12 +256,64 @@ pub fn must_update(encoded: &str) -> bool {
         || hash.hash.map(|output| output.len()) != Some(ARGON2_HASH_LEN)
 }
 
-/// How many password hashes the async wrappers compute at once: the machine's cores minus
-/// one (at least one), so hashing never occupies every core.
-pub fn max_concurrent_hashes() -> usize {
+/// How many password hashes the async wrappers compute at once by default: the machine's
+/// cores minus one (at least one), so hashing never occupies every core and reads stay fast
+/// while users log in.
+pub fn default_max_concurrent_hashes() -> usize {
     std::thread::available_parallelism()
         .map(|cores| cores.get().saturating_sub(1).max(1))
         .unwrap_or(1)
+}
+
+/// The hashing slots: their number and the semaphore that hands them out.
+type Slots = (usize, std::sync::Arc<tokio::sync::Semaphore>);
+
+static SLOTS: std::sync::RwLock<Option<Slots>> = std::sync::RwLock::new(None);
+
+/// Sets how many password hashes the async wrappers ([`make_password`], [`check_password`],
+/// [`run_dummy_hasher`]) compute at once, for the whole process; `0` restores
+/// [`default_max_concurrent_hashes`]. More slots raise login throughput and let logins take
+/// every core away from reads (each argon2 hash takes ~19 MiB and tens of milliseconds of
+/// CPU). Hashes already running keep their old slot.
+pub fn set_max_concurrent_hashes(slots: usize) {
+    let slots = if slots == 0 {
+        default_max_concurrent_hashes()
+    } else {
+        slots
+    };
+    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(slots));
+    *SLOTS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((slots, semaphore));
+}
+
+/// The slots in use: set by [`set_max_concurrent_hashes`], else the default.
+fn slots() -> Slots {
+    if let Some(slots) = SLOTS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .as_ref()
+    {
+        return slots.clone();
+    }
+    let mut guard = SLOTS
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    guard
+        .get_or_insert_with(|| {
+            let slots = default_max_concurrent_hashes();
+            (
+                slots,
+                std::sync::Arc::new(tokio::sync::Semaphore::new(slots)),
+            )
+        })
+        .clone()
+}
+
+/// How many password hashes the async wrappers compute at once (see
+/// [`set_max_concurrent_hashes`]).
+pub fn max_concurrent_hashes() -> usize {
+    slots().0
 }
 
 /// Runs `work` on tokio's blocking pool once one of the [`max_concurrent_hashes`] slots is
@@ -268,12 +321,9 @@ pub fn max_concurrent_hashes() -> usize {
 async fn hash_off_the_executor<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, tokio::task::JoinError> {
-    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
-        std::sync::OnceLock::new();
-    let slots = SLOTS
-        .get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(max_concurrent_hashes())));
+    let (_, semaphore) = slots();
     // The semaphore is never closed, so acquiring cannot fail; hash anyway if it did.
-    let permit = slots.clone().acquire_owned().await.ok();
+    let permit = semaphore.acquire_owned().await.ok();
     tokio::task::spawn_blocking(move || {
         let result = work();
         drop(permit);
@@ -509,6 +559,14 @@ mod tests {
         assert!(is_password_usable(PBKDF2_SHA256));
         assert!(!check_password_blocking(&unusable, &unusable));
         assert!(!check_password_blocking(&unusable[1..], &unusable));
+    }
+
+    #[test]
+    fn hashing_slots_are_a_setting() {
+        set_max_concurrent_hashes(3);
+        assert_eq!(max_concurrent_hashes(), 3);
+        set_max_concurrent_hashes(0);
+        assert_eq!(max_concurrent_hashes(), default_max_concurrent_hashes());
     }
 
     #[tokio::test]

@@ -16,7 +16,31 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
 
     let serialize = expand_serialize(s);
-    let loads = s.fields.iter().map(|f| load_statement(f, model));
+    // Counts last: a count over the rows of a nested list is that list's length.
+    let nested_lists: Vec<_> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Nested {
+                serializer,
+                many: true,
+                ..
+            } => Some((loaded(f), serializer)),
+            _ => None,
+        })
+        .collect();
+    let is_count = |f: &&Field| matches!(f.kind, Kind::Count { .. });
+    let loads = s
+        .fields
+        .iter()
+        .filter(|f| !is_count(f))
+        .map(|f| load_statement(f, model))
+        .chain(
+            s.fields
+                .iter()
+                .filter(is_count)
+                .map(|f| count_statement(f, model, &nested_lists)),
+        );
     let values = s.fields.iter().map(field_value);
     let field_idents = s.fields.iter().map(|f| &f.ident);
     let parse = s
@@ -51,6 +75,7 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let schemas = expand_schemas(s, true);
     let metadata = expand_metadata(s);
     let object_checks = object_checks(s, model);
+    let select_related = expand_select_related(s, model);
 
     quote! {
         #serialize
@@ -67,11 +92,13 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
             const NAME: &'static str = #name;
             const FIELDS: &'static [&'static str] = &[#(#keys),*];
 
-            fn from_models(
+            fn from_models_preloaded(
                 models: &[#rf::serializers::ModelOf<Self>],
+                preloaded: &#rf::relations::Preloaded,
                 ctx: &#rf::serializers::SerializerContext<'_>,
             ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<::std::vec::Vec<Self>>> + Send {
                 async move {
+                    let _ = preloaded;
                     #(#loads)*
                     let mut __out = ::std::vec::Vec::with_capacity(models.len());
                     for __m in models {
@@ -119,9 +146,68 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 }
             }
 
+            #select_related
+
             #schemas
 
             #metadata
+        }
+    }
+}
+
+/// `select_related` / `read_related`: the nested forward relations joined in, the counts as
+/// subqueries (nothing when there are none: the trait's defaults).
+fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let mut joins = Vec::new();
+    let mut reads = Vec::new();
+    for field in &s.fields {
+        let key = field.key();
+        match &field.kind {
+            Kind::Nested {
+                serializer,
+                many: false,
+                ..
+            } => {
+                let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
+                joins.push(quote! {
+                    let select = #rf::relations::join_forward::<#model, #entity>(select, #key);
+                });
+                reads.push(quote! {
+                    #rf::relations::read_joined::<#entity>(row, #key, preloaded)?;
+                });
+            }
+            Kind::Count { related } => {
+                // Spanned at the field: a count over something that is no relation is
+                // reported there.
+                let span = field.span();
+                joins.push(quote_spanned! {span=>
+                    let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
+                });
+                reads.push(quote! {
+                    #rf::relations::read_count(row, #key, preloaded)?;
+                });
+            }
+            _ => {}
+        }
+    }
+    if joins.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn select_related(
+            select: #rf::sea_orm::Select<Self::Entity>,
+        ) -> #rf::sea_orm::Select<Self::Entity> {
+            #(#joins)*
+            select
+        }
+
+        fn read_related(
+            row: &#rf::sea_orm::QueryResult,
+            preloaded: &mut #rf::relations::Preloaded,
+        ) -> #rf::exceptions::ApiResult<()> {
+            #(#reads)*
+            ::core::result::Result::Ok(())
         }
     }
 }
@@ -285,14 +371,52 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
             optional: true,
             ..
         } => {
-            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, ctx))
+            let key = field.key();
+            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, #key, preloaded, ctx))
         }
         Kind::Nested { serializer, .. } => {
-            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, ctx))
+            let key = field.key();
+            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, #key, preloaded, ctx))
         }
     };
     let span = field.span();
     quote_spanned!(span=> let mut #var = #load.await?.into_iter();)
+}
+
+/// The load of a `count = Entity` field: the counts fetched with the rows (a subquery), else
+/// the lengths of an already loaded nested list of the same entity (no query), else one
+/// grouped `COUNT`.
+fn count_statement(
+    field: &Field,
+    model: &syn::Path,
+    nested_lists: &[(syn::Ident, &syn::Type)],
+) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let Kind::Count { related } = &field.kind else {
+        return load_statement(field, model);
+    };
+    let var = loaded(field);
+    let reuse = nested_lists.iter().map(|(list, serializer)| {
+        quote! {
+            if let ::core::option::Option::Some(__counts) =
+                #rf::relations::lengths_if_rows_of::<#related, #serializer>(#list.as_slice())
+            {
+                __counts
+            } else
+        }
+    });
+    let key = field.key();
+    let span = field.span();
+    quote_spanned! {span=>
+        let mut #var = if let ::core::option::Option::Some(__counts) =
+            #rf::relations::preloaded_counts(preloaded, #key, models.len())
+        {
+            __counts
+        } else #(#reuse)* {
+            #rf::relations::load_counts::<#model, #related>(models, ctx).await?
+        }
+        .into_iter();
+    }
 }
 
 /// The closure that picks what a related-row field shows of a related row. With `target`
