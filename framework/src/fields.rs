@@ -41,6 +41,10 @@ pub mod messages {
     pub fn min_value(n: impl std::fmt::Display) -> String {
         format!("Ensure this value is greater than or equal to {n}.")
     }
+    /// `Surrogate characters are not allowed: U+D800.`
+    pub fn surrogate_characters(code_point: u32) -> String {
+        format!("Surrogate characters are not allowed: U+{code_point:X}.")
+    }
     /// `Expected a list of items but got type "str".`
     pub fn not_a_list(type_name: &str) -> String {
         format!("Expected a list of items but got type \"{type_name}\".")
@@ -148,16 +152,20 @@ impl FieldType for String {
             };
         }
         let mut errors = Vec::new();
-        let length = text.chars().count();
+        let length = crate::parsers::lone_surrogates::char_count(&text);
         if let Some(max) = options.max_length.filter(|max| length > *max) {
             errors.push(messages::max_length(max));
         }
         if let Some(min) = options.min_length.filter(|min| length < *min) {
             errors.push(messages::min_length(min));
         }
-        // DRF's validators run in this order: max length, min length, null characters.
+        // DRF's validators run in this order: max length, min length, null characters,
+        // surrogate characters.
         if text.contains('\0') {
             errors.push(messages::NULL_CHARACTERS.to_string());
+        }
+        if let Some(code_point) = crate::parsers::lone_surrogates::first_code_point(&text) {
+            errors.push(messages::surrogate_characters(code_point));
         }
         if errors.is_empty() {
             Ok(text)

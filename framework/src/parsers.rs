@@ -5,6 +5,7 @@ use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS};
 use crate::fields::python_type_name;
 use serde_json::{Map, Value};
 
+pub mod lone_surrogates;
 mod python_json;
 
 /// The media types the built-in parsers accept, in DRF's order.
@@ -86,11 +87,17 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, V
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
-    let value: Value = serde_json::from_slice(body).map_err(|err| {
+    let value: Value = serde_json::from_slice(body).or_else(|err| {
+        // Python decodes lone surrogate escapes; char fields then report them.
+        if let Some(value) = lone_surrogates::decode(body) {
+            return Ok(value);
+        }
         // Python's message for the same body, as DRF reports it; serde_json's when Python
         // would have accepted the body.
         let message = python_json::error_message(body).unwrap_or_else(|| err.to_string());
-        ApiError::ParseError(format!("JSON parse error - {message}"))
+        Err(ApiError::ParseError(format!(
+            "JSON parse error - {message}"
+        )))
     })?;
     match value {
         Value::Object(map) => Ok(map),

@@ -135,7 +135,13 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
     }
     let result = match &negotiated {
-        Ok(_) => run(view, &classes, &methods, &renderers, &mut ctx).await,
+        // The scope lets the request record how its JSON body held lone surrogates.
+        Ok(_) => {
+            crate::parsers::lone_surrogates::scope(run(
+                view, &classes, &methods, &renderers, &mut ctx,
+            ))
+            .await
+        }
         Err(error) => Err(error.clone()),
     };
     let response = match result {

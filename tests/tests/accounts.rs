@@ -1000,3 +1000,40 @@ async fn registration_emails_as_django_validates_them() {
         r.describe()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lone_surrogates_and_null_characters_are_field_errors_as_in_drf() {
+    let s = TestServer::start().await;
+    let surrogate = "Surrogate characters are not allowed: U+D800.";
+    let invalid_email = "Enter a valid email address.";
+    // `EmailField` runs the e-mail validator after CharField's: a surrogate in the domain is a
+    // letter to Django (U+00A1..U+FFFF), one in the local part is not.
+    for (raw, errors) in [
+        (
+            r#"{"email": "a@exa\ud800mple.com"}"#,
+            json!({"email": [surrogate]}),
+        ),
+        (
+            r#"{"email": "\ud800"}"#,
+            json!({"email": [surrogate, invalid_email]}),
+        ),
+        (
+            r#"{"email": "a\u0000@example.com"}"#,
+            json!({"email": ["Null characters are not allowed.", invalid_email]}),
+        ),
+    ] {
+        s.request("POST", &url("password/reset/"))
+            .raw_body("application/json", raw)
+            .send()
+            .await
+            .assert_json(400, &errors);
+    }
+    s.request("POST", &url("login/"))
+        .raw_body(
+            "application/json",
+            r#"{"email": "a@example.com", "password": "\ud800"}"#,
+        )
+        .send()
+        .await
+        .assert_json(400, &json!({"password": [surrogate]}));
+}

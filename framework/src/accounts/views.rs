@@ -82,7 +82,19 @@ fn email_field(
         allow_blank,
         ..FieldOptions::DEFAULT
     };
-    let value: String = parse_field(data, name, &options, required, errors)?;
+    let Some(value) = parse_field::<String>(data, name, &options, required, errors) else {
+        // DRF runs the e-mail validator after CharField's null and surrogate character
+        // validators, so a value they refuse gets its message too (a blank one does not).
+        if let Some(Value::String(raw)) = data.get(name) {
+            let text = crate::parsers::lone_surrogates::one_char_each(raw.trim());
+            if !text.is_empty()
+                && let Err(message) = validators::email(&text)
+            {
+                errors.add(name, message);
+            }
+        }
+        return None;
+    };
     if value.is_empty() {
         return Some(value);
     }
