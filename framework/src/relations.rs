@@ -210,8 +210,9 @@ where
         }
     }
     let column = |name: &str| format!("{}.{}", quoted(&related.to_string()), quoted(name));
-    let pk = pk_column::<T>();
+    let pk = pk_column::<T>().as_str();
     let mut order = Vec::new();
+    let mut ends_with_pk = false;
     for (col, direction) in T::ordering() {
         let direction = match direction {
             Order::Asc => "ASC",
@@ -219,12 +220,15 @@ where
             _ => return None,
         };
         order.push(format!("{} {direction}", column(col.as_str())));
+        ends_with_pk = col.as_str() == pk;
     }
     // The primary key breaks ties, so equal sort keys still list in one fixed order.
-    order.push(format!("{} ASC", column(pk.as_str())));
+    if !ends_with_pk {
+        order.push(format!("{} ASC", column(pk)));
+    }
     query.expr(Expr::cust(format!(
         "string_agg(CAST({} AS TEXT), ',' ORDER BY {})",
-        column(pk.as_str()),
+        column(pk),
         order.join(", ")
     )));
     Some(query)
