@@ -194,8 +194,8 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         async move { Self::from_models_preloaded(models, &Preloaded::default(), ctx).await }
     }
 
-    /// [`Self::from_models`] for rows fetched with their nested forward relations and counts
-    /// (see [`crate::relations::fetch_related`]): those are not loaded again.
+    /// [`Self::from_models`] for rows fetched with their nested forward relations, counts and
+    /// to-many primary keys (see [`crate::relations::fetch_related`]): those are not loaded again.
     fn from_models_preloaded(
         models: &[ModelOf<Self>],
         preloaded: &Preloaded,
@@ -203,8 +203,8 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
     ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
 
     /// Adds to `select` what the parents' own statement can fetch: the rows of the nested
-    /// forward relations (joined, Django's `select_related`) and the counts (correlated
-    /// subqueries); read back by [`Self::read_related`].
+    /// forward relations (joined, Django's `select_related`), the counts and the to-many
+    /// primary keys (correlated subqueries); read back by [`Self::read_related`].
     fn select_related(select: Select<Self::Entity>) -> Select<Self::Entity> {
         select
     }

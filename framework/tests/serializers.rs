@@ -170,9 +170,18 @@ async fn statement_count_does_not_depend_on_page_size() {
 }
 
 #[tokio::test]
-async fn fetch_related_joins_the_author_and_counts_into_the_page_query() {
+async fn fetch_related_joins_the_author_counts_and_label_ids_into_the_page_query() {
     let (db, statements) = database().await;
     seed(&db, 10).await;
+    // A post without labels: its aggregate is NULL, rendered as an empty list.
+    post::ActiveModel {
+        title: Set("bare".into()),
+        writer_id: Set(1),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
     let ctx = SerializerContext::new(&db, "http://testserver");
     let rows = post::Entity::find().all(&db).await.unwrap();
     let loaded = PostSerializer::from_models(&rows, &ctx).await.unwrap();
@@ -185,11 +194,17 @@ async fn fetch_related_joins_the_author_and_counts_into_the_page_query() {
     let rendered = PostSerializer::from_models_preloaded(&fetched, &preloaded, &ctx)
         .await
         .unwrap();
-    // The posts with their authors and note counts, then labels and notes.
-    assert_eq!(statements.load(Ordering::SeqCst), 3);
-    assert_eq!(
-        serde_json::to_string(&rendered).unwrap(),
-        serde_json::to_string(&loaded).unwrap()
+    // The posts with their authors, note counts and label ids (in the labels' ordering, as
+    // the separate query of `from_models` gives them), then the notes.
+    assert_eq!(statements.load(Ordering::SeqCst), 2);
+    let rendered = serde_json::to_string(&rendered).unwrap();
+    assert_eq!(rendered, serde_json::to_string(&loaded).unwrap());
+    assert!(rendered.contains(r#""labels":[2,1]"#), "{rendered}");
+    assert!(
+        rendered.contains(
+            r#""title":"bare","writer":1,"author":{"id":1,"email":"w@example.com"},"labels":[]"#
+        ),
+        "{rendered}"
     );
 }
 

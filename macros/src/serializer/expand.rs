@@ -155,8 +155,8 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     }
 }
 
-/// `select_related` / `read_related`: the nested forward relations joined in, the counts as
-/// subqueries (nothing when there are none: the trait's defaults).
+/// `select_related` / `read_related`: the nested forward relations joined in, the counts and
+/// the to-many primary keys as subqueries (nothing when there are none: the trait's defaults).
 fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let mut joins = Vec::new();
@@ -175,6 +175,15 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                 });
                 reads.push(quote! {
                     #rf::relations::read_joined::<#entity>(row, #key, preloaded)?;
+                });
+            }
+            Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
+                let span = field.span();
+                joins.push(quote_spanned! {span=>
+                    let select = #rf::relations::annotate_pks_many::<#model, #related>(select, #key);
+                });
+                reads.push(quote! {
+                    #rf::relations::read_pks_many(row, #key, preloaded)?;
                 });
             }
             Kind::Count { related } => {
@@ -354,7 +363,8 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
             quote!(#rf::relations::load_many_values::<#model, #related, _>(models, ctx, #pick))
         }
         Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
-            quote!(#rf::relations::load_pks_many::<#model, #related>(models, ctx))
+            let key = field.key();
+            quote!(#rf::relations::load_pks_many::<#model, #related>(models, #key, preloaded, ctx))
         }
         Kind::Count { related } => {
             quote!(#rf::relations::load_counts::<#model, #related>(models, ctx))
