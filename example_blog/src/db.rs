@@ -55,7 +55,9 @@ fn has_sqlite_mode(url: &str) -> bool {
 ///   it is missing and the URL has no `mode=` of its own; every connection runs with
 ///   `foreign_keys = ON` (the cascades of the schema need it), `journal_mode = WAL`,
 ///   `synchronous = NORMAL` (safe with WAL), `cache_size` [`SQLITE_CACHE_KIB`] and a
-///   [`SQLITE_BUSY_TIMEOUT`]. The pool holds 1 to [`SQLITE_MAX_CONNECTIONS`] connections and
+///   [`SQLITE_BUSY_TIMEOUT`], and SQLite's query planner stability guarantee
+///   ([`rest_framework::db::sqlite_stable_query_plans`]: cached statements are not planned
+///   again per request). The pool holds 1 to [`SQLITE_MAX_CONNECTIONS`] connections and
 ///   does not ping a connection before handing it out (a ping is one more round trip to the
 ///   connection's thread). An in-memory database lives only as long as its connections, and
 ///   its connections share one cache with table-level locks, so it gets exactly one
@@ -89,6 +91,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         }
         options
             .test_before_acquire(false)
+            .map_sqlx_sqlite_pool_opts(rest_framework::db::sqlite_stable_query_plans)
             .map_sqlx_sqlite_opts(move |opts| {
                 let opts = opts
                     .foreign_keys(true)

@@ -16,6 +16,7 @@ pub mod authtoken;
 pub mod cookies;
 pub mod cors;
 pub mod csrf;
+pub mod db;
 pub mod decorators;
 pub mod exceptions;
 pub mod fields;

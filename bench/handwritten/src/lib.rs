@@ -73,6 +73,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .max_connections(MAX_CONNECTIONS)
         .min_connections(1)
         .test_before_acquire(false)
+        // The same planner setting as the blog: cached statements with `LIMIT ?` are not
+        // planned again per request (see `rest_framework::db`).
+        .map_sqlx_sqlite_pool_opts(rest_framework::db::sqlite_stable_query_plans)
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(|opts| {
