@@ -8,7 +8,7 @@ use std::os::raw::c_int;
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) on
 /// every connection the pool opens.
 ///
-/// Why: since SQLite 3.46 the planner reads the value bound to `LIMIT ?` (and `OFFSET ?`)
+/// Why: the bundled SQLite (3.51) reads the value bound to `LIMIT ?` (and `OFFSET ?`)
 /// while it plans, and marks the prepared statement to be planned again whenever that
 /// parameter is bound anew. sea-orm binds every `LIMIT` (a detail's `.one()`, every page of a
 /// list), so without this each such statement is parsed and planned again on every request
