@@ -719,6 +719,7 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
         true
     }
+
     /// dj-rest-auth's view has a `get` that raises `MethodNotAllowed('GET')`, so HEAD (answered
     /// by `get`) is refused with `Method "GET" not allowed.` too.
     fn methods(&self) -> Vec<Method> {
