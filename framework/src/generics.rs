@@ -36,6 +36,7 @@ pub async fn list_with<S: ModelSerializer>(
             Ok(Response::ok(&links.body(&items)))
         }
         None => {
+            let queryset = S::defer_unread(queryset, &[]);
             let (rows, preloaded) = fetch_related::<S>(queryset, ctx.db()).await?;
             let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
             Ok(Response::ok(&Repr(&items)))

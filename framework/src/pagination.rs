@@ -234,19 +234,22 @@ pub struct QuerysetPage<E: EntityTrait> {
 }
 
 /// Fetches the rows of a windowed queryset (and what comes with them).
+/// `keep`: the columns the paginator reads off the rows (its ordering), never deferred.
 type FetchRows<E> =
     for<'a> fn(
         Select<E>,
         &'a DatabaseConnection,
+        &[&str],
     ) -> BoxFuture<'a, ApiResult<(Vec<<E as EntityTrait>::Model>, Preloaded)>>;
 
 impl<E: EntityTrait> QuerysetPage<E> {
     /// Wraps a queryset; nothing is fetched yet.
     pub fn new(select: Select<E>) -> Self {
-        fn rows_only<E: EntityTrait>(
+        fn rows_only<'a, E: EntityTrait>(
             select: Select<E>,
-            db: &DatabaseConnection,
-        ) -> BoxFuture<'_, ApiResult<(Vec<E::Model>, Preloaded)>> {
+            db: &'a DatabaseConnection,
+            _keep: &[&str],
+        ) -> BoxFuture<'a, ApiResult<(Vec<E::Model>, Preloaded)>> {
             Box::pin(async move { Ok((select.all(db).await?, Preloaded::default())) })
         }
         QuerysetPage {
@@ -258,13 +261,16 @@ impl<E: EntityTrait> QuerysetPage<E> {
     }
 
     /// Wraps a queryset whose page is fetched with what serializer `S` can fetch in the same
-    /// statement (its nested forward relations, its counts): fewer queries per page.
+    /// statement (its nested forward relations, its counts): fewer queries per page. The
+    /// rows are only serialized, so the text columns `S` does not show are not read
+    /// ([`ModelSerializer::defer_unread`]).
     pub fn for_serializer<S: ModelSerializer<Entity = E>>(select: Select<E>) -> Self {
-        fn with_related<S: ModelSerializer>(
+        fn with_related<'a, S: ModelSerializer>(
             select: Select<S::Entity>,
-            db: &DatabaseConnection,
-        ) -> BoxFuture<'_, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
-            Box::pin(fetch_related::<S>(select, db))
+            db: &'a DatabaseConnection,
+            keep: &[&str],
+        ) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
+            Box::pin(fetch_related::<S>(S::defer_unread(select, keep), db))
         }
         QuerysetPage {
             fetch: with_related::<S>,
@@ -323,7 +329,15 @@ where
             });
         }
         let select = select.offset(window.offset).limit(window.limit);
-        (self.rows, self.preloaded) = (self.fetch)(select, ctx.db()).await?;
+        // The paginator reads its ordering fields off the rows (cursor positions).
+        let keep: Vec<&str> = window
+            .ordering
+            .iter()
+            .flatten()
+            .map(|(field, _)| field.as_str())
+            .chain(window.position.as_ref().map(|filter| filter.field.as_str()))
+            .collect();
+        (self.rows, self.preloaded) = (self.fetch)(select, ctx.db(), &keep).await?;
         Ok(())
     }
 

@@ -12,8 +12,8 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait, QueryFilter,
-    QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
+    FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait, ModelTrait,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
 };
 use serde_json::Value;
 use std::any::Any;
@@ -96,16 +96,44 @@ fn joined_prefix(field: &str) -> String {
 }
 
 /// Adds the row that the forward relation of nested field `field` points at to `select`: a
-/// `LEFT JOIN` under the alias `__field` and its columns as `__field__column` (generated
-/// code calls this from [`ModelSerializer::select_related`]).
+/// `LEFT JOIN` under the alias `__field` and its columns as `__field__column`
+/// ([`join_forward_table`] and [`join_forward_columns`]).
 pub fn join_forward<P, F>(select: Select<P>, field: &str) -> Select<P>
 where
     P: EntityTrait + Related<F>,
     F: EntityTrait,
 {
+    join_forward_columns::<P, F>(join_forward_table::<P, F>(select, field), field)
+}
+
+/// The alias of the table [`join_forward_table`] joins for `field`.
+fn joined_alias(field: &str) -> Alias {
+    Alias::new(format!("__{field}"))
+}
+
+/// The `LEFT JOIN` of [`join_forward`] alone (generated code calls this from
+/// [`ModelSerializer::select_related`]).
+pub fn join_forward_table<P, F>(select: Select<P>, field: &str) -> Select<P>
+where
+    P: EntityTrait + Related<F>,
+    F: EntityTrait,
+{
+    select.join_as(
+        JoinType::LeftJoin,
+        <P as Related<F>>::to(),
+        joined_alias(field),
+    )
+}
+
+/// The columns of [`join_forward`] alone: every column of the joined row as
+/// `"__field"."column" AS "__field__column"`.
+pub fn join_forward_columns<P, F>(mut select: Select<P>, field: &str) -> Select<P>
+where
+    P: EntityTrait + Related<F>,
+    F: EntityTrait,
+{
     let prefix = joined_prefix(field);
-    let alias = Alias::new(prefix.trim_end_matches('_'));
-    let mut select = select.join_as(JoinType::LeftJoin, <P as Related<F>>::to(), alias.clone());
+    let alias = joined_alias(field);
     for column in F::Column::iter() {
         let name = column.as_str();
         select = select.column_as(
@@ -114,6 +142,40 @@ where
         );
     }
     select
+}
+
+/// An empty select list over `P`'s table, for [`render_select_list`].
+pub fn select_list_start<P: EntityTrait>() -> Select<P> {
+    P::find().select_only()
+}
+
+/// The select list of `select` (begun with [`select_list_start`]) as SQL text, so that a
+/// serializer renders the columns and subqueries of its `select_related` once and then adds
+/// the text to every statement ([`with_select_list`]). `None` when the statement binds values
+/// (the text could not carry them) or cannot be split. Identifiers are quoted alike on SQLite
+/// and PostgreSQL, the two databases this text goes to.
+pub fn render_select_list<P: EntityTrait>(select: Select<P>) -> Option<String> {
+    let (sql, values) =
+        QueryTrait::into_query(select).build(sea_orm::sea_query::SqliteQueryBuilder);
+    if !values.0.is_empty() {
+        return None;
+    }
+    let from = format!(" FROM {}", quoted(P::default().table_name()));
+    let list = sql.strip_prefix("SELECT ")?.strip_suffix(&from)?;
+    (!list.is_empty()).then(|| list.to_string())
+}
+
+/// Adds the select list rendered by [`render_select_list`] to `select`, or, when there is
+/// none, builds it with `columns` as usual.
+pub fn with_select_list<P: EntityTrait>(
+    select: Select<P>,
+    rendered: Option<&'static str>,
+    columns: fn(Select<P>) -> Select<P>,
+) -> Select<P> {
+    match rendered {
+        Some(sql) => select.expr(Expr::cust(sql)),
+        None => columns(select),
+    }
 }
 
 /// Reads the row [`join_forward`] joined for `field` off a fetched `row` into `preloaded`
@@ -296,6 +358,57 @@ pub async fn fetch_related<S: ModelSerializer>(
     Ok((models, preloaded))
 }
 
+/// [`ModelSerializer::defer_unread`] for generated code: `reads` are the model fields the
+/// serializer's fields read, `forward` the relations whose foreign keys they follow. Every
+/// text column of `E` outside of those, `keep`, the primary key and `E`'s ordering is selected
+/// as `CAST('' AS TEXT)` under its own name. A name that is no column of `E` leaves `select`
+/// alone.
+pub fn defer_unread_columns<E: ModelMeta>(
+    select: Select<E>,
+    reads: &[&str],
+    forward: &[fn() -> RelationDef],
+    keep: &[&str],
+) -> Select<E> {
+    use sea_orm::sea_query::ColumnType;
+    let mut read: Vec<String> = Vec::with_capacity(reads.len() + keep.len() + 4);
+    for name in reads.iter().chain(keep) {
+        match crate::models::column_named::<E>(name) {
+            Some(column) => read.push(column.as_str().to_string()),
+            None => return select,
+        }
+    }
+    for relation in forward {
+        match relation().from_col {
+            Identity::Unary(column) => read.push(column.to_string()),
+            _ => return select,
+        }
+    }
+    read.push(pk_column::<E>().as_str().to_string());
+    read.extend(
+        E::ordering()
+            .iter()
+            .map(|(column, _)| column.as_str().to_string()),
+    );
+    let deferred = |column: &E::Column| {
+        matches!(
+            column.def().get_column_type(),
+            ColumnType::Text | ColumnType::String(_) | ColumnType::Char(_)
+        ) && !read.iter().any(|name| name == column.as_str())
+    };
+    if !E::Column::iter().any(|column| deferred(&column)) {
+        return select;
+    }
+    let mut select = select.select_only();
+    for column in E::Column::iter() {
+        select = if deferred(&column) {
+            select.column_as(Expr::cust("CAST('' AS TEXT)"), column.as_str())
+        } else {
+            select.column(column)
+        };
+    }
+    select
+}
+
 /// [`fetch_related`] for the first row of `select`.
 pub async fn fetch_one_related<S: ModelSerializer>(
     select: Select<S::Entity>,
@@ -323,9 +436,13 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
+    let loaded;
     let related = match preloaded.values::<Option<ModelOf<S>>>(field, models.len()) {
-        Some(rows) => rows.clone(),
-        None => models.load_one(S::Entity::find(), ctx.db).await?,
+        Some(rows) => rows,
+        None => {
+            loaded = models.load_one(S::Entity::find(), ctx.db).await?;
+            &loaded
+        }
     };
     let present: Vec<_> = related.iter().flatten().cloned().collect();
     let mut rendered = S::from_models(&present, ctx).await?.into_iter();
@@ -367,14 +484,15 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    let related = models
-        .load_many(S::Entity::default_queryset(), ctx.db)
-        .await?;
-    let flat: Vec<_> = related.iter().flatten().cloned().collect();
+    let related =
+        load_children::<P, S::Entity>(models, S::Entity::default_queryset(), ctx.db).await?;
+    let lengths: Vec<usize> = related.iter().map(Vec::len).collect();
+    // The page's related rows in one slice, moved rather than cloned.
+    let flat: Vec<_> = related.into_iter().flatten().collect();
     let mut rendered = S::from_models(&flat, ctx).await?.into_iter();
-    Ok(related
-        .iter()
-        .map(|group| rendered.by_ref().take(group.len()).collect())
+    Ok(lengths
+        .into_iter()
+        .map(|len| rendered.by_ref().take(len).collect())
         .collect())
 }
 
@@ -405,7 +523,7 @@ where
     P: ModelMeta + Related<T>,
     T: ModelMeta,
 {
-    let related = models.load_many(T::default_queryset(), ctx.db).await?;
+    let related = load_children::<P, T>(models, T::default_queryset(), ctx.db).await?;
     Ok(related
         .iter()
         .map(|group| group.iter().map(&pick).collect())
@@ -433,11 +551,69 @@ where
     if let Some(pks) = preloaded.values::<Vec<i64>>(field, models.len()) {
         return Ok(pks.clone());
     }
-    let related = models.load_many(T::default_queryset(), ctx.db).await?;
+    let related = load_children::<P, T>(models, T::default_queryset(), ctx.db).await?;
     Ok(related
         .iter()
         .map(|group| group.iter().map(pk_of::<T>).collect())
         .collect())
+}
+
+/// The rows of `select` related to each parent, grouped in the parents' order, each group in
+/// the order of `select`: one query for the page. A reverse foreign key (`comment_set`) is
+/// read with `WHERE fk = ?` (`IN (...)` for several parents) and grouped by the foreign key
+/// of each row; a many-to-many relation or a composite key goes through sea-orm's loader.
+async fn load_children<P, T>(
+    parents: &[P::Model],
+    select: Select<T>,
+    db: &impl ConnectionTrait,
+) -> ApiResult<Vec<Vec<T::Model>>>
+where
+    P: ModelMeta + Related<T>,
+    T: ModelMeta,
+{
+    let relation = <P as Related<T>>::to();
+    let reverse_fk = match (&relation.from_col, &relation.to_col) {
+        (Identity::Unary(pk), Identity::Unary(fk))
+            if <P as Related<T>>::via().is_none()
+                && pk.to_string() == pk_column::<P>().as_str() =>
+        {
+            crate::models::column_named::<T>(&fk.to_string())
+        }
+        _ => None,
+    };
+    let Some(fk) = reverse_fk else {
+        return Ok(parents.load_many(select, db).await?);
+    };
+    let ids: Vec<i64> = parents.iter().map(pk_of::<P>).collect();
+    match ids.as_slice() {
+        [] => Ok(Vec::new()),
+        [id] => Ok(vec![select.filter(fk.eq(*id)).all(db).await?]),
+        _ => {
+            let rows = select.filter(fk.is_in(ids.iter().copied())).all(db).await?;
+            let position: HashMap<i64, usize> =
+                ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            let mut groups: Vec<Vec<T::Model>> = ids.iter().map(|_| Vec::new()).collect();
+            for row in rows {
+                let parent = crate::models::value_as_i64(&row.get(fk))
+                    .and_then(|id| position.get(&id).copied());
+                if let Some(group) = parent.and_then(|i| groups.get_mut(i)) {
+                    group.push(row);
+                }
+            }
+            // A parent listed twice (a page cannot hold one, a custom queryset might) gets
+            // its rows once per listing, as sea-orm's loader does.
+            let mut seen = HashSet::with_capacity(ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                if !seen.insert(*id) {
+                    let filled = position.get(id).copied().unwrap_or(i);
+                    if filled != i {
+                        groups[i] = groups[filled].clone();
+                    }
+                }
+            }
+            Ok(groups)
+        }
+    }
 }
 
 /// The table and foreign-key column that point from related rows back to `P`

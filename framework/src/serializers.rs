@@ -209,6 +209,17 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         select
     }
 
+    /// Narrows `select` to the columns the fields read, for rows fetched only to be
+    /// serialized (list pages): a text column no field shows (an article's `content` on the
+    /// list) is replaced by an empty text, so its bytes are neither read nor copied, as
+    /// Django's `defer()`. Columns named in `keep` (a paginator's ordering), the primary key,
+    /// the model's ordering and non-text columns are always read. Serializers with a `method`
+    /// field read the whole row (a method may look at any column).
+    fn defer_unread(select: Select<Self::Entity>, keep: &[&str]) -> Select<Self::Entity> {
+        let _ = keep;
+        select
+    }
+
     /// Reads what [`Self::select_related`] added off a fetched row.
     fn read_related(row: &QueryResult, preloaded: &mut Preloaded) -> ApiResult<()> {
         let _ = (row, preloaded);

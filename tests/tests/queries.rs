@@ -207,6 +207,45 @@ async fn statements_per_request_do_not_grow_with_page_size_or_relations() {
     );
 }
 
+/// A list page reads only the text columns its serializer shows (Django's `defer()`): the
+/// list does not copy every article's `content` out of the database, the detail does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_pages_do_not_read_the_text_columns_they_do_not_show() {
+    let s = TestServer::start_counting().await;
+    if s.is_reference() {
+        eprintln!("skipped against the reference: statements are recorded in the Rust blog only");
+        return;
+    }
+    let seeded = seed(&s).await;
+    let content = "\"blog_article\".\"content\"";
+    let page_statement = |statements: &[String]| {
+        statements
+            .iter()
+            .find(|sql| sql.contains("FROM \"blog_article\"") && sql.contains("LIMIT"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no page statement in {statements:#?}"))
+    };
+
+    for path in ["/api/articles/", "/api/articles/?page=2&page_size=50"] {
+        let (r, statements) = measure(&s, path, None).await;
+        r.assert_status(200);
+        let page = page_statement(&statements);
+        assert!(!page.contains(content), "{path} reads content: {page}");
+        assert!(page.contains("\"blog_article\".\"title\""), "{page}");
+        assert!(r.json()["results"][0].get("content").is_none());
+        assert!(r.json()["results"][0]["title"].is_string());
+    }
+
+    let (r, statements) = measure(&s, &format!("/api/articles/{}/", seeded.big), None).await;
+    assert_eq!(r.json()["content"], "Many comments");
+    assert!(
+        statements.iter().any(|sql| sql.contains(content)),
+        "the detail shows content and must read it: {statements:#?}"
+    );
+    // The nested comments show their own content.
+    assert_eq!(r.json()["comment_set"][0]["content"], "Big comment 0");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_do_not_run_a_statement_per_tag() {
     let s = TestServer::start_counting().await;

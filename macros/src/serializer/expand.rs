@@ -76,6 +76,7 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let metadata = expand_metadata(s);
     let object_checks = object_checks(s, model);
     let select_related = expand_select_related(s, model);
+    let defer_unread = expand_defer_unread(s, model);
 
     quote! {
         #serialize
@@ -148,6 +149,8 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 
             #select_related
 
+            #defer_unread
+
             #schemas
 
             #metadata
@@ -159,7 +162,10 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 /// the to-many primary keys as subqueries (nothing when there are none: the trait's defaults).
 fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
+    // The joins go into every statement; the columns and subqueries they add are rendered to
+    // SQL once per serializer and reused (building them is most of a detail's statement).
     let mut joins = Vec::new();
+    let mut columns = Vec::new();
     let mut reads = Vec::new();
     for field in &s.fields {
         let key = field.key();
@@ -171,7 +177,10 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             } => {
                 let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
                 joins.push(quote! {
-                    let select = #rf::relations::join_forward::<#model, #entity>(select, #key);
+                    let select = #rf::relations::join_forward_table::<#model, #entity>(select, #key);
+                });
+                columns.push(quote! {
+                    let select = #rf::relations::join_forward_columns::<#model, #entity>(select, #key);
                 });
                 reads.push(quote! {
                     #rf::relations::read_joined::<#entity>(row, #key, preloaded)?;
@@ -179,7 +188,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             }
             Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
                 let span = field.span();
-                joins.push(quote_spanned! {span=>
+                columns.push(quote_spanned! {span=>
                     let select = #rf::relations::annotate_pks_many::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
@@ -190,7 +199,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                 // Spanned at the field: a count over something that is no relation is
                 // reported there.
                 let span = field.span();
-                joins.push(quote_spanned! {span=>
+                columns.push(quote_spanned! {span=>
                     let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
@@ -200,15 +209,26 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             _ => {}
         }
     }
-    if joins.is_empty() {
+    if columns.is_empty() {
         return TokenStream::new();
     }
     quote! {
         fn select_related(
             select: #rf::sea_orm::Select<Self::Entity>,
         ) -> #rf::sea_orm::Select<Self::Entity> {
+            fn __columns(
+                select: #rf::sea_orm::Select<#model>,
+            ) -> #rf::sea_orm::Select<#model> {
+                #(#columns)*
+                select
+            }
+            static __COLUMNS_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
+                ::std::sync::OnceLock::new();
+            let __sql = __COLUMNS_SQL.get_or_init(|| {
+                #rf::relations::render_select_list(__columns(#rf::relations::select_list_start::<#model>()))
+            });
             #(#joins)*
-            select
+            #rf::relations::with_select_list(select, __sql.as_deref(), __columns)
         }
 
         fn read_related(
@@ -217,6 +237,52 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
         ) -> #rf::exceptions::ApiResult<()> {
             #(#reads)*
             ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `defer_unread`: the model fields the fields read and the forward relations they follow,
+/// for `relations::defer_unread_columns` (nothing, so the whole row is read, when a `method`
+/// field may read any column).
+fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let mut reads = Vec::new();
+    let mut forward = Vec::new();
+    for field in s.fields.iter().filter(|f| !f.write_only) {
+        match &field.kind {
+            Kind::Method { .. } => return TokenStream::new(),
+            Kind::Column { column }
+            | Kind::ForeignKeyPk { column, .. }
+            | Kind::HyperlinkForeignKey { column, .. }
+            | Kind::ForwardRelated {
+                fk_column: column, ..
+            }
+            | Kind::HyperlinkIdentity {
+                lookup_field: Some(column),
+                ..
+            } => reads.push(column.to_string()),
+            Kind::Nested {
+                serializer,
+                many: false,
+                ..
+            } => {
+                let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
+                forward.push(quote!(<#model as #rf::sea_orm::Related<#entity>>::to));
+            }
+            _ => {}
+        }
+    }
+    quote! {
+        fn defer_unread(
+            select: #rf::sea_orm::Select<Self::Entity>,
+            keep: &[&str],
+        ) -> #rf::sea_orm::Select<Self::Entity> {
+            #rf::relations::defer_unread_columns::<#model>(
+                select,
+                &[#(#reads),*],
+                &[#(#forward),*],
+                keep,
+            )
         }
     }
 }

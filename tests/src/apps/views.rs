@@ -32,6 +32,16 @@ pub struct CursorArticles;
 )]
 impl ReadOnlyModelViewSet for CursorArticles {}
 
+/// Articles by cursor over `content`, a text column the list serializer does not show (the
+/// cursor reads it off the rows, so it must not be deferred).
+pub struct CursorArticlesByContent;
+
+#[viewset(
+    serializer = ArticleListSerializer,
+    pagination = CursorPagination { page_size: 2, ..CursorPagination::new("content") },
+)]
+impl ReadOnlyModelViewSet for CursorArticlesByContent {}
+
 /// Tags with the settings' default paginator (limit/offset, 3 per page).
 pub struct DefaultTags;
 
@@ -124,6 +134,11 @@ pub fn settings(config: &Config) -> Settings {
 pub fn urlpatterns() -> UrlPatterns {
     let router = DefaultRouter::new()
         .register_with_basename("articles", CursorArticles, "article")
+        .register_with_basename(
+            "articles-by-content",
+            CursorArticlesByContent,
+            "article-by-content",
+        )
         .register_with_basename("tags", DefaultTags, "tag")
         .register_with_basename("limited-tags", LimitedTags, "limited-tag")
         .register_with_basename("paged-tags", PagedTags, "paged-tag")
