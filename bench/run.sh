@@ -326,12 +326,22 @@ settle() { # PORT: waits until the requests a previous run left queued are serve
     sleep 0.5
 }
 
+settle_all() { # waits until every load server (they share core 1) has served its backlog: a
+    # gunicorn worker goes on with the requests queued when wrk stopped, for seconds on the
+    # slow endpoints, and would take the core from the next server's run
+    local server
+    for server in drf blog hand; do
+        [[ -n "${PID[$server]:-}" ]] && settle "$(port_of "$server")"
+    done
+    return 0
+}
+
 load() { # ENDPOINT SERVER ROUND METHOD PATH AUTH BODY CONNECTIONS CPUS [LABEL]
     local endpoint=$1 server=$2 round=$3 method=$4 path=$5 auth=$6 body=$7
     local connections=$8 cpus=$9 label=${10:-$1}
     local seconds=${LOAD_DURATION:-$DURATION} port tok="" out="$RUN/wrk/$label-$server-$round.txt" rss="$RUN/wrk/$label-$server-$round.rss"
     port=$(port_of "$server")
-    [[ "${LOAD_SETTLE:-1}" == 1 ]] && settle "$port"
+    [[ "${LOAD_SETTLE:-1}" == 1 ]] && settle_all
     [[ "$auth" == jwt ]] && tok=$(token "$port")
     echo 0 >"$rss"
     taskset -c 0 bash -c "$(declare -f sample_rss rss_kib server_pids); $(declare -p PID); sample_rss '$rss' '$server'" &
