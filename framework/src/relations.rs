@@ -95,24 +95,14 @@ fn joined_prefix(field: &str) -> String {
     format!("__{field}__")
 }
 
-/// Adds the row that the forward relation of nested field `field` points at to `select`: a
-/// `LEFT JOIN` under the alias `__field` and its columns as `__field__column`
-/// ([`join_forward_table`] and [`join_forward_columns`]).
-pub fn join_forward<P, F>(select: Select<P>, field: &str) -> Select<P>
-where
-    P: EntityTrait + Related<F>,
-    F: EntityTrait,
-{
-    join_forward_columns::<P, F>(join_forward_table::<P, F>(select, field), field)
-}
-
 /// The alias of the table [`join_forward_table`] joins for `field`.
 fn joined_alias(field: &str) -> Alias {
     Alias::new(format!("__{field}"))
 }
 
-/// The `LEFT JOIN` of [`join_forward`] alone (generated code calls this from
-/// [`ModelSerializer::select_related`]).
+/// Joins the row that the forward relation of nested field `field` points at, under the alias
+/// `__field` (Django's `select_related`; generated code calls this from
+/// [`ModelSerializer::select_related`], [`join_forward_columns`] adds its columns).
 pub fn join_forward_table<P, F>(select: Select<P>, field: &str) -> Select<P>
 where
     P: EntityTrait + Related<F>,
@@ -125,8 +115,8 @@ where
     )
 }
 
-/// The columns of [`join_forward`] alone: every column of the joined row as
-/// `"__field"."column" AS "__field__column"`.
+/// The columns of the row [`join_forward_table`] joins for `field`:
+/// `"__field"."column" AS "__field__column"`, read back by [`read_joined`].
 pub fn join_forward_columns<P, F>(mut select: Select<P>, field: &str) -> Select<P>
 where
     P: EntityTrait + Related<F>,
@@ -178,7 +168,7 @@ pub fn with_select_list<P: EntityTrait>(
     }
 }
 
-/// Reads the row [`join_forward`] joined for `field` off a fetched `row` into `preloaded`
+/// Reads the row [`join_forward_table`] joined for `field` off a fetched `row` into `preloaded`
 /// (`None` when the foreign key is null).
 pub fn read_joined<F: EntityTrait>(
     row: &QueryResult,
@@ -370,30 +360,28 @@ pub fn defer_unread_columns<E: ModelMeta>(
     keep: &[&str],
 ) -> Select<E> {
     use sea_orm::sea_query::ColumnType;
-    let mut read: Vec<String> = Vec::with_capacity(reads.len() + keep.len() + 4);
+    let mut read: Vec<&'static str> = Vec::with_capacity(reads.len() + keep.len() + 4);
     for name in reads.iter().chain(keep) {
         match crate::models::column_named::<E>(name) {
-            Some(column) => read.push(column.as_str().to_string()),
+            Some(column) => read.push(column.as_str()),
             None => return select,
         }
     }
+    let mut forward_keys = Vec::with_capacity(forward.len());
     for relation in forward {
         match relation().from_col {
-            Identity::Unary(column) => read.push(column.to_string()),
+            Identity::Unary(column) => forward_keys.push(column.to_string()),
             _ => return select,
         }
     }
-    read.push(pk_column::<E>().as_str().to_string());
-    read.extend(
-        E::ordering()
-            .iter()
-            .map(|(column, _)| column.as_str().to_string()),
-    );
+    read.push(pk_column::<E>().as_str());
+    read.extend(E::ordering().iter().map(|(column, _)| column.as_str()));
     let deferred = |column: &E::Column| {
         matches!(
             column.def().get_column_type(),
             ColumnType::Text | ColumnType::String(_) | ColumnType::Char(_)
-        ) && !read.iter().any(|name| name == column.as_str())
+        ) && !read.contains(&column.as_str())
+            && !forward_keys.iter().any(|key| key == column.as_str())
     };
     if !E::Column::iter().any(|column| deferred(&column)) {
         return select;
@@ -590,26 +578,25 @@ where
         [id] => Ok(vec![select.filter(fk.eq(*id)).all(db).await?]),
         _ => {
             let rows = select.filter(fk.is_in(ids.iter().copied())).all(db).await?;
-            let position: HashMap<i64, usize> =
-                ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-            let mut groups: Vec<Vec<T::Model>> = ids.iter().map(|_| Vec::new()).collect();
+            let mut by_parent: HashMap<i64, Vec<T::Model>> = HashMap::with_capacity(ids.len());
             for row in rows {
-                let parent = crate::models::value_as_i64(&row.get(fk))
-                    .and_then(|id| position.get(&id).copied());
-                if let Some(group) = parent.and_then(|i| groups.get_mut(i)) {
-                    group.push(row);
+                if let Some(parent) = crate::models::value_as_i64(&row.get(fk)) {
+                    by_parent.entry(parent).or_default().push(row);
                 }
             }
-            // A parent listed twice (a page cannot hold one, a custom queryset might) gets
-            // its rows once per listing, as sea-orm's loader does.
-            let mut seen = HashSet::with_capacity(ids.len());
+            let mut groups: Vec<Vec<T::Model>> = Vec::with_capacity(ids.len());
             for (i, id) in ids.iter().enumerate() {
-                if !seen.insert(*id) {
-                    let filled = position.get(id).copied().unwrap_or(i);
-                    if filled != i {
-                        groups[i] = groups[filled].clone();
-                    }
-                }
+                let group = match by_parent.remove(id) {
+                    Some(rows) => rows,
+                    // A parent listed again (a custom queryset may repeat one) gets the rows
+                    // of its first listing, as sea-orm's loader does.
+                    None => ids[..i]
+                        .iter()
+                        .position(|earlier| earlier == id)
+                        .map(|first| groups[first].clone())
+                        .unwrap_or_default(),
+                };
+                groups.push(group);
             }
             Ok(groups)
         }
