@@ -7,10 +7,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // Before any thread starts: the allocator is sized to the cores (rest_framework::runtime).
+    let runtime = match rest_framework::runtime::server_runtime() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("Error: cannot start the async runtime: {err}");

@@ -272,28 +272,34 @@ fn matches_at_start(regex: &Regex, text: &str) -> bool {
 /// Django's `patch_vary_headers`: adds `new` to `Vary` unless already there (compared
 /// case-insensitively), keeping the existing values first; `*` absorbs everything.
 pub fn patch_vary_headers(headers: &mut HeaderMap, new: &[&str]) {
-    let existing: Vec<String> = headers
-        .get_all(VARY)
-        .iter()
-        .flat_map(|value| {
-            String::from_utf8_lossy(value.as_bytes())
-                .split(',')
-                .map(|v| v.trim().to_string())
-                .collect::<Vec<_>>()
-        })
-        .filter(|v| !v.is_empty())
-        .collect();
-    let mut values = existing.clone();
-    for header in new {
-        if !existing.iter().any(|e| e.eq_ignore_ascii_case(header)) {
-            values.push(header.to_string());
+    // One string for the result, "a, b, c"; the existing values are its first `existing` bytes.
+    let mut joined = String::new();
+    for value in headers.get_all(VARY) {
+        for item in String::from_utf8_lossy(value.as_bytes()).split(',') {
+            let item = item.trim();
+            if !item.is_empty() {
+                if !joined.is_empty() {
+                    joined.push_str(", ");
+                }
+                joined.push_str(item);
+            }
         }
     }
-    let joined = if values.iter().any(|v| v == "*") {
-        "*".to_string()
-    } else {
-        values.join(", ")
-    };
+    let existing = joined.len();
+    for header in new {
+        let present = joined[..existing]
+            .split(", ")
+            .any(|item| item.eq_ignore_ascii_case(header));
+        if !present {
+            if !joined.is_empty() {
+                joined.push_str(", ");
+            }
+            joined.push_str(header);
+        }
+    }
+    if joined.split(", ").any(|item| item == "*") {
+        joined = "*".to_string();
+    }
     if let Ok(value) = HeaderValue::try_from(joined) {
         headers.insert(VARY, value);
     }

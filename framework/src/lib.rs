@@ -35,6 +35,7 @@ pub mod renderers;
 pub mod request;
 pub mod response;
 pub mod routers;
+pub mod runtime;
 pub mod serializers;
 pub mod sessions;
 pub mod settings;

@@ -38,19 +38,34 @@ pub fn select_renderer(
     if candidates.is_empty() {
         return Err(ApiError::NotFound("Not found.".into()));
     }
-    let accept = ctx.header("accept").unwrap_or("*/*");
-    let ranges: Vec<MediaType> = if accept.trim().is_empty() {
+    let accept = ctx.header("accept").map_or("", str::trim);
+    if accept.is_empty() || accept == "*/*" {
+        // Most requests: `*/*` (or no `Accept`, which means it) takes the first renderer
+        // with its own media type, unless that type has parameters or wildcards, which the
+        // general rules below handle.
+        let first = candidates[0];
+        if !first.media_type().contains([';', '*']) {
+            return Ok(Negotiated {
+                renderer: Arc::clone(first),
+                accepted_media_type: first.media_type().to_string(),
+            });
+        }
+    }
+    let ranges: Vec<MediaType> = if accept.is_empty() {
         vec![MediaType::parse("*/*")]
     } else {
         accept.split(',').map(MediaType::parse).collect()
     };
+    let rendered: Vec<MediaType> = candidates
+        .iter()
+        .map(|renderer| MediaType::parse(renderer.media_type()))
+        .collect();
     for precedence in (0..=3).rev() {
         let set: Vec<&MediaType> = ranges
             .iter()
             .filter(|range| range.precedence() == precedence)
             .collect();
-        for renderer in &candidates {
-            let rendered = MediaType::parse(renderer.media_type());
+        for (renderer, rendered) in candidates.iter().zip(&rendered) {
             for range in &set {
                 if rendered.matches(range) {
                     let accepted_media_type = if rendered.precedence() > range.precedence() {
@@ -147,6 +162,9 @@ impl MediaType {
 /// DRF's `JSONRenderer.get_indent`: the `indent` parameter of the accepted media type, capped
 /// to 0..=8, 0 meaning none.
 pub fn indent_of(accepted_media_type: &str) -> Option<usize> {
+    if !accepted_media_type.contains(';') {
+        return None;
+    }
     let media = MediaType::parse(accepted_media_type);
     let PyInt::Int(indent) = parse_py_int(media.param("indent")?) else {
         return None;

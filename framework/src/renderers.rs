@@ -22,8 +22,16 @@ pub struct RendererContext<'a> {
     pub accepted_media_type: &'a str,
     /// The request.
     pub request: &'a RequestContext,
-    /// The view's name (`Article List`), for pages that show it.
-    pub view_name: &'a str,
+    /// The view, whose name (`Article List`) pages show.
+    pub view: &'a dyn crate::views::ApiView,
+}
+
+impl RendererContext<'_> {
+    /// The view's name (`Article List`); asked only by renderers that show it, since
+    /// building it costs an allocation per response.
+    pub fn view_name(&self) -> String {
+        self.view.name()
+    }
 }
 
 /// A renderer (DRF's `BaseRenderer`).
@@ -160,10 +168,11 @@ pub fn set_csrf_cookie_on_html(response: Response, request: &RequestContext) -> 
 
 /// The HTML page of [`BrowsableApiRenderer`].
 fn html_page(response: &Response, context: &RendererContext<'_>, json: &str) -> String {
-    let name = if context.view_name.is_empty() {
+    let view_name = context.view_name();
+    let name = if view_name.is_empty() {
         "Api"
     } else {
-        context.view_name
+        view_name.as_str()
     };
     let request = context.request;
     let path = request

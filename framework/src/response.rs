@@ -22,8 +22,10 @@ pub const APPLICATION_JSON: &str = "application/json";
 impl Response {
     /// Serializes `data` with serde straight to bytes (no intermediate `Value`).
     pub fn json<T: Serialize + ?Sized>(status: StatusCode, data: &T) -> Self {
-        match serde_json::to_vec(data) {
-            Ok(bytes) => Self::json_bytes(status, bytes),
+        // Room for a page of results: most bodies then need no reallocation while written.
+        let mut bytes = Vec::with_capacity(2048);
+        match serde_json::to_writer(&mut bytes, data) {
+            Ok(()) => Self::json_bytes(status, bytes),
             Err(err) => crate::exceptions::ApiError::Internal(format!("serialization: {err}"))
                 .into_response(None),
         }

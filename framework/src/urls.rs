@@ -6,7 +6,7 @@ use crate::openapi::{SchemaView, SwaggerUiView, build_document};
 use crate::routers::DefaultRouter;
 use crate::settings::AppState;
 use crate::views::{ApiView, context_taking_headers, dispatch};
-use poem::http::{HeaderValue, StatusCode, header};
+use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request};
 use std::sync::Arc;
 
@@ -361,17 +361,20 @@ fn not_found_or_redirect_page(endpoint: &UrlEndpoint, req: &Request, path: &str)
 
 /// Django's SecurityMiddleware and XFrameOptionsMiddleware headers.
 fn with_security_headers(mut response: poem::Response, frame_options: bool) -> poem::Response {
+    // Not among `http::header`'s names; built at compile time.
+    const CROSS_ORIGIN_OPENER_POLICY: HeaderName =
+        HeaderName::from_static("cross-origin-opener-policy");
+    const DENY: HeaderValue = HeaderValue::from_static("DENY");
+    const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+    const SAME_ORIGIN: HeaderValue = HeaderValue::from_static("same-origin");
     let headers = response.headers_mut();
     if frame_options {
-        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+        headers.insert(header::X_FRAME_OPTIONS, DENY);
     }
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+    headers.insert(header::REFERRER_POLICY, SAME_ORIGIN);
     headers
-        .entry("cross-origin-opener-policy")
-        .or_insert(HeaderValue::from_static("same-origin"));
+        .entry(CROSS_ORIGIN_OPENER_POLICY)
+        .or_insert(SAME_ORIGIN);
     response
 }

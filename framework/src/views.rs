@@ -13,7 +13,7 @@ use crate::request::RequestContext;
 use crate::response::Response;
 use crate::settings::AppState;
 use crate::throttling::{Throttle, check_throttles};
-use poem::http::Method;
+use poem::http::{HeaderValue, Method, header};
 use poem_openapi::registry::{MetaOperation, Registry};
 use std::sync::Arc;
 
@@ -166,11 +166,16 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         names.push("OPTIONS");
         names.join(", ")
     };
-    let mut response = response.with_header("Allow", &allow);
+    let mut response = response;
+    if let Ok(allow) = HeaderValue::try_from(allow) {
+        response.headers.insert(header::ALLOW, allow);
+    }
     // DRF's `default_response_headers`: the answer depends on `Accept` only when there is a
     // choice of renderers.
     if renderers.len() > 1 {
-        response = response.with_header("Vary", "Accept");
+        response
+            .headers
+            .insert(header::VARY, HeaderValue::from_static("Accept"));
     }
     // A failed negotiation renders with the first renderer (DRF's `force=True`).
     let chosen = match negotiated {
@@ -185,7 +190,7 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
             &RendererContext {
                 accepted_media_type: &accepted,
                 request: &ctx,
-                view_name: &view.name(),
+                view,
             },
         ),
         None => response,
