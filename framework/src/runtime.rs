@@ -5,9 +5,9 @@
 //! the lock an arena of its own, up to eight per core, and an arena keeps the memory freed
 //! into it. A server has a worker per core, a thread per SQLite connection (sqlx runs each on
 //! its own) and tokio's blocking threads; with an arena each, the SQLite threads' page caches
-//! and sorters stay resident twice over. Measured on the benchmark's search endpoint (pinned
-//! to one core, 32 connections): peak RSS 37 MiB with glibc's default, 30 MiB with one arena
-//! per core, at the same requests per second (`bench/RESULTS.md`).
+//! and sorters stay resident twice over. Measured by `bench/run.sh` on the search endpoint
+//! (pinned to one core, 32 connections): peak RSS 36 MiB with glibc's default, 27 MiB with one
+//! arena per core, at the same requests per second (`bench/RESULTS.md`).
 
 use std::io;
 use std::num::NonZeroUsize;

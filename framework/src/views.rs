@@ -144,7 +144,7 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         }
         Err(error) => Err(error.clone()),
     };
-    let response = match result {
+    let mut response = match result {
         Ok(response) => response,
         Err(error) => {
             let header = view
@@ -166,7 +166,6 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         names.push("OPTIONS");
         names.join(", ")
     };
-    let mut response = response;
     if let Ok(allow) = HeaderValue::try_from(allow) {
         response.headers.insert(header::ALLOW, allow);
     }
