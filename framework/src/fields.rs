@@ -556,7 +556,7 @@ plain_representation!(
 
 impl Representation for DateTime<Utc> {
     fn represent<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&DrfDateTime(self))
+        DrfDateTime(self).serialize(serializer)
     }
 }
 
@@ -578,25 +578,62 @@ impl<T: Representation> Representation for Vec<T> {
 /// Formats a UTC datetime as DRF does: ISO 8601 with `Z`, microseconds only when non-zero.
 pub struct DrfDateTime<'a>(pub &'a DateTime<Utc>);
 
+impl DrfDateTime<'_> {
+    /// The text of years 0 to 9999 (every datetime a database column holds), written into
+    /// `buf` digit by digit: no formatting machinery, no allocation, and serde writes it as one
+    /// string (a page of rows renders a few of these per row). `None` for other years.
+    fn write_common<'b>(&self, buf: &'b mut [u8; 27]) -> Option<&'b str> {
+        let at = self.0;
+        let (year, nanos) = (at.year(), at.nanosecond());
+        if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+            return None;
+        }
+        fn digits(out: &mut [u8], mut value: u32) {
+            for slot in out.iter_mut().rev() {
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        digits(&mut buf[0..4], year as u32);
+        buf[4] = b'-';
+        digits(&mut buf[5..7], at.month());
+        buf[7] = b'-';
+        digits(&mut buf[8..10], at.day());
+        buf[10] = b'T';
+        digits(&mut buf[11..13], at.hour());
+        buf[13] = b':';
+        digits(&mut buf[14..16], at.minute());
+        buf[16] = b':';
+        digits(&mut buf[17..19], at.second());
+        let micros = nanos / 1_000;
+        let end = if micros == 0 {
+            19
+        } else {
+            buf[19] = b'.';
+            digits(&mut buf[20..26], micros);
+            26
+        };
+        buf[end] = b'Z';
+        std::str::from_utf8(&buf[..=end]).ok()
+    }
+}
+
+impl Serialize for DrfDateTime<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.write_common(&mut [0; 27]) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
+    }
+}
+
 impl std::fmt::Display for DrfDateTime<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (year, nanos) = (self.0.year(), self.0.nanosecond());
-        let micros = nanos % 1_000_000_000 / 1_000;
-        if (0..=9999).contains(&year) && nanos < 1_000_000_000 {
-            // The common case without parsing a strftime pattern per value (a hot path of
-            // every list page).
-            write!(
-                f,
-                "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                self.0.month(),
-                self.0.day(),
-                self.0.hour(),
-                self.0.minute(),
-                self.0.second()
-            )?;
-        } else {
-            write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
+        if let Some(text) = self.write_common(&mut [0; 27]) {
+            return f.write_str(text);
         }
+        let micros = self.0.nanosecond() % 1_000_000_000 / 1_000;
+        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S"))?;
         if micros != 0 {
             write!(f, ".{micros:06}")?;
         }
@@ -712,6 +749,34 @@ mod tests {
             DrfDateTime(&early).to_string(),
             "0001-02-03T04:05:06.000007Z"
         );
+        // serde writes the same text as one JSON string.
+        assert_eq!(
+            serde_json::to_string(&Repr(&with_micros)).unwrap(),
+            "\"2026-11-23T00:29:22.552575Z\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Repr(&whole)).unwrap(),
+            "\"2026-11-23T00:29:22Z\""
+        );
+        // A leap second (chrono's nanoseconds past 1e9) and a year past 9999 take the
+        // strftime path.
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_micro_opt(23, 59, 59, 1_500_000))
+            .unwrap()
+            .and_utc();
+        assert_eq!(
+            DrfDateTime(&leap).to_string(),
+            "2016-12-31T23:59:60.500000Z"
+        );
+        assert_eq!(
+            serde_json::to_string(&Repr(&leap)).unwrap(),
+            "\"2016-12-31T23:59:60.500000Z\""
+        );
+        let far = chrono::NaiveDate::from_ymd_opt(12345, 1, 2)
+            .and_then(|d| d.and_hms_opt(3, 4, 5))
+            .unwrap()
+            .and_utc();
+        assert_eq!(DrfDateTime(&far).to_string(), "+12345-01-02T03:04:05Z");
     }
 
     /// Django's `EmailValidator`, case by case.

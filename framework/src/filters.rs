@@ -162,7 +162,9 @@ enum FieldSpec<E: EntityTrait> {
     },
     ManyToMany {
         param: &'static str,
-        junction: Result<Junction, String>,
+        /// Built when the parameter is present: viewsets build their filter backends per
+        /// request, and most requests do not filter.
+        junction: fn() -> Result<Junction, String>,
         existing: ExistingPks,
     },
 }
@@ -233,7 +235,7 @@ impl<E: ModelMeta> FieldFilter<E> {
     {
         self.fields.push(FieldSpec::ManyToMany {
             param,
-            junction: Junction::of::<E, T>(),
+            junction: Junction::of::<E, T>,
             existing: existing_pks::<T>,
         });
         self
@@ -257,10 +259,8 @@ impl<E: ModelMeta> FieldFilter<E> {
                     junction,
                     existing,
                 } => {
-                    let junction = junction
-                        .as_ref()
-                        .map_err(|e| ApiError::Internal(e.clone()))?;
                     if let Some(ids) = clean_many(ctx, param, *existing, &mut errors).await? {
+                        let junction = junction().map_err(ApiError::Internal)?;
                         let mut related = Query::select();
                         related
                             .column(junction.parent_fk.clone())
@@ -605,8 +605,9 @@ impl<E: EntityTrait> FilterBackend<E> for SearchFilter<E> {
 /// What an ordering name sorts by.
 enum OrderKey<E: EntityTrait> {
     Column(E::Column),
-    /// `(SELECT COUNT(*) FROM related AS rf_count WHERE rf_count.fk = parent.pk)`.
-    Count(Result<Box<SelectStatement>, String>),
+    /// `(SELECT COUNT(*) FROM related AS rf_count WHERE rf_count.fk = parent.pk)`, built
+    /// only when a request orders by it (viewsets build their filter backends per request).
+    Count(fn() -> Result<Box<SelectStatement>, String>),
 }
 
 /// DRF `OrderingFilter`: `?ordering=-created_at,title` among the declared names (DRF's
@@ -657,9 +658,8 @@ impl<E: ModelMeta> OrderingFilter<E> {
     where
         E: Related<T>,
     {
-        let relation = <E as Related<T>>::via().unwrap_or_else(<E as Related<T>>::to);
         self.fields
-            .push((name, OrderKey::Count(count_subquery::<E>(relation))));
+            .push((name, OrderKey::Count(related_count_subquery::<E, T>)));
         self
     }
 
@@ -697,7 +697,7 @@ impl<E: ModelMeta> OrderingFilter<E> {
             select = match key {
                 OrderKey::Column(column) => select.order_by(*column, order),
                 OrderKey::Count(subquery) => {
-                    let subquery = subquery.clone().map_err(ApiError::Internal)?;
+                    let subquery = subquery().map_err(ApiError::Internal)?;
                     select.order_by(
                         Expr::SubQuery(None, Box::new((*subquery).into_sub_query_statement())),
                         order,
@@ -707,6 +707,13 @@ impl<E: ModelMeta> OrderingFilter<E> {
         }
         Ok(select)
     }
+}
+
+/// [`count_subquery`] over the relation of `Related<T>` (through the junction for a
+/// many-to-many).
+fn related_count_subquery<E: EntityTrait + Related<T>, T: EntityTrait>()
+-> Result<Box<SelectStatement>, String> {
+    count_subquery::<E>(<E as Related<T>>::via().unwrap_or_else(<E as Related<T>>::to))
 }
 
 /// `SELECT COUNT(*) FROM related AS rf_count WHERE rf_count.fk = parent.col`.

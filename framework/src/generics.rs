@@ -11,7 +11,7 @@ use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
 use crate::viewsets::{GenericViewSet, ModelOf, created, lookup_url_kwarg};
-use sea_orm::{ColumnTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select};
 
 /// DRF's `ListModelMixin.list`: filter, paginate, serialize the page in one batch.
 pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
@@ -100,8 +100,12 @@ async fn lookup_queryset<V: GenericViewSet>(
         LookupValue::NoMatch => return Err(no_match::<V>()),
         LookupValue::Invalid => return Err(ApiError::NotFound("Not found.".into())),
     };
-    let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
-    Ok(queryset.filter(column.eq(value)))
+    let mut queryset = filter_queryset(view, ctx, view.get_queryset(ctx))
+        .await?
+        .filter(column.eq(value));
+    // Django's `QuerySet.get()` drops the ordering: one row needs no sort.
+    QueryTrait::query(&mut queryset).clear_order_by();
+    Ok(queryset)
 }
 
 /// `No Article matches the given query.`

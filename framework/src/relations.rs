@@ -11,13 +11,15 @@ use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, IntoIden, Order, Query, QueryStatementBuilder, SelectStatement,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait, ModelTrait,
-    QueryFilter, QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, IdenStatic, Identity, Iterable, JoinType, LoaderTrait,
+    ModelTrait, QueryFilter, QueryResult, QuerySelect, QueryTrait, Related, RelationDef, Select,
+    Statement,
 };
 use serde_json::Value;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, OnceLock, RwLock};
 
 /// What the parents' own statement fetched besides their columns: for each nested field over a
 /// forward foreign key its row (Django's `select_related`), for each count its value (a
@@ -169,16 +171,19 @@ pub fn with_select_list<P: EntityTrait>(
 }
 
 /// Reads the row [`join_forward_table`] joined for `field` off a fetched `row` into `preloaded`
-/// (`None` when the foreign key is null).
+/// (`None` when the foreign key is null). `prefix` is `__field__`, spelled out by generated
+/// code so that no row formats it.
 pub fn read_joined<F: EntityTrait>(
     row: &QueryResult,
     field: &'static str,
+    prefix: &'static str,
     preloaded: &mut Preloaded,
 ) -> ApiResult<()>
 where
     F::Model: Sync,
 {
-    let related = F::Model::from_query_result_optional(row, &joined_prefix(field))?;
+    debug_assert_eq!(prefix, joined_prefix(field));
+    let related = F::Model::from_query_result_optional(row, prefix)?;
     preloaded.push(field, related);
     Ok(())
 }
@@ -292,13 +297,15 @@ fn quoted(name: &str) -> String {
 }
 
 /// Reads the primary keys [`annotate_pks_many`] added for `field` off a fetched `row` (nothing
-/// when they were not added).
+/// when they were not added). `column` is `__field__`, spelled out by generated code.
 pub fn read_pks_many(
     row: &QueryResult,
     field: &'static str,
+    column: &'static str,
     preloaded: &mut Preloaded,
 ) -> ApiResult<()> {
-    let Ok(joined) = row.try_get::<Option<String>>("", &joined_prefix(field)) else {
+    debug_assert_eq!(column, joined_prefix(field));
+    let Ok(joined) = row.try_get::<Option<String>>("", column) else {
         return Ok(());
     };
     let pks = joined
@@ -317,13 +324,15 @@ pub fn read_pks_many(
 }
 
 /// Reads the count [`annotate_count`] added for `field` off a fetched `row` (nothing when it
-/// was not added).
+/// was not added). `column` is `__field__`, spelled out by generated code.
 pub fn read_count(
     row: &QueryResult,
     field: &'static str,
+    column: &'static str,
     preloaded: &mut Preloaded,
 ) -> ApiResult<()> {
-    if let Ok(count) = row.try_get::<i64>("", &joined_prefix(field)) {
+    debug_assert_eq!(column, joined_prefix(field));
+    if let Ok(count) = row.try_get::<i64>("", column) {
         preloaded.push(field, count);
     }
     Ok(())
@@ -346,6 +355,32 @@ pub async fn fetch_related<S: ModelSerializer>(
         S::read_related(row, &mut preloaded)?;
     }
     Ok((models, preloaded))
+}
+
+/// [`defer_unread_columns`] as generated code calls it: with nothing in `keep` (every page but
+/// a cursor page's) the select list comes out the same on every request, so it is rendered to
+/// SQL once into `rendered` (a static of the serializer) and added as text.
+pub fn defer_unread_rendered<E: ModelMeta>(
+    select: Select<E>,
+    reads: &[&str],
+    forward: &[fn() -> RelationDef],
+    keep: &[&str],
+    rendered: &'static OnceLock<Option<String>>,
+) -> Select<E> {
+    if keep.is_empty() {
+        let list = rendered.get_or_init(|| {
+            render_select_list(defer_unread_columns(
+                select_list_start::<E>(),
+                reads,
+                forward,
+                &[],
+            ))
+        });
+        if let Some(sql) = list {
+            return select.select_only().expr(Expr::cust(sql.as_str()));
+        }
+    }
+    defer_unread_columns(select, reads, forward, keep)
 }
 
 /// [`ModelSerializer::defer_unread`] for generated code: `reads` are the model fields the
@@ -472,8 +507,7 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
-    let related =
-        load_children::<P, S::Entity>(models, S::Entity::default_queryset(), ctx.db).await?;
+    let related = load_children::<P, S::Entity>(models, ctx.db).await?;
     let lengths: Vec<usize> = related.iter().map(Vec::len).collect();
     // The page's related rows in one slice, moved rather than cloned.
     let flat: Vec<_> = related.into_iter().flatten().collect();
@@ -511,7 +545,7 @@ where
     P: ModelMeta + Related<T>,
     T: ModelMeta,
 {
-    let related = load_children::<P, T>(models, T::default_queryset(), ctx.db).await?;
+    let related = load_children::<P, T>(models, ctx.db).await?;
     Ok(related
         .iter()
         .map(|group| group.iter().map(&pick).collect())
@@ -539,37 +573,44 @@ where
     if let Some(pks) = preloaded.values::<Vec<i64>>(field, models.len()) {
         return Ok(pks.clone());
     }
-    let related = load_children::<P, T>(models, T::default_queryset(), ctx.db).await?;
+    let related = load_children::<P, T>(models, ctx.db).await?;
     Ok(related
         .iter()
         .map(|group| group.iter().map(pk_of::<T>).collect())
         .collect())
 }
 
-/// The rows of `select` related to each parent, grouped in the parents' order, each group in
-/// the order of `select`: one query for the page. A reverse foreign key (`comment_set`) is
-/// read with `WHERE fk = ?` (`IN (...)` for several parents) and grouped by the foreign key
-/// of each row; a many-to-many relation or a composite key goes through sea-orm's loader.
+/// The rows of `T` related to each parent, grouped in the parents' order, each group in `T`'s
+/// `Meta.ordering`: one query for the page. A reverse foreign key (`comment_set`) is read with
+/// `WHERE fk = ?` (`IN (...)` for several parents) and grouped by the foreign key of each row;
+/// a many-to-many relation or a composite key goes through sea-orm's loader.
 async fn load_children<P, T>(
     parents: &[P::Model],
-    select: Select<T>,
     db: &impl ConnectionTrait,
 ) -> ApiResult<Vec<Vec<T::Model>>>
 where
     P: ModelMeta + Related<T>,
     T: ModelMeta,
 {
-    let relation = <P as Related<T>>::to();
-    let reverse_fk = match (&relation.from_col, &relation.to_col) {
-        (Identity::Unary(pk), Identity::Unary(fk))
-            if <P as Related<T>>::via().is_none()
-                && pk.to_string() == pk_column::<P>().as_str() =>
-        {
-            crate::models::column_named::<T>(&fk.to_string())
+    if let [parent] = parents {
+        // A detail page: the statement is the same on every request but for the parent's key.
+        let backend = db.get_database_backend();
+        if let Some(sql) = one_parent_children_sql::<P, T>(backend) {
+            let statement = Statement::from_sql_and_values(
+                backend,
+                sql,
+                [sea_orm::Value::from(pk_of::<P>(parent))],
+            );
+            let rows = db.query_all_raw(statement).await?;
+            let children = rows
+                .iter()
+                .map(|row| T::Model::from_query_result(row, ""))
+                .collect::<Result<Vec<_>, DbErr>>()?;
+            return Ok(vec![children]);
         }
-        _ => None,
-    };
-    let Some(fk) = reverse_fk else {
+    }
+    let select = T::default_queryset();
+    let Some(fk) = reverse_foreign_key::<P, T>() else {
         return Ok(parents.load_many(select, db).await?);
     };
     let ids: Vec<i64> = parents.iter().map(pk_of::<P>).collect();
@@ -601,6 +642,59 @@ where
             Ok(groups)
         }
     }
+}
+
+/// The column of `T` that points back at `P`'s primary key, when `Related<T>` is a plain
+/// reverse foreign key (not a many-to-many, not a composite key).
+fn reverse_foreign_key<P, T>() -> Option<T::Column>
+where
+    P: ModelMeta + Related<T>,
+    T: ModelMeta,
+{
+    let relation = <P as Related<T>>::to();
+    match (&relation.from_col, &relation.to_col) {
+        (Identity::Unary(pk), Identity::Unary(fk))
+            if <P as Related<T>>::via().is_none()
+                && pk.to_string() == pk_column::<P>().as_str() =>
+        {
+            crate::models::column_named::<T>(&fk.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The SQL of [`load_children`] for one parent, `SELECT ... FROM child WHERE fk = ? ORDER BY
+/// ...`, rendered the first time a relation is loaded on a database backend and kept for
+/// the life of the process (one short text per relation). `None` when the relation is no
+/// plain reverse foreign key.
+fn one_parent_children_sql<P, T>(backend: DbBackend) -> Option<&'static str>
+where
+    P: ModelMeta + Related<T>,
+    T: ModelMeta,
+{
+    type Key = (TypeId, TypeId, u8);
+    static RENDERED: LazyLock<RwLock<HashMap<Key, Option<&'static str>>>> =
+        LazyLock::new(Default::default);
+    let backend_key = match backend {
+        DbBackend::Sqlite => 0,
+        DbBackend::Postgres => 1,
+        DbBackend::MySql => 2,
+        _ => return None,
+    };
+    let key = (TypeId::of::<P>(), TypeId::of::<T>(), backend_key);
+    if let Some(sql) = RENDERED.read().ok()?.get(&key) {
+        return *sql;
+    }
+    let mut rendered = RENDERED.write().ok()?;
+    *rendered.entry(key).or_insert_with(|| {
+        reverse_foreign_key::<P, T>().map(|fk| {
+            let sql = T::default_queryset()
+                .filter(fk.eq(0_i64))
+                .build(backend)
+                .sql;
+            &*Box::leak(sql.into_boxed_str())
+        })
+    })
 }
 
 /// The table and foreign-key column that point from related rows back to `P`

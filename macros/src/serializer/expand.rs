@@ -183,7 +183,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                     let select = #rf::relations::join_forward_columns::<#model, #entity>(select, #key);
                 });
                 reads.push(quote! {
-                    #rf::relations::read_joined::<#entity>(row, #key, preloaded)?;
+                    #rf::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                 });
             }
             Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
@@ -192,7 +192,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                     let select = #rf::relations::annotate_pks_many::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
-                    #rf::relations::read_pks_many(row, #key, preloaded)?;
+                    #rf::relations::read_pks_many(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                 });
             }
             Kind::Count { related } => {
@@ -203,7 +203,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                     let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
-                    #rf::relations::read_count(row, #key, preloaded)?;
+                    #rf::relations::read_count(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                 });
             }
             _ => {}
@@ -277,11 +277,14 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
             select: #rf::sea_orm::Select<Self::Entity>,
             keep: &[&str],
         ) -> #rf::sea_orm::Select<Self::Entity> {
-            #rf::relations::defer_unread_columns::<#model>(
+            static __DEFERRED_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
+                ::std::sync::OnceLock::new();
+            #rf::relations::defer_unread_rendered::<#model>(
                 select,
                 &[#(#reads),*],
                 &[#(#forward),*],
                 keep,
+                &__DEFERRED_SQL,
             )
         }
     }
