@@ -273,9 +273,11 @@ impl<E: EntityTrait> QuerysetPage<E> {
         ) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
             Box::pin(fetch_related::<S>(S::defer_unread(select, keep), db))
         }
+        // Deferred up front: the page and its count each copy the statement, and the
+        // rendered select list is one expression where the model's columns are one each.
         QuerysetPage {
             fetch: with_related::<S>,
-            ..Self::new(select)
+            ..Self::new(S::defer_unread(select, &[]))
         }
     }
 

@@ -379,7 +379,11 @@ pub fn defer_unread_rendered<E: ModelMeta>(
         if let Some(sql) = list {
             return select.select_only().expr(Expr::cust(sql.as_str()));
         }
+        return defer_unread_columns(select, reads, forward, keep);
     }
+    // `select` may come deferred already (a page defers its queryset up front): the columns
+    // in `keep` are read again.
+    let select = select.select_only().columns(E::Column::iter());
     defer_unread_columns(select, reads, forward, keep)
 }
 
