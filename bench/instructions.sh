@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Instructions per request of the blog and of the hand-written server, counted by valgrind's
+# callgrind: a deterministic measure of the framework's own CPU work, where req/s on this
+# machine moves by 10% from one run to the next.
+#
+# Usage:
+#   bench/instructions.sh [--requests N] [--only NAME[,NAME...]] [--keep]
+#
+#   --requests N   requests counted per endpoint and server (default 200; 60 for page_size=100)
+#   --only NAMES   endpoints among: list deep page100 detail (default: all four)
+#   --keep         keep the callgrind files (target/bench/instructions/) for callgrind_annotate
+#
+# Needs the two binaries (`cargo build --profile profiling -p example_blog -p bench_handwritten`,
+# or BENCH_BIN_DIR for another directory) and the benchmark's data (`bench/run.sh` makes it in
+# target/bench/data-full). Installs valgrind (Debian's package) when missing.
+#
+# Each server runs alone under callgrind on a copy of the data; after a warm-up of 50 requests
+# the counters are zeroed, N requests are sent one after another on one connection, and the
+# instructions of all the process's threads (the runtime worker and the SQLite connection
+# threads) are divided by N. Kernel work (the socket, the futexes) is not counted: it is the
+# same in both servers (see RESULTS.md), so the ratio here is lower than the req/s ratio.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+REQUESTS=""
+ONLY="list,deep,page100,detail"
+KEEP=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --requests) REQUESTS="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+BIN_DIR="${BENCH_BIN_DIR:-$ROOT/target/profiling}"
+DATA="$ROOT/target/bench/data-full/blog.sqlite3"
+OUT="$ROOT/target/bench/instructions"
+PORT=18495
+for bin in example_blog bench_handwritten; do
+    [ -x "$BIN_DIR/$bin" ] || {
+        echo "no $BIN_DIR/$bin: cargo build --profile profiling -p example_blog -p bench_handwritten" >&2
+        exit 1
+    }
+done
+[ -f "$DATA" ] || { echo "no $DATA: run bench/run.sh once to load the data" >&2; exit 1; }
+if ! command -v callgrind_control >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq valgrind >/dev/null
+fi
+mkdir -p "$OUT"
+
+declare -A PATHS=(
+    [list]="/api/articles/"
+    [deep]="/api/articles/?page=1500"
+    [page100]="/api/articles/?page_size=100"
+    [detail]="/api/articles/10000/"
+)
+
+# count SERVER PATH N: instructions per request of SERVER (blog|hand) serving PATH.
+count() {
+    local server=$1 path=$2 n=$3 db="$OUT/db.sqlite3" file="$OUT/$1.callgrind" pid
+    cp "$DATA" "$db"
+    rm -f "$db-wal" "$db-shm" "$file"*
+    if [ "$server" = blog ]; then
+        DATABASE_URL="sqlite://$db" RUST_LOG=warn setsid valgrind --tool=callgrind \
+            --callgrind-out-file="$file" "$BIN_DIR/example_blog" serve \
+            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
+    else
+        setsid valgrind --tool=callgrind --callgrind-out-file="$file" \
+            "$BIN_DIR/bench_handwritten" --database-url "sqlite://$db" \
+            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
+    fi
+    pid=$!
+    python3 - "$PORT" "$path" 50 <<'PY' || { kill -9 "$pid"; return 1; }
+import http.client, sys, time
+port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for _ in range(300):  # valgrind starts slowly
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path)
+        conn.getresponse().read()
+        break
+    except OSError:
+        time.sleep(0.2)
+for _ in range(n):
+    conn.request("GET", path)
+    conn.getresponse().read()
+PY
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    python3 - "$PORT" "$path" "$n" <<'PY'
+import http.client, sys
+port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+for _ in range(n):
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 200, response.status
+PY
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    sleep 1
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local dump total
+    dump=$(ls -t "$file"* | head -1)
+    total=$(awk '/^(summary|totals):/ {print $2; exit}' "$dump")
+    [ "$KEEP" = 1 ] && mv "$dump" "$OUT/$server-${path//[^a-z0-9]/_}.callgrind"
+    rm -f "$file"*
+    echo $((total / n))
+}
+
+echo "| endpoint | requests | blog Ir/req | hand-written Ir/req | hand / blog |"
+echo "|---|---:|---:|---:|---:|"
+IFS=, read -ra NAMES <<<"$ONLY"
+for name in "${NAMES[@]}"; do
+    path=${PATHS[$name]:?unknown endpoint $name}
+    n=${REQUESTS:-$([ "$name" = page100 ] && echo 60 || echo 200)}
+    blog=$(count blog "$path" "$n")
+    hand=$(count hand "$path" "$n")
+    ratio=$(python3 -c "print(f'{$hand / $blog:.3f}')")
+    printf '| %s `%s` | %d | %d | %d | %s |\n' "$name" "$path" "$n" "$blog" "$hand" "$ratio"
+done
+rm -f "$OUT/db.sqlite3"*
