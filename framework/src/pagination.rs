@@ -271,7 +271,14 @@ impl<E: EntityTrait> QuerysetPage<E> {
             db: &'a DatabaseConnection,
             keep: &[&str],
         ) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
-            Box::pin(fetch_related::<S>(S::defer_unread(select, keep), db))
+            // The queryset was deferred when the page was made; only a paginator's ordering
+            // fields (`keep`, a cursor page's) change what is read.
+            let select = if keep.is_empty() {
+                select
+            } else {
+                S::defer_unread(select, keep)
+            };
+            Box::pin(fetch_related::<S>(select, db))
         }
         // Deferred up front: the page and its count each copy the statement, and the
         // rendered select list is one expression where the model's columns are one each.
