@@ -62,6 +62,14 @@ pub trait FilterBackend<E: EntityTrait>: Send + Sync {
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
         Vec::new()
     }
+
+    /// True when [`FilterBackend::filter_queryset`] would return the queryset as it is for
+    /// this request (none of the backend's parameters is present), so that a list can use
+    /// statements rendered once ([`crate::pagination::PreparedPage`]). False unless a backend
+    /// says so.
+    fn leaves_unchanged(&self, _ctx: &RequestContext) -> bool {
+        false
+    }
 }
 
 /// DRF's `GenericAPIView.filter_queryset`: runs every backend in order.
@@ -363,6 +371,12 @@ impl<E: ModelMeta> FilterBackend<E> for FieldFilter<E> {
         Box::pin(self.apply(ctx, select))
     }
 
+    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        self.fields
+            .iter()
+            .all(|spec| ctx.query_param(spec.param()).is_none())
+    }
+
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
         self.fields
             .iter()
@@ -597,6 +611,10 @@ impl<E: EntityTrait> FilterBackend<E> for SearchFilter<E> {
         Box::pin(async move { result })
     }
 
+    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        ctx.query_param(self.param).is_none()
+    }
+
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
         vec![query_param(self.param, "A search term.")]
     }
@@ -739,6 +757,10 @@ impl<E: ModelMeta> FilterBackend<E> for OrderingFilter<E> {
     ) -> BoxFuture<'a, ApiResult<Select<E>>> {
         let result = self.apply(ctx, select);
         Box::pin(async move { result })
+    }
+
+    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        ctx.query_param(self.param).is_none()
     }
 
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {

@@ -4,19 +4,67 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Repr;
 use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
-use crate::pagination::{Pagination, QuerysetPage};
+use crate::pagination::{Pagination, PreparedPage, QuerysetPage};
 use crate::permissions::Permission;
-use crate::relations::{fetch_one_related, fetch_related};
+use crate::prepared::{PerBackend, PreparedStatement};
+use crate::relations::{fetch_one_related, fetch_related, read_related_rows};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
 use crate::viewsets::{GenericViewSet, ModelOf, created, lookup_url_kwarg};
-use sea_orm::{ColumnTrait, QueryFilter, QueryTrait, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+use std::sync::Arc;
 
 /// DRF's `ListModelMixin.list`: filter, paginate, serialize the page in one batch.
 pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
     let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
     list_with::<V::ListSerializer>(ctx, view.pagination(ctx), queryset).await
+}
+
+/// [`list`] as a viewset's list route runs it, keeping the statements of its pages in
+/// `prepared`.
+///
+/// When the queryset cannot differ from one request to the next (the viewset's
+/// `get_queryset` is the default one, [`GenericViewSet::QUERYSET_IS_STATIC`], and no filter
+/// backend has a parameter in this request) and the paginator only asks for an offset and a
+/// limit, the page and count statements are rendered on the first such request and only
+/// copied, with this request's limit and offset, after that. Any other request is built as
+/// [`list`] builds it. Same SQL, same rows: only the work of building and rendering it goes.
+pub async fn list_in_route<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    prepared: &PerBackend<PreparedPage>,
+) -> ApiResult<Response> {
+    let backends = view.filter_backends();
+    let pagination = view.pagination(ctx);
+    if V::QUERYSET_IS_STATIC
+        && let Some(paginator) = &pagination
+        && paginator.windows_by_offset()
+        && backends.iter().all(|backend| backend.leaves_unchanged(ctx))
+    {
+        let db_backend = ctx.db().get_database_backend();
+        let page = prepared.get_or_render(db_backend, || {
+            PreparedPage::render::<V::ListSerializer>(view.get_queryset(ctx), db_backend)
+        });
+        if let Some(page) = page {
+            let page = QuerysetPage::prepared::<V::ListSerializer>(page);
+            return paginated::<V::ListSerializer>(ctx, paginator, page).await;
+        }
+    }
+    let queryset = crate::filters::filter_queryset(&backends, ctx, view.get_queryset(ctx)).await?;
+    list_with::<V::ListSerializer>(ctx, pagination, queryset).await
+}
+
+/// The paginated list response of `page`.
+async fn paginated<S: ModelSerializer>(
+    ctx: &RequestContext,
+    pagination: &Arc<dyn Pagination>,
+    mut page: QuerysetPage<S::Entity>,
+) -> ApiResult<Response> {
+    let links = pagination.paginate(&mut page, ctx).await?;
+    let (rows, preloaded) = page.into_rows_preloaded();
+    let items = S::from_models_preloaded(&rows, &preloaded, &ctx.serializer_context()).await?;
+    Ok(Response::ok(&links.body(&items)))
 }
 
 /// A list response of any queryset with any serializer: paginated when `pagination` is set
@@ -29,11 +77,12 @@ pub async fn list_with<S: ModelSerializer>(
     let sctx = ctx.serializer_context();
     match pagination {
         Some(pagination) => {
-            let mut page = QuerysetPage::for_serializer::<S>(queryset);
-            let links = pagination.paginate(&mut page, ctx).await?;
-            let (rows, preloaded) = page.into_rows_preloaded();
-            let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
-            Ok(Response::ok(&links.body(&items)))
+            paginated::<S>(
+                ctx,
+                &pagination,
+                QuerysetPage::for_serializer::<S>(queryset),
+            )
+            .await
         }
         None => {
             let queryset = S::defer_unread(queryset, &[]);
@@ -87,6 +136,16 @@ async fn lookup_queryset<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
 ) -> ApiResult<Select<V::Entity>> {
+    let (column, value) = lookup_column_value::<V>(ctx)?;
+    let queryset = filter_queryset(view, ctx, view.get_queryset(ctx)).await?;
+    Ok(narrow_to_lookup(queryset, column, value))
+}
+
+/// The lookup column and the path parameter's value for it, or the 404 of a value the column
+/// cannot hold.
+fn lookup_column_value<V: GenericViewSet>(
+    ctx: &RequestContext,
+) -> ApiResult<(<V::Entity as sea_orm::EntityTrait>::Column, sea_orm::Value)> {
     let column = column_named::<V::Entity>(V::LOOKUP_FIELD).ok_or_else(|| {
         ApiError::Internal(format!(
             "`lookup_field` \"{}\" is no column of {}.",
@@ -95,17 +154,33 @@ async fn lookup_queryset<V: GenericViewSet>(
         ))
     })?;
     let raw = ctx.path_param(lookup_url_kwarg::<V>()).unwrap_or("");
-    let value = match lookup_value(column, raw) {
-        LookupValue::Value(value) => value,
-        LookupValue::NoMatch => return Err(no_match::<V>()),
-        LookupValue::Invalid => return Err(ApiError::NotFound("Not found.".into())),
-    };
-    let mut queryset = filter_queryset(view, ctx, view.get_queryset(ctx))
-        .await?
-        .filter(column.eq(value));
+    match lookup_value(column, raw) {
+        LookupValue::Value(value) => Ok((column, value)),
+        LookupValue::NoMatch => Err(no_match::<V>()),
+        LookupValue::Invalid => Err(ApiError::NotFound("Not found.".into())),
+    }
+}
+
+/// `queryset` narrowed to the rows whose lookup `column` is `value`.
+fn narrow_to_lookup<E: sea_orm::EntityTrait>(
+    queryset: Select<E>,
+    column: E::Column,
+    value: sea_orm::Value,
+) -> Select<E> {
+    let mut queryset = queryset.filter(column.eq(value));
     // Django's `QuerySet.get()` drops the ordering: one row needs no sort.
     QueryTrait::query(&mut queryset).clear_order_by();
-    Ok(queryset)
+    queryset
+}
+
+/// What a lookup statement is rendered with in place of the looked-up value, by the value's
+/// type (see [`retrieve_in_route`]).
+fn lookup_mark(value: &sea_orm::Value) -> Option<sea_orm::Value> {
+    match value {
+        sea_orm::Value::BigInt(_) => Some(sea_orm::Value::from(i64::MIN + 0x5eed)),
+        sea_orm::Value::String(_) => Some(sea_orm::Value::from("\u{0}lookup mark".to_string())),
+        _ => None,
+    }
 }
 
 /// `No Article matches the given query.`
@@ -144,6 +219,50 @@ pub async fn retrieve<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiR
     let (instance, preloaded) = fetch_one_related::<V::Serializer>(queryset, ctx.db())
         .await?
         .ok_or_else(no_match::<V>)?;
+    retrieved(view, ctx, instance, preloaded).await
+}
+
+/// [`retrieve`] as a viewset's detail route runs it, keeping its statement in `prepared`.
+///
+/// As [`list_in_route`] does for pages: when the queryset cannot differ from one request to
+/// the next (the default `get_queryset`, no filter parameter in the request), the statement
+/// of the row and what the serializer joins to it is rendered on the first such request, and
+/// later ones only bind their lookup value into a copy.
+pub async fn retrieve_in_route<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    prepared: &PerBackend<PreparedStatement>,
+) -> ApiResult<Response> {
+    if V::QUERYSET_IS_STATIC {
+        let (column, value) = lookup_column_value::<V>(ctx)?;
+        let backends = view.filter_backends();
+        if let Some(mark) = lookup_mark(&value)
+            && backends.iter().all(|backend| backend.leaves_unchanged(ctx))
+        {
+            let db_backend = ctx.db().get_database_backend();
+            let statement = prepared.get_or_render(db_backend, || {
+                let queryset = narrow_to_lookup(view.get_queryset(ctx), column, mark.clone());
+                let select = V::Serializer::select_related(queryset.limit(1));
+                PreparedStatement::new(db_backend.build(&QueryTrait::into_query(select)), &[mark])
+            });
+            if let Some(statement) = statement {
+                let rows = ctx.db().query_all_raw(statement.bind([value])).await?;
+                let (models, preloaded) = read_related_rows::<V::Serializer>(&rows)?;
+                let instance = models.into_iter().next().ok_or_else(no_match::<V>)?;
+                return retrieved(view, ctx, instance, preloaded).await;
+            }
+        }
+    }
+    retrieve(view, ctx).await
+}
+
+/// The response of [`retrieve`] for the row it found.
+async fn retrieved<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    instance: ModelOf<V>,
+    preloaded: crate::relations::Preloaded,
+) -> ApiResult<Response> {
     check_object_permissions(&view.permissions(), ctx, &instance)?;
     let sctx = ctx.serializer_context();
     let mut body =

@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod parsers;
 pub mod permissions;
+pub mod prepared;
 pub mod relations;
 pub mod renderers;
 pub mod request;

@@ -17,18 +17,20 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::{PyInt, Repr, Representation, parse_py_int};
 use crate::filters::BoxFuture;
-use crate::relations::{Preloaded, fetch_related};
+use crate::prepared::PreparedStatement;
+use crate::relations::{Preloaded, fetch_related, read_related_rows};
 use crate::request::RequestContext;
 use crate::serializers::{ModelOf, ModelSerializer};
 use poem_openapi::registry::{MetaOperationParam, MetaParamIn, MetaSchema, MetaSchemaRef};
 use poem_openapi::types::Type;
 use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ModelTrait, Order,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::Serialize;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// DRF's `PageNumberPagination`: `?page=N` (or `last`) and `?page_size=N`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,13 +228,26 @@ pub trait PageQuery: Send {
 
 /// [`PageQuery`] over a sea-orm `Select`.
 pub struct QuerysetPage<E: EntityTrait> {
-    select: Select<E>,
+    source: PageSource<E>,
     rows: Vec<E::Model>,
     /// How the page is fetched: alone, or with what a serializer fetches in the same
     /// statement ([`crate::relations::fetch_related`]).
     fetch: FetchRows<E>,
     preloaded: Preloaded,
 }
+
+/// Where a [`QuerysetPage`]'s statements come from.
+// One per list request, moved once: boxing the queryset would cost an allocation instead.
+#[allow(clippy::large_enum_variant)]
+enum PageSource<E: EntityTrait> {
+    /// Built from the queryset for this request.
+    Queryset(Select<E>),
+    /// Rendered once ([`PreparedPage`]); `ReadRows` reads the fetched rows.
+    Prepared(Arc<PreparedPage>, ReadRows<E>),
+}
+
+/// Reads the rows of a [`PreparedPage`] statement into models (and what came with them).
+type ReadRows<E> = fn(&[QueryResult]) -> ApiResult<(Vec<<E as EntityTrait>::Model>, Preloaded)>;
 
 /// Fetches the rows of a windowed queryset (and what comes with them).
 /// `keep`: the columns the paginator reads off the rows (its ordering), never deferred.
@@ -254,7 +269,7 @@ impl<E: EntityTrait> QuerysetPage<E> {
             Box::pin(async move { Ok((select.all(db).await?, Preloaded::default())) })
         }
         QuerysetPage {
-            select,
+            source: PageSource::Queryset(select),
             rows: Vec::new(),
             fetch: rows_only::<E>,
             preloaded: Preloaded::default(),
@@ -266,25 +281,23 @@ impl<E: EntityTrait> QuerysetPage<E> {
     /// rows are only serialized, so the text columns `S` does not show are not read
     /// ([`ModelSerializer::defer_unread`]).
     pub fn for_serializer<S: ModelSerializer<Entity = E>>(select: Select<E>) -> Self {
-        fn with_related<'a, S: ModelSerializer>(
-            select: Select<S::Entity>,
-            db: &'a DatabaseConnection,
-            keep: &[&str],
-        ) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
-            // The queryset was deferred when the page was made; only a paginator's ordering
-            // fields (`keep`, a cursor page's) change what is read.
-            let select = if keep.is_empty() {
-                select
-            } else {
-                S::defer_unread(select, keep)
-            };
-            Box::pin(fetch_related::<S>(select, db))
-        }
         // Deferred up front: the page and its count each copy the statement, and the
         // rendered select list is one expression where the model's columns are one each.
         QuerysetPage {
             fetch: with_related::<S>,
             ..Self::new(S::defer_unread(select, &[]))
+        }
+    }
+
+    /// The page of serializer `S` whose statements were rendered once ([`PreparedPage`]);
+    /// only paginators that ask for an offset and a limit can fetch it
+    /// ([`Pagination::windows_by_offset`]).
+    pub fn prepared<S: ModelSerializer<Entity = E>>(page: Arc<PreparedPage>) -> Self {
+        QuerysetPage {
+            source: PageSource::Prepared(page, read_related_rows::<S>),
+            rows: Vec::new(),
+            fetch: with_related::<S>,
+            preloaded: Preloaded::default(),
         }
     }
 
@@ -299,23 +312,89 @@ impl<E: EntityTrait> QuerysetPage<E> {
     }
 }
 
-/// The number of rows of `query` (DRF's `queryset.count()`): `SELECT COUNT(*) FROM (query)`,
-/// as sea-orm's `PaginatorTrait::count`, which copies the statement three times where this
-/// copies it once. The order of the rows does not change their number: counted without
-/// `ORDER BY`.
-async fn count_rows(query: &SelectStatement, db: &DatabaseConnection) -> ApiResult<u64> {
+/// [`QuerysetPage::for_serializer`]'s fetch: the rows with what `S` fetches in the same statement.
+fn with_related<'a, S: ModelSerializer>(
+    select: Select<S::Entity>,
+    db: &'a DatabaseConnection,
+    keep: &[&str],
+) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
+    // The queryset was deferred when the page was made; only a paginator's ordering
+    // fields (`keep`, a cursor page's) change what is read.
+    let select = if keep.is_empty() {
+        select
+    } else {
+        S::defer_unread(select, keep)
+    };
+    Box::pin(fetch_related::<S>(select, db))
+}
+
+/// A list page's statements rendered once ([`crate::prepared`]), for a queryset that is the
+/// same on every request (see [`crate::generics::list_in_route`]): each request binds its own
+/// limit and offset into a copy.
+#[derive(Debug)]
+pub struct PreparedPage {
+    count: Statement,
+    page: PreparedStatement,
+}
+
+/// The limit and offset the page statement is rendered with, then found among its values.
+const LIMIT_MARK: u64 = u64::MAX - 0x5eed;
+const OFFSET_MARK: u64 = u64::MAX - 0x5eee;
+
+impl PreparedPage {
+    /// Renders for `backend` what [`QuerysetPage::for_serializer`] runs for `queryset` under a
+    /// paginator that asks for an offset and a limit. `None` when the window's values cannot be
+    /// told apart in the statement (the page is then built per request, as usual).
+    pub fn render<S: ModelSerializer>(
+        queryset: Select<S::Entity>,
+        backend: DbBackend,
+    ) -> Option<Self> {
+        let deferred = S::defer_unread(queryset, &[]);
+        let count = backend.build(&count_statement(QueryTrait::as_query(&deferred)));
+        let page = backend.build(&QueryTrait::into_query(S::select_related(
+            deferred.offset(OFFSET_MARK).limit(LIMIT_MARK),
+        )));
+        let page = PreparedStatement::new(page, &[LIMIT_MARK.into(), OFFSET_MARK.into()])?;
+        Some(PreparedPage { count, page })
+    }
+
+    /// The statement of the rows of `window` (its offset and limit; nothing else of it).
+    pub fn page_statement(&self, window: &Window) -> Statement {
+        self.page.bind([window.limit.into(), window.offset.into()])
+    }
+
+    /// The statement counting the rows (`SELECT COUNT(*) FROM (...)`).
+    pub fn count_statement(&self) -> &Statement {
+        &self.count
+    }
+}
+
+/// `SELECT COUNT(*) FROM (query)` without `query`'s ordering (see [`count_rows`]).
+fn count_statement(query: &SelectStatement) -> SelectStatement {
     let mut unordered = query.clone();
     unordered.clear_order_by();
     let mut count = SelectStatement::new();
     count
         .expr(Expr::cust("COUNT(*)"))
         .from_subquery(unordered, "sub_query");
-    let row = db.query_one(&count).await?;
+    count
+}
+
+/// The number a `COUNT(*)` statement returned.
+fn counted(row: Option<QueryResult>) -> ApiResult<u64> {
     let number: i64 = match row {
         Some(row) => row.try_get_by_index(0)?,
         None => 0,
     };
     Ok(u64::try_from(number).unwrap_or(0))
+}
+
+/// The number of rows of `query` (DRF's `queryset.count()`): `SELECT COUNT(*) FROM (query)`,
+/// as sea-orm's `PaginatorTrait::count`, which copies the statement three times where this
+/// copies it once. The order of the rows does not change their number: counted without
+/// `ORDER BY`.
+async fn count_rows(query: &SelectStatement, db: &DatabaseConnection) -> ApiResult<u64> {
+    counted(db.query_one(&count_statement(query)).await?)
 }
 
 fn column_of<E: EntityTrait>(field: &str) -> ApiResult<E::Column> {
@@ -332,11 +411,31 @@ where
     E::Model: Send + Sync,
 {
     async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
-        count_rows(QueryTrait::as_query(&self.select), ctx.db()).await
+        match &self.source {
+            PageSource::Queryset(select) => {
+                count_rows(QueryTrait::as_query(select), ctx.db()).await
+            }
+            PageSource::Prepared(page, _) => {
+                counted(ctx.db().query_one_raw(page.count.clone()).await?)
+            }
+        }
     }
 
     async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
-        let mut select = self.select.clone();
+        let select = match &self.source {
+            PageSource::Queryset(select) => select,
+            PageSource::Prepared(page, read) => {
+                if window.ordering.is_some() || window.position.is_some() {
+                    return Err(ApiError::Internal(
+                        "a page rendered once can only be windowed by offset and limit".into(),
+                    ));
+                }
+                let rows = ctx.db().query_all_raw(page.page_statement(&window)).await?;
+                (self.rows, self.preloaded) = read(&rows)?;
+                return Ok(());
+            }
+        };
+        let mut select = select.clone();
         if let Some(ordering) = &window.ordering {
             QueryTrait::query(&mut select).clear_order_by();
             for (field, descending) in ordering {
@@ -472,6 +571,13 @@ pub trait Pagination: Send + Sync + 'static {
 
     /// The paginated response object around `results` (`get_paginated_response_schema`).
     fn response_schema(&self, results: MetaSchemaRef) -> MetaSchema;
+
+    /// True when every [`Window`] this paginator asks for is an offset and a limit (no
+    /// `ordering`, no `position`): its pages can then come from statements rendered once
+    /// ([`PreparedPage`]). False unless a paginator says so.
+    fn windows_by_offset(&self) -> bool {
+        false
+    }
 }
 
 fn integer_param(name: &str, description: &str) -> MetaOperationParam {
@@ -615,6 +721,10 @@ impl Pagination for PageNumberPagination {
         })
     }
 
+    fn windows_by_offset(&self) -> bool {
+        true
+    }
+
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
         let mut params = vec![integer_param(
             self.page_query_param,
@@ -731,6 +841,10 @@ impl Pagination for LimitOffsetPagination {
             next,
             previous,
         })
+    }
+
+    fn windows_by_offset(&self) -> bool {
+        true
     }
 
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {

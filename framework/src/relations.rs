@@ -348,9 +348,17 @@ pub async fn fetch_related<S: ModelSerializer>(
     let rows = db
         .query_all(&QueryTrait::into_query(S::select_related(select)))
         .await?;
+    read_related_rows::<S>(&rows)
+}
+
+/// The models of rows fetched with [`ModelSerializer::select_related`] and what came with
+/// them (the second half of [`fetch_related`], for statements rendered once).
+pub fn read_related_rows<S: ModelSerializer>(
+    rows: &[QueryResult],
+) -> ApiResult<(Vec<ModelOf<S>>, Preloaded)> {
     let mut models = Vec::with_capacity(rows.len());
     let mut preloaded = Preloaded::default();
-    for row in &rows {
+    for row in rows {
         models.push(ModelOf::<S>::from_query_result(row, "")?);
         S::read_related(row, &mut preloaded)?;
     }

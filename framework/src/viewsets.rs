@@ -18,8 +18,9 @@ use crate::filters::FilterBackend;
 use crate::generics;
 use crate::models::{ModelMeta, pk_column, pk_of};
 use crate::openapi;
-use crate::pagination::Pagination;
+use crate::pagination::{Pagination, PreparedPage};
 use crate::permissions::Permission;
+use crate::prepared::{PerBackend, PreparedStatement};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::{ModelSerializer, Save};
@@ -168,6 +169,11 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
         Vec::new()
     }
 
+    /// True when [`GenericViewSet::get_queryset`] returns the same statement for every request;
+    /// `#[viewset]` sets it when the block does not override `get_queryset`. A list route
+    /// then renders the statements of its unfiltered pages once ([`generics::list_in_route`]).
+    const QUERYSET_IS_STATIC: bool = false;
+
     /// The rows this viewset works on (DRF's `get_queryset`); may use the request user.
     fn get_queryset(&self, _ctx: &RequestContext) -> Select<Self::Entity> {
         Self::Entity::default_queryset()
@@ -233,14 +239,14 @@ pub fn viewset_routes<V: GenericViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
     if !V::ACTIONS.list_methods().is_empty() {
         routes.push(ViewSetRoute {
             suffix: String::new(),
-            view: Arc::new(ListRoute(viewset.clone())),
+            view: Arc::new(ListRoute::new(viewset.clone())),
             name: "list".into(),
         });
     }
     if !V::ACTIONS.detail_methods().is_empty() {
         routes.push(ViewSetRoute {
             suffix: detail_suffix::<V>(""),
-            view: Arc::new(DetailRoute(viewset)),
+            view: Arc::new(DetailRoute::new(viewset)),
             name: "detail".into(),
         });
     }
@@ -263,10 +269,26 @@ pub fn detail_suffix<V: GenericViewSet>(url_path: &str) -> String {
     }
 }
 
-/// The list route of a viewset (`/articles/`).
-pub struct ListRoute<V>(pub Arc<V>);
-/// The detail route of a viewset (`/articles/{id}/`).
-pub struct DetailRoute<V>(pub Arc<V>);
+/// The list route of a viewset (`/articles/`), with the statements of its unfiltered pages
+/// once rendered (see [`generics::list_in_route`]).
+pub struct ListRoute<V>(pub Arc<V>, PerBackend<PreparedPage>);
+
+impl<V> ListRoute<V> {
+    /// The list route of `viewset`.
+    pub fn new(viewset: Arc<V>) -> Self {
+        ListRoute(viewset, PerBackend::default())
+    }
+}
+/// The detail route of a viewset (`/articles/{id}/`), with the statement of its unfiltered
+/// retrieves once rendered (see [`generics::retrieve_in_route`]).
+pub struct DetailRoute<V>(pub Arc<V>, PerBackend<PreparedStatement>);
+
+impl<V> DetailRoute<V> {
+    /// The detail route of `viewset`.
+    pub fn new(viewset: Arc<V>) -> Self {
+        DetailRoute(viewset, PerBackend::default())
+    }
+}
 
 /// DRF's `check_permissions` with the viewset's permission classes.
 pub fn check_permissions<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<()> {
@@ -305,7 +327,7 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         match *ctx.method() {
             Method::POST => generics::create(&*self.0, ctx).await,
-            _ => generics::list(&*self.0, ctx).await,
+            _ => generics::list_in_route(&*self.0, ctx, &self.1).await,
         }
     }
     fn name(&self) -> String {
@@ -360,7 +382,7 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
             Method::PUT => generics::update(view, ctx, false).await,
             Method::PATCH => generics::update(view, ctx, true).await,
             Method::DELETE => generics::destroy(view, ctx).await,
-            _ => generics::retrieve(view, ctx).await,
+            _ => generics::retrieve_in_route(view, ctx, &self.1).await,
         }
     }
     fn name(&self) -> String {

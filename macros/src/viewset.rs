@@ -540,6 +540,21 @@ pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> syn::Result<TokenSt
             }
         });
     }
+    // The default `get_queryset` is the same statement on every request: list routes may then
+    // render their pages' statements once. A block that overrides it (or sets the constant
+    // itself) keeps the trait's conservative default.
+    let overrides = |name: &str| {
+        item.items.iter().any(|item| match item {
+            syn::ImplItem::Fn(method) => method.sig.ident == name,
+            syn::ImplItem::Const(constant) => constant.ident == name,
+            _ => false,
+        })
+    };
+    if !overrides("get_queryset") && !overrides("QUERYSET_IS_STATIC") {
+        generated.push(syn::parse_quote!(
+            const QUERYSET_IS_STATIC: bool = true;
+        ));
+    }
     let mut inherent = Vec::new();
     if let Some(field) = &args.lookup_field {
         // Checked at compile time: the model must have the column (a field of its rows).

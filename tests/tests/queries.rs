@@ -291,3 +291,114 @@ async fn writes_do_not_run_a_statement_per_tag() {
         counts[1]
     );
 }
+
+/// A list route renders the statements of its unfiltered pages once and then only binds each
+/// request's limit and offset (`generics::list_in_route`). Those requests must run the very
+/// statements, and answer the very rows, of a request that builds them afresh: `search=` (an
+/// empty search) takes the usual path, since the search backend has a parameter, but changes
+/// nothing. A filtered request after them still filters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfiltered_pages_rendered_once_run_the_statements_built_per_request() {
+    let s = TestServer::start_counting().await;
+    if s.is_reference() {
+        eprintln!("skipped against the reference: statements are counted in the Rust blog only");
+        return;
+    }
+    seed(&s).await;
+    for query in [
+        "",
+        "?page=2",
+        "?page=4",
+        "?page_size=7&page=3",
+        "?page_size=100",
+        "?page=last",
+    ] {
+        let separator = if query.is_empty() { "?" } else { "&" };
+        // Twice: the first request of a shape may be the one that renders it.
+        let (_, first) = measure(&s, &format!("/api/articles/{query}"), None).await;
+        let (prepared, statements) = measure(&s, &format!("/api/articles/{query}"), None).await;
+        let (built, built_statements) = measure(
+            &s,
+            &format!("/api/articles/{query}{separator}search="),
+            None,
+        )
+        .await;
+        assert_eq!(
+            first, statements,
+            "{query}: the second request ran other SQL"
+        );
+        assert_eq!(
+            statements, built_statements,
+            "{query}: the page rendered once runs other SQL than one built for the request"
+        );
+        assert_eq!(prepared.json()["count"], built.json()["count"], "{query}");
+        assert_eq!(
+            prepared.json()["results"],
+            built.json()["results"],
+            "{query}"
+        );
+    }
+    let (page, _) = measure(&s, "/api/articles/?page=2", None).await;
+    assert_eq!(results_len(&page), 10);
+    assert_eq!(page.json()["count"], 61);
+    assert_ne!(
+        page.json()["results"][0],
+        measure(&s, "/api/articles/", None).await.0.json()["results"][0],
+        "page 2 starts with page 1's first article: the offset was not bound"
+    );
+    // Filters still apply after the unfiltered pages were rendered.
+    let (searched, _) = measure(&s, "/api/articles/?search=Big", None).await;
+    assert_eq!(searched.json()["count"], 1);
+    let (searched_again, _) = measure(&s, "/api/articles/?search=Big&page_size=5", None).await;
+    assert_eq!(searched_again.json()["count"], 1);
+    let (all, _) = measure(&s, "/api/articles/?limit_unused=1", None).await;
+    assert_eq!(all.json()["count"], 61);
+}
+
+/// The same for a detail route (`generics::retrieve_in_route`): the statement of the row and
+/// its joined author is rendered once, and each request binds its own key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfiltered_details_rendered_once_run_the_statements_built_per_request() {
+    let s = TestServer::start_counting().await;
+    if s.is_reference() {
+        eprintln!("skipped against the reference: statements are counted in the Rust blog only");
+        return;
+    }
+    let seeded = seed(&s).await;
+    for id in [seeded.small, seeded.big, seeded.small] {
+        let path = format!("/api/articles/{id}/");
+        let (prepared, statements) = measure(&s, &path, None).await;
+        let (built, built_statements) = measure(&s, &format!("{path}?search="), None).await;
+        assert_eq!(
+            statements, built_statements,
+            "article {id}: the statement rendered once is not the one built for the request"
+        );
+        assert_eq!(prepared.json(), built.json(), "article {id}");
+        assert_eq!(prepared.json()["id"], id);
+    }
+    assert_ne!(
+        measure(&s, &format!("/api/articles/{}/", seeded.big), None)
+            .await
+            .0
+            .json()["title"],
+        measure(&s, &format!("/api/articles/{}/", seeded.small), None)
+            .await
+            .0
+            .json()["title"],
+    );
+    // Keys no row has, or the column cannot hold, are still Django's 404s.
+    for (path, detail) in [
+        (
+            "/api/articles/999999/",
+            "No Article matches the given query.",
+        ),
+        ("/api/articles/abc/", "Not found."),
+        (
+            "/api/articles/99999999999999999999999/",
+            "No Article matches the given query.",
+        ),
+    ] {
+        let r = s.get(path, None).await;
+        r.assert_json(404, &json!({"detail": detail}));
+    }
+}

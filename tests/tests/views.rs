@@ -29,6 +29,45 @@ fn tag_bodies(ids: &[i64], numbers: std::ops::RangeInclusive<usize>) -> Value {
     )
 }
 
+/// A list route renders the statements of its unfiltered pages once only when the viewset's
+/// queryset cannot change between requests: a `get_queryset` that reads the request keeps
+/// building them per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_dependent_get_queryset_is_not_rendered_once() {
+    use integration_tests::apps::views::{LimitedTags, PrefixedTags};
+    use rest_framework::viewsets::GenericViewSet;
+    const { assert!(<LimitedTags as GenericViewSet>::QUERYSET_IS_STATIC) };
+    const { assert!(!<PrefixedTags as GenericViewSet>::QUERYSET_IS_STATIC) };
+    let s = app().await;
+    for name in ["apple", "avocado", "banana", "blueberry", "cherry"] {
+        s.create_tag(name).await;
+    }
+    let names = |body: &Value| -> Vec<String> {
+        body["results"]
+            .as_array()
+            .map(|rows| rows.iter().map(|row| row["name"].to_string()).collect())
+            .unwrap_or_default()
+    };
+    for (prefix, expected) in [
+        ("a", vec!["\"apple\"", "\"avocado\""]),
+        ("b", vec!["\"banana\"", "\"blueberry\""]),
+        ("c", vec!["\"cherry\""]),
+        ("a", vec!["\"apple\"", "\"avocado\""]),
+    ] {
+        let r = s
+            .get(&format!("/api/prefixed-tags/?prefix={prefix}"), None)
+            .await;
+        r.assert_status(200);
+        assert_eq!(
+            names(&r.json()),
+            expected,
+            "prefix {prefix}: {}",
+            r.describe()
+        );
+        assert_eq!(r.json()["count"], expected.len(), "prefix {prefix}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limit_offset_pages_and_links_are_drfs() {
     let s = app().await;
@@ -310,6 +349,7 @@ async fn routers_root_and_simple_router() {
             "articles-by-content": format!("{base}/api/articles-by-content{suffix}"),
             "tags": format!("{base}/api/tags{suffix}"),
             "limited-tags": format!("{base}/api/limited-tags{suffix}"),
+            "prefixed-tags": format!("{base}/api/prefixed-tags{suffix}"),
             "paged-tags": format!("{base}/api/paged-tags{suffix}"),
             "all-tags": format!("{base}/api/all-tags{suffix}"),
         })

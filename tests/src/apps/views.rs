@@ -3,7 +3,7 @@
 //! ReDoc and a custom exception handler. Built only with the framework's public API.
 
 use example_blog::config::Config;
-use example_blog::entities::user;
+use example_blog::entities::{tag, user};
 use example_blog::serializers::{ArticleListSerializer, TagSerializer};
 use rest_framework::decorators::api_view;
 use rest_framework::exceptions::{ApiError, ApiResult, ExceptionContext, exception_handler};
@@ -21,6 +21,7 @@ use rest_framework::urls::UrlPatterns;
 use rest_framework::viewset;
 use rest_framework::viewsets::ReadOnlyModelViewSet;
 use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 use std::sync::Arc;
 
 /// Articles newest first by cursor, two per page.
@@ -56,6 +57,20 @@ pub struct LimitedTags;
     pagination = LimitOffsetPagination { default_limit: 2, max_limit: Some(5), ..LimitOffsetPagination::default() },
 )]
 impl ReadOnlyModelViewSet for LimitedTags {}
+
+/// Tags whose name starts with the `prefix` query parameter, by limit/offset: a `get_queryset`
+/// that depends on the request, so its list statements are built per request.
+pub struct PrefixedTags;
+
+#[viewset(serializer = TagSerializer, pagination = LimitOffsetPagination)]
+impl ReadOnlyModelViewSet for PrefixedTags {
+    fn get_queryset(&self, ctx: &RequestContext) -> Select<tag::Entity> {
+        let prefix = ctx.query_param("prefix").unwrap_or_default();
+        tag::Entity::find()
+            .filter(tag::Column::Name.starts_with(prefix))
+            .order_by_asc(tag::Column::Name)
+    }
+}
 
 /// Tags by page number (overriding the settings' default).
 pub struct PagedTags;
@@ -141,6 +156,7 @@ pub fn urlpatterns() -> UrlPatterns {
         )
         .register_with_basename("tags", DefaultTags, "tag")
         .register_with_basename("limited-tags", LimitedTags, "limited-tag")
+        .register_with_basename("prefixed-tags", PrefixedTags, "prefixed-tag")
         .register_with_basename("paged-tags", PagedTags, "paged-tag")
         .register_with_basename("all-tags", AllTags, "all-tag");
     let simple = SimpleRouter::new().register_with_basename("tags", DefaultTags, "simple-tag");
