@@ -29,6 +29,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -1185,38 +1186,42 @@ pub fn remove_query_param(url: &str, key: &str) -> String {
 
 fn rebuild_url(url: &str, key: &str, value: Option<&str>) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
+    // Borrowed where the query needs no decoding: a link is built on every page.
+    let mut params: Vec<(Cow<'_, str>, Cow<'_, str>)> = form_urlencoded::parse(query.as_bytes())
         .filter(|(k, _)| k != key)
         .collect();
     if let Some(value) = value {
-        params.push((key.to_string(), value.to_string()));
+        params.push((Cow::Borrowed(key), Cow::Borrowed(value)));
     }
     // Python's sorted() on (key, [values]) items: stable by key, values keep their order.
     params.sort_by(|a, b| a.0.cmp(&b.0));
-    if params.is_empty() {
-        return base.to_string();
+    let mut out = String::with_capacity(url.len() + key.len() + 8);
+    out.push_str(base);
+    for (i, (k, v)) in params.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        quote_plus_into(&mut out, k);
+        out.push('=');
+        quote_plus_into(&mut out, v);
     }
-    let encoded: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", quote_plus(k), quote_plus(v)))
-        .collect();
-    format!("{base}?{}", encoded.join("&"))
+    out
 }
 
-/// Python's `urllib.parse.quote_plus`.
-fn quote_plus(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Python's `urllib.parse.quote_plus`, appended to `out`.
+fn quote_plus_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
                 out.push(byte as char)
             }
             b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
+            other => {
+                out.push('%');
+                out.push(HEX[usize::from(other >> 4)] as char);
+                out.push(HEX[usize::from(other & 0xf)] as char);
+            }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -1237,5 +1242,11 @@ mod tests {
             replace_query_param("http://h/a/?tags=9&tags=8&q=a b", "page", "2"),
             "http://h/a/?page=2&q=a+b&tags=9&tags=8"
         );
+        // Percent-decoded, then quoted again as Python's quote_plus does.
+        assert_eq!(
+            replace_query_param("http://h/a/?q=%C3%A9t%C3%A9+x%2B1&a=~/", "page", "2"),
+            "http://h/a/?a=~%2F&page=2&q=%C3%A9t%C3%A9+x%2B1"
+        );
+        assert_eq!(remove_query_param("http://h/a/?", "page"), "http://h/a/");
     }
 }

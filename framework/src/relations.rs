@@ -766,6 +766,13 @@ where
         .collect())
 }
 
+/// True when `lists` (the entities of a serializer's nested lists) has `T`: a count of `T`'s
+/// rows is then the length of that list ([`lengths_if_rows_of`]), so `select_related` adds no
+/// `COUNT(*)` subquery for it.
+pub fn counted_by_lists<T: 'static>(lists: &[TypeId]) -> bool {
+    lists.contains(&TypeId::of::<T>())
+}
+
 /// The counts of a reverse relation read off its nested lists, loaded for the same page
 /// (`comment_count` beside `comment_set`): `Some` when the nested serializer's rows are `T`'s,
 /// so the grouped `COUNT` is not run. Nested lists are loaded unfiltered, so their lengths are

@@ -20,7 +20,7 @@ pub struct RequestContext {
     path_params: Vec<(&'static str, String)>,
     base_url: String,
     user: Option<RequestUser>,
-    remote_addr: Option<String>,
+    remote_addr: Option<std::net::IpAddr>,
     /// Shared with the copies of the request (`take`, `clone_with_method`): they have the
     /// same session, as DRF's `clone_request` shares Django's request.
     session_accessed: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -83,7 +83,7 @@ impl RequestContext {
             path_params: self.path_params.clone(),
             base_url: self.base_url.clone(),
             user: self.user.clone(),
-            remote_addr: self.remote_addr.clone(),
+            remote_addr: self.remote_addr,
             session_accessed: self.session_accessed.clone(),
             session_emptied: self.session_emptied.clone(),
             format_urls: self.format_urls.clone(),
@@ -224,12 +224,12 @@ impl RequestContext {
     }
 
     /// The client's IP address as the server saw it (Django's `REMOTE_ADDR`), if known.
-    pub fn remote_addr(&self) -> Option<&str> {
-        self.remote_addr.as_deref()
+    pub fn remote_addr(&self) -> Option<std::net::IpAddr> {
+        self.remote_addr
     }
 
     /// Records the client's address (done by the URL dispatcher).
-    pub fn set_remote_addr(&mut self, addr: Option<String>) {
+    pub fn set_remote_addr(&mut self, addr: Option<std::net::IpAddr>) {
         self.remote_addr = addr;
     }
 

@@ -127,7 +127,10 @@ pub fn system_time() -> f64 {
 /// `num_proxies = 0`, `REMOTE_ADDR`; with `num_proxies = n`, the `n`-th address from the end
 /// of `X-Forwarded-For` (the one the outermost trusted proxy saw).
 pub fn client_ident(ctx: &RequestContext) -> String {
-    let remote_addr = ctx.remote_addr().unwrap_or_default().to_string();
+    let remote_addr = ctx
+        .remote_addr()
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
     let xff = ctx.header("x-forwarded-for");
     match (ctx.state().settings.num_proxies, xff) {
         (Some(0), _) | (Some(_), None) => remote_addr,

@@ -300,9 +300,11 @@ impl Endpoint for UrlEndpoint {
     type Output = poem::Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
-        let path = req.original_uri().path().to_string();
-        let Some((pattern, params)) = self.find(&path) else {
-            return Ok(not_found_or_redirect(self, &req, &path));
+        // A clone of the URI shares its bytes: no copy of the path per request.
+        let uri = req.original_uri().clone();
+        let path = uri.path();
+        let Some((pattern, params)) = self.find(path) else {
+            return Ok(not_found_or_redirect(self, &req, path));
         };
         let body = match req.take_body().into_bytes_limit(MAX_BODY).await {
             Ok(bytes) => bytes.to_vec(),

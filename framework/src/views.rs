@@ -298,10 +298,7 @@ fn context_with_headers(
         headers,
         body,
     );
-    let remote_addr = req
-        .remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string());
-    ctx.set_remote_addr(remote_addr);
+    // Kept as an address: only throttling formats it.
+    ctx.set_remote_addr(req.remote_addr().as_socket_addr().map(|a| a.ip()));
     ctx
 }

@@ -167,6 +167,21 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     let mut joins = Vec::new();
     let mut columns = Vec::new();
     let mut reads = Vec::new();
+    // The entities of the nested lists: a count of their rows is the list's length.
+    let listed: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.kind {
+            Kind::Nested {
+                serializer,
+                many: true,
+                ..
+            } => Some(quote! {
+                ::std::any::TypeId::of::<<#serializer as #rf::serializers::ModelSerializer>::Entity>()
+            }),
+            _ => None,
+        })
+        .collect();
     for field in &s.fields {
         let key = field.key();
         match &field.kind {
@@ -199,11 +214,18 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                 // Spanned at the field: a count over something that is no relation is
                 // reported there.
                 let span = field.span();
+                let listed = quote!(#rf::relations::counted_by_lists::<#related>(&[#(#listed),*]));
                 columns.push(quote_spanned! {span=>
-                    let select = #rf::relations::annotate_count::<#model, #related>(select, #key);
+                    let select = if #listed {
+                        select
+                    } else {
+                        #rf::relations::annotate_count::<#model, #related>(select, #key)
+                    };
                 });
                 reads.push(quote! {
-                    #rf::relations::read_count(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                    if !#listed {
+                        #rf::relations::read_count(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                    }
                 });
             }
             _ => {}
