@@ -29,6 +29,8 @@ use std::sync::{LazyLock, OnceLock, RwLock};
 #[derive(Default)]
 pub struct Preloaded {
     fields: Vec<(&'static str, Box<dyn PreloadedValues>)>,
+    /// The number of parent rows expected: each field's values are allocated for them at once.
+    rows: usize,
 }
 
 /// One preloaded field's values (a `Vec<V>`), kept in step with the parent rows.
@@ -55,16 +57,29 @@ impl<V: Send + Sync + 'static> PreloadedValues for Vec<V> {
 }
 
 impl Preloaded {
+    /// Empty, for the values of `rows` parent rows.
+    fn for_rows(rows: usize) -> Self {
+        Preloaded {
+            fields: Vec::new(),
+            rows,
+        }
+    }
+
     /// Appends the value of `field` for the next parent row.
     fn push<V: Send + Sync + 'static>(&mut self, field: &'static str, value: V) {
         let existing = self
             .fields
             .iter_mut()
-            .find(|(key, _)| *key == field)
+            // Generated code passes the same literal for a field: the address usually matches.
+            .find(|(key, _)| std::ptr::eq(*key, field) || *key == field)
             .and_then(|(_, values)| values.as_any_mut().downcast_mut::<Vec<V>>());
         match existing {
             Some(values) => values.push(value),
-            None => self.fields.push((field, Box::new(vec![value]))),
+            None => {
+                let mut values = Vec::with_capacity(self.rows.max(1));
+                values.push(value);
+                self.fields.push((field, Box::new(values)));
+            }
         }
     }
 
@@ -357,7 +372,7 @@ pub fn read_related_rows<S: ModelSerializer>(
     rows: &[QueryResult],
 ) -> ApiResult<(Vec<ModelOf<S>>, Preloaded)> {
     let mut models = Vec::with_capacity(rows.len());
-    let mut preloaded = Preloaded::default();
+    let mut preloaded = Preloaded::for_rows(rows.len());
     for row in rows {
         models.push(ModelOf::<S>::from_query_result(row, "")?);
         S::read_related(row, &mut preloaded)?;

@@ -337,12 +337,33 @@ pub fn max_concurrent_hashes() -> usize {
     slots().0
 }
 
-/// Argon2 working memory kept for reuse: at most [`max_concurrent_hashes`] buffers of the
-/// size new hashes need, so logins neither page in 7 MiB afresh per hash (as long as the hash
-/// itself) nor leave a freed buffer behind in every blocking thread's malloc arena (see
-/// [`give_hash_memory_back_to_the_system`]). Larger buffers (Django's default hashes want
-/// 100 MiB) are allocated for the one hash and given back.
+/// Argon2 working memory kept for reuse while logins queue: at most
+/// [`max_concurrent_hashes`] buffers of the size new hashes need, so a burst of logins does not
+/// page in 7 MiB afresh per hash (which takes about a third as long as the hash itself). When a
+/// hash ends and no other is waiting or running, its buffer and the kept ones go back to the
+/// system (see [`give_hash_memory_back_to_the_system`]): a server that is not logging anyone
+/// in holds no hash memory. Larger buffers (Django's default hashes want 100 MiB) are
+/// allocated for the one hash and given back.
 static HASH_MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// Hashes started by the async wrappers and not finished: waiting for a slot or running.
+static HASHES_PENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one hash in [`HASHES_PENDING`] until dropped (also when the caller stops waiting).
+struct PendingHash;
+
+impl PendingHash {
+    fn start() -> Self {
+        HASHES_PENDING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        PendingHash
+    }
+}
+
+impl Drop for PendingHash {
+    fn drop(&mut self) {
+        HASHES_PENDING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 /// Runs `hash` with `blocks` blocks of Argon2 memory, reusing a kept buffer when one fits.
 fn with_hash_memory<R>(blocks: usize, hash: impl FnOnce(&mut [argon2::Block]) -> R) -> R {
@@ -366,13 +387,17 @@ fn with_hash_memory<R>(blocks: usize, hash: impl FnOnce(&mut [argon2::Block]) ->
         ]
     });
     let result = hash(&mut memory[..blocks]);
-    if reusable {
-        let mut pool = HASH_MEMORY
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // This hash still counts itself: more than one means another one waits or runs.
+    let others_pending = HASHES_PENDING.load(std::sync::atomic::Ordering::Relaxed) > 1;
+    let mut pool = HASH_MEMORY
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if reusable && others_pending {
         if pool.len() < max_concurrent_hashes() {
             pool.push(memory);
         }
+    } else if !others_pending {
+        pool.clear();
     }
     result
 }
@@ -408,11 +433,13 @@ async fn hash_off_the_executor<T: Send + 'static>(
 ) -> Result<T, tokio::task::JoinError> {
     let (_, semaphore) = slots();
     give_hash_memory_back_to_the_system();
+    let pending = PendingHash::start();
     // The semaphore is never closed, so acquiring cannot fail; hash anyway if it did.
     let permit = semaphore.acquire_owned().await.ok();
     tokio::task::spawn_blocking(move || {
         let result = work();
         drop(permit);
+        drop(pending);
         result
     })
     .await
@@ -664,5 +691,32 @@ mod tests {
         assert!(check_password(PASSWORD.into(), PBKDF2_SHA256.into()).await);
         assert!(!check_password(PASSWORD.into(), "garbage".into()).await);
         run_dummy_hasher("whatever".into()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hash_memory_goes_back_when_no_login_waits() {
+        // Other tests of this binary may hash at the same time; the buffers must be gone at a
+        // moment when no hash is pending, which comes within a few tries.
+        for _ in 0..50 {
+            let hashes = (0..4).map(|i| make_password(format!("pw {i}")));
+            let hashed = futures_util::future::join_all(hashes).await;
+            assert!(
+                hashed
+                    .iter()
+                    .all(|hash| hash.starts_with("argon2$argon2id$"))
+            );
+            let pool = HASH_MEMORY
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if HASHES_PENDING.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+                assert!(
+                    pool.is_empty(),
+                    "{} buffers kept with no login pending",
+                    pool.len()
+                );
+                return;
+            }
+        }
+        panic!("hashes stayed pending");
     }
 }
