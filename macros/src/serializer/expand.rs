@@ -17,17 +17,8 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 
     let serialize = expand_serialize(s);
     // Counts last: a count over the rows of a nested list is that list's length.
-    let nested_lists: Vec<_> = s
-        .fields
-        .iter()
-        .filter_map(|f| match &f.kind {
-            Kind::Nested {
-                serializer,
-                many: true,
-                ..
-            } => Some((loaded(f), serializer)),
-            _ => None,
-        })
+    let nested_lists: Vec<_> = nested_lists(s)
+        .map(|(f, serializer)| (loaded(f), serializer))
         .collect();
     let is_count = |f: &&Field| matches!(f.kind, Kind::Count { .. });
     let loads = s
@@ -158,6 +149,18 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     }
 }
 
+/// The nested list fields (`many = true`) with their serializers.
+fn nested_lists(s: &Serializer) -> impl Iterator<Item = (&Field, &syn::Type)> {
+    s.fields.iter().filter_map(|f| match &f.kind {
+        Kind::Nested {
+            serializer,
+            many: true,
+            ..
+        } => Some((f, serializer)),
+        _ => None,
+    })
+}
+
 /// `select_related` / `read_related`: the nested forward relations joined in, the counts and
 /// the to-many primary keys as subqueries (nothing when there are none: the trait's defaults).
 fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
@@ -168,18 +171,11 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     let mut columns = Vec::new();
     let mut reads = Vec::new();
     // The entities of the nested lists: a count of their rows is the list's length.
-    let listed: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .filter_map(|f| match &f.kind {
-            Kind::Nested {
-                serializer,
-                many: true,
-                ..
-            } => Some(quote! {
+    let listed: Vec<TokenStream> = nested_lists(s)
+        .map(|(_, serializer)| {
+            quote! {
                 ::std::any::TypeId::of::<<#serializer as #rf::serializers::ModelSerializer>::Entity>()
-            }),
-            _ => None,
+            }
         })
         .collect();
     for field in &s.fields {
