@@ -215,7 +215,21 @@ pub fn check_object_permissions<M>(
 /// The row comes with the rows of the serializer's nested forward relations joined into the
 /// same statement (Django's `select_related`), so the author of an article costs no query.
 pub async fn retrieve<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<Response> {
-    let queryset = lookup_queryset(view, ctx).await?;
+    let (column, value) = lookup_column_value::<V>(ctx)?;
+    retrieve_built(view, ctx, &view.filter_backends(), column, value).await
+}
+
+/// [`retrieve`] of the row whose lookup `column` is `value`, its statement built for this
+/// request with the viewset's filter `backends`.
+async fn retrieve_built<V: GenericViewSet>(
+    view: &V,
+    ctx: &RequestContext,
+    backends: &[Box<dyn crate::filters::FilterBackend<V::Entity>>],
+    column: <V::Entity as sea_orm::EntityTrait>::Column,
+    value: sea_orm::Value,
+) -> ApiResult<Response> {
+    let queryset = crate::filters::filter_queryset(backends, ctx, view.get_queryset(ctx)).await?;
+    let queryset = narrow_to_lookup(queryset, column, value);
     let (instance, preloaded) = fetch_one_related::<V::Serializer>(queryset, ctx.db())
         .await?
         .ok_or_else(no_match::<V>)?;
@@ -233,27 +247,26 @@ pub async fn retrieve_in_route<V: GenericViewSet>(
     ctx: &RequestContext,
     prepared: &PerBackend<PreparedStatement>,
 ) -> ApiResult<Response> {
-    if V::QUERYSET_IS_STATIC {
-        let (column, value) = lookup_column_value::<V>(ctx)?;
-        let backends = view.filter_backends();
-        if let Some(mark) = lookup_mark(&value)
-            && backends.iter().all(|backend| backend.leaves_unchanged(ctx))
-        {
-            let db_backend = ctx.db().get_database_backend();
-            let statement = prepared.get_or_render(db_backend, || {
-                let queryset = narrow_to_lookup(view.get_queryset(ctx), column, mark.clone());
-                let select = V::Serializer::select_related(queryset.limit(1));
-                PreparedStatement::new(db_backend.build(&QueryTrait::into_query(select)), &[mark])
-            });
-            if let Some(statement) = statement {
-                let rows = ctx.db().query_all_raw(statement.bind([value])).await?;
-                let (models, preloaded) = read_related_rows::<V::Serializer>(&rows)?;
-                let instance = models.into_iter().next().ok_or_else(no_match::<V>)?;
-                return retrieved(view, ctx, instance, preloaded).await;
-            }
+    let (column, value) = lookup_column_value::<V>(ctx)?;
+    let backends = view.filter_backends();
+    if V::QUERYSET_IS_STATIC
+        && let Some(mark) = lookup_mark(&value)
+        && backends.iter().all(|backend| backend.leaves_unchanged(ctx))
+    {
+        let db_backend = ctx.db().get_database_backend();
+        let statement = prepared.get_or_render(db_backend, || {
+            let queryset = narrow_to_lookup(view.get_queryset(ctx), column, mark.clone());
+            let select = V::Serializer::select_related(queryset.limit(1));
+            PreparedStatement::new(db_backend.build(&QueryTrait::into_query(select)), &[mark])
+        });
+        if let Some(statement) = statement {
+            let rows = ctx.db().query_all_raw(statement.bind([value])).await?;
+            let (models, preloaded) = read_related_rows::<V::Serializer>(&rows)?;
+            let instance = models.into_iter().next().ok_or_else(no_match::<V>)?;
+            return retrieved(view, ctx, instance, preloaded).await;
         }
     }
-    retrieve(view, ctx).await
+    retrieve_built(view, ctx, &backends, column, value).await
 }
 
 /// The response of [`retrieve`] for the row it found.

@@ -231,9 +231,6 @@ pub trait PageQuery: Send {
 pub struct QuerysetPage<E: EntityTrait> {
     source: PageSource<E>,
     rows: Vec<E::Model>,
-    /// How the page is fetched: alone, or with what a serializer fetches in the same
-    /// statement ([`crate::relations::fetch_related`]).
-    fetch: FetchRows<E>,
     preloaded: Preloaded,
 }
 
@@ -241,8 +238,9 @@ pub struct QuerysetPage<E: EntityTrait> {
 // One per list request, moved once: boxing the queryset would cost an allocation instead.
 #[allow(clippy::large_enum_variant)]
 enum PageSource<E: EntityTrait> {
-    /// Built from the queryset for this request.
-    Queryset(Select<E>),
+    /// Built from the queryset for this request; `FetchRows` fetches it alone, or with what a
+    /// serializer fetches in the same statement ([`crate::relations::fetch_related`]).
+    Queryset(Select<E>, FetchRows<E>),
     /// Rendered once ([`PreparedPage`]); `ReadRows` reads the fetched rows.
     Prepared(Arc<PreparedPage>, ReadRows<E>),
 }
@@ -269,12 +267,7 @@ impl<E: EntityTrait> QuerysetPage<E> {
         ) -> BoxFuture<'a, ApiResult<(Vec<E::Model>, Preloaded)>> {
             Box::pin(async move { Ok((select.all(db).await?, Preloaded::default())) })
         }
-        QuerysetPage {
-            source: PageSource::Queryset(select),
-            rows: Vec::new(),
-            fetch: rows_only::<E>,
-            preloaded: Preloaded::default(),
-        }
+        Self::with_source(PageSource::Queryset(select, rows_only::<E>))
     }
 
     /// Wraps a queryset whose page is fetched with what serializer `S` can fetch in the same
@@ -284,20 +277,24 @@ impl<E: EntityTrait> QuerysetPage<E> {
     pub fn for_serializer<S: ModelSerializer<Entity = E>>(select: Select<E>) -> Self {
         // Deferred up front: the page and its count each copy the statement, and the
         // rendered select list is one expression where the model's columns are one each.
-        QuerysetPage {
-            fetch: with_related::<S>,
-            ..Self::new(S::defer_unread(select, &[]))
-        }
+        Self::with_source(PageSource::Queryset(
+            S::defer_unread(select, &[]),
+            with_related::<S>,
+        ))
     }
 
     /// The page of serializer `S` whose statements were rendered once ([`PreparedPage`]);
     /// only paginators that ask for an offset and a limit can fetch it
     /// ([`Pagination::windows_by_offset`]).
     pub fn prepared<S: ModelSerializer<Entity = E>>(page: Arc<PreparedPage>) -> Self {
+        Self::with_source(PageSource::Prepared(page, read_related_rows::<S>))
+    }
+
+    /// Nothing fetched yet from `source`.
+    fn with_source(source: PageSource<E>) -> Self {
         QuerysetPage {
-            source: PageSource::Prepared(page, read_related_rows::<S>),
+            source,
             rows: Vec::new(),
-            fetch: with_related::<S>,
             preloaded: Preloaded::default(),
         }
     }
@@ -413,7 +410,7 @@ where
 {
     async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
         match &self.source {
-            PageSource::Queryset(select) => {
+            PageSource::Queryset(select, _) => {
                 count_rows(QueryTrait::as_query(select), ctx.db()).await
             }
             PageSource::Prepared(page, _) => {
@@ -423,8 +420,8 @@ where
     }
 
     async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
-        let select = match &self.source {
-            PageSource::Queryset(select) => select,
+        let (select, fetch) = match &self.source {
+            PageSource::Queryset(select, fetch) => (select, *fetch),
             PageSource::Prepared(page, read) => {
                 if window.ordering.is_some() || window.position.is_some() {
                     return Err(ApiError::Internal(
@@ -463,7 +460,7 @@ where
             .map(|(field, _)| field.as_str())
             .chain(window.position.as_ref().map(|filter| filter.field.as_str()))
             .collect();
-        (self.rows, self.preloaded) = (self.fetch)(select, ctx.db(), &keep).await?;
+        (self.rows, self.preloaded) = fetch(select, ctx.db(), &keep).await?;
         Ok(())
     }
 
