@@ -2,7 +2,6 @@
 //! object lookup (`get_object`) with its 404s and object-level permission check.
 
 use crate::exceptions::{ApiError, ApiResult};
-use crate::fields::Repr;
 use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
 use crate::pagination::{Pagination, PreparedPage, QuerysetPage};
 use crate::permissions::Permission;
@@ -12,6 +11,7 @@ use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
 use crate::viewsets::{GenericViewSet, ModelOf, created, lookup_url_kwarg};
+use poem::http::StatusCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 use std::sync::Arc;
 
@@ -64,7 +64,10 @@ async fn paginated<S: ModelSerializer>(
     let links = pagination.paginate(&mut page, ctx).await?;
     let (rows, preloaded) = page.into_rows_preloaded();
     let items = S::from_models_preloaded(&rows, &preloaded, &ctx.serializer_context()).await?;
-    Ok(Response::ok(&links.body(&items)))
+    Ok(Response::representation(
+        StatusCode::OK,
+        &links.body(&items),
+    ))
 }
 
 /// A list response of any queryset with any serializer: paginated when `pagination` is set
@@ -88,7 +91,7 @@ pub async fn list_with<S: ModelSerializer>(
             let queryset = S::defer_unread(queryset, &[]);
             let (rows, preloaded) = fetch_related::<S>(queryset, ctx.db()).await?;
             let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
-            Ok(Response::ok(&Repr(&items)))
+            Ok(Response::representation(StatusCode::OK, &items))
         }
     }
 }
@@ -284,7 +287,7 @@ async fn retrieved<V: GenericViewSet>(
     let body = body
         .pop()
         .ok_or_else(|| ApiError::Internal("empty render".into()))?;
-    Ok(Response::ok(&body))
+    Ok(Response::representation(StatusCode::OK, &body))
 }
 
 /// DRF's `UpdateModelMixin.update` (`partial` for PATCH).
@@ -299,7 +302,7 @@ pub async fn update<V: GenericViewSet>(
     let save = V::Serializer::validate(&data, Some(&instance), partial, &sctx).await?;
     let instance = view.perform_update(ctx, save).await?;
     let body = V::Serializer::from_model(&instance, &sctx).await?;
-    Ok(Response::ok(&body))
+    Ok(Response::representation(StatusCode::OK, &body))
 }
 
 /// DRF's `DestroyModelMixin.destroy`: 204 without a body.

@@ -169,6 +169,29 @@ pub struct LinksBody<'a, T: Representation> {
     results: &'a [T],
 }
 
+impl<T: Representation> Representation for LinksBody<'_, T> {
+    fn represent<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize(serializer)
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        out.push(b'{');
+        if let Some(count) = self.count {
+            out.extend_from_slice(b"\"count\":");
+            count.write_json(out)?;
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"next\":");
+        self.next.as_deref().write_json(out)?;
+        out.extend_from_slice(b",\"previous\":");
+        self.previous.as_deref().write_json(out)?;
+        out.extend_from_slice(b",\"results\":");
+        self.results.write_json(out)?;
+        out.push(b'}');
+        Ok(())
+    }
+}
+
 impl PageLinks {
     /// The JSON body of a page of `results`, in DRF's key order.
     pub fn body<'a, T: Representation>(&'a self, results: &'a [T]) -> LinksBody<'a, T> {

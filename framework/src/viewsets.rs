@@ -405,6 +405,6 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
 }
 
 /// 201 Created with a body.
-pub(crate) fn created<T: serde::Serialize>(body: &T) -> Response {
-    Response::json(StatusCode::CREATED, body)
+pub(crate) fn created<T: crate::fields::Representation>(body: &T) -> Response {
+    Response::representation(StatusCode::CREATED, body)
 }

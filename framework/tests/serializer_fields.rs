@@ -4,6 +4,7 @@
 //! `Serializer`, and statement counts that do not grow with the page.
 
 use rest_framework::exceptions::{ApiError, ValidationErrors};
+use rest_framework::fields::Representation;
 use rest_framework::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
     Schema,
@@ -204,6 +205,16 @@ fn errors_of(err: ApiError) -> String {
     }
 }
 
+/// The response renderer's bytes ([`Representation::write_json`]) are serde's.
+fn assert_same_json<T: Representation + serde::Serialize + ?Sized>(value: &T) {
+    let mut written = Vec::new();
+    value.write_json(&mut written).unwrap();
+    assert_eq!(
+        String::from_utf8(written).unwrap(),
+        serde_json::to_string(value).unwrap()
+    );
+}
+
 async fn post_errors(db: &DatabaseConnection, data: Value) -> String {
     let ctx = SerializerContext::new(db, "http://testserver");
     let result = PostWriteSerializer::validate(&object(data), None, false, &ctx).await;
@@ -219,12 +230,14 @@ async fn read_only_relations_render_slugs_strings_methods_and_dotted_sources() {
     let rendered = PostSummarySerializer::from_models(&rows, &ctx)
         .await
         .unwrap();
+    assert_same_json(&rendered);
     assert_eq!(
         serde_json::to_string(&rendered[0]).unwrap(),
         r##"{"id":1,"labels":["alpha","zeta"],"label_names":["#alpha","#zeta"],"writer":"Writer <w@example.com>","writer_email":"w@example.com","shout":"P0! (http://testserver)"}"##
     );
     let notes = note::Entity::find().all(&db).await.unwrap();
     let rendered = NoteSerializer::from_models(&notes, &ctx).await.unwrap();
+    assert_same_json(&rendered);
     assert_eq!(
         serde_json::to_string(&rendered).unwrap(),
         r#"[{"id":1,"body":"n0","post_title":"p0","post_subtitle":"sub0"}]"#
@@ -481,6 +494,7 @@ async fn plain_serializer_validates_into_the_struct() {
         (true, None, None)
     );
     // Write-only fields are not written out.
+    assert_same_json(&login);
     assert_eq!(
         serde_json::to_string(&login).unwrap(),
         r#"{"email":"a@example.com","remember":true,"next":null,"attempts":null}"#

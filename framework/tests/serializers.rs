@@ -2,6 +2,7 @@
 //! not depend on the page size), validation error bodies and many-to-many writes.
 
 use rest_framework::ModelSerializer;
+use rest_framework::fields::Representation as _;
 use rest_framework::sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
     Schema,
@@ -137,6 +138,10 @@ async fn renders_relations_in_field_order() {
     let ctx = SerializerContext::new(&db, "http://testserver");
     let rendered = PostSerializer::from_models(&rows, &ctx).await.unwrap();
     let body = serde_json::to_string(&rendered[2]).unwrap();
+    // The response renderer writes the same bytes without serde.
+    let mut written = Vec::new();
+    rendered.write_json(&mut written).unwrap();
+    assert_eq!(written, serde_json::to_vec(&rendered).unwrap());
     // Labels by name (alpha has the larger id), notes by id, the count of notes.
     assert_eq!(
         body,

@@ -410,6 +410,21 @@ fn expand_serialize(s: &Serializer) -> TokenStream {
         let id = &f.ident;
         quote!(#rf::serde::ser::SerializeMap::serialize_entry(&mut __map, #key, &#rf::fields::Repr(&self.#id))?;)
     });
+    let writes = readable.iter().enumerate().map(|(i, f)| {
+        let prefix =
+            syn::LitByteStr::new(json_key_prefix(i == 0, &f.key()).as_bytes(), f.ident.span());
+        let id = &f.ident;
+        quote! {
+            __out.extend_from_slice(#prefix);
+            #rf::fields::Representation::write_json(&self.#id, __out)?;
+        }
+    });
+    // With no field, `{` is written alone.
+    let writes = if readable.is_empty() {
+        vec![quote!(__out.push(b'{');)]
+    } else {
+        writes.collect()
+    };
     quote! {
         impl #rf::serde::Serialize for #ident {
             fn serialize<__S: #rf::serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
@@ -423,8 +438,20 @@ fn expand_serialize(s: &Serializer) -> TokenStream {
             fn represent<__S: #rf::serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
                 #rf::serde::Serialize::serialize(self, __serializer)
             }
+
+            fn write_json(&self, __out: &mut ::std::vec::Vec<u8>) -> ::core::result::Result<(), #rf::serde_json::Error> {
+                #(#writes)*
+                __out.push(b'}');
+                ::core::result::Result::Ok(())
+            }
         }
     }
+}
+
+/// What `serde_json` writes before a field's value: `{` or `,`, the key as a JSON string, and
+/// `:`. Keys are Rust identifiers, which hold nothing JSON escapes.
+fn json_key_prefix(first: bool, key: &str) -> String {
+    format!("{}\"{key}\":", if first { '{' } else { ',' })
 }
 
 fn loaded(field: &Field) -> syn::Ident {
