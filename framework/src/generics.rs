@@ -6,7 +6,7 @@ use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
 use crate::pagination::{Pagination, PreparedPage, QuerysetPage};
 use crate::permissions::Permission;
 use crate::prepared::{PerBackend, PreparedStatement};
-use crate::relations::{fetch_one_related, fetch_related, read_related_rows};
+use crate::relations::{fetch_one_related, read_related_rows};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::ModelSerializer;
@@ -62,8 +62,8 @@ async fn paginated<S: ModelSerializer>(
     mut page: QuerysetPage<S::Entity>,
 ) -> ApiResult<Response> {
     let links = pagination.paginate(&mut page, ctx).await?;
-    let (rows, preloaded) = page.into_rows_preloaded();
-    let items = S::from_models_preloaded(&rows, &preloaded, &ctx.serializer_context()).await?;
+    let items =
+        crate::rows::represent::<S>(&page.into_fetched(), &ctx.serializer_context()).await?;
     Ok(Response::representation(
         StatusCode::OK,
         &links.body(&items),
@@ -89,8 +89,8 @@ pub async fn list_with<S: ModelSerializer>(
         }
         None => {
             let queryset = S::defer_unread(queryset, &[]);
-            let (rows, preloaded) = fetch_related::<S>(queryset, ctx.db()).await?;
-            let items = S::from_models_preloaded(&rows, &preloaded, &sctx).await?;
+            let fetched = crate::rows::fetch::<S>(queryset, ctx.db()).await?;
+            let items = crate::rows::represent::<S>(&fetched, &sctx).await?;
             Ok(Response::representation(StatusCode::OK, &items))
         }
     }

@@ -36,6 +36,7 @@ pub mod renderers;
 pub mod request;
 pub mod response;
 pub mod routers;
+pub mod rows;
 pub mod runtime;
 pub mod serializers;
 pub mod sessions;

@@ -20,6 +20,7 @@ use crate::filters::BoxFuture;
 use crate::prepared::PreparedStatement;
 use crate::relations::{Preloaded, fetch_related, read_related_rows};
 use crate::request::RequestContext;
+use crate::rows::Fetched;
 use crate::serializers::{ModelOf, ModelSerializer};
 use poem_openapi::registry::{MetaOperationParam, MetaParamIn, MetaSchema, MetaSchemaRef};
 use poem_openapi::types::Type;
@@ -253,18 +254,18 @@ pub trait PageQuery: Send {
 /// [`PageQuery`] over a sea-orm `Select`.
 pub struct QuerysetPage<E: EntityTrait> {
     source: PageSource<E>,
-    rows: Vec<E::Model>,
-    preloaded: Preloaded,
+    fetched: Fetched<E::Model>,
 }
 
 /// Where a [`QuerysetPage`]'s statements come from.
 // One per list request, moved once: boxing the queryset would cost an allocation instead.
 #[allow(clippy::large_enum_variant)]
 enum PageSource<E: EntityTrait> {
-    /// Built from the queryset for this request; `FetchRows` fetches it alone, or with what a
-    /// serializer fetches in the same statement ([`crate::relations::fetch_related`]).
+    /// Built from the queryset for this request; `FetchRows` fetches it alone, or as a
+    /// serializer reads it ([`crate::rows::fetch`]).
     Queryset(Select<E>, FetchRows<E>),
-    /// Rendered once ([`PreparedPage`]); `ReadRows` reads the fetched rows.
+    /// Rendered once ([`PreparedPage`]); `ReadRows` reads the fetched rows into models when
+    /// the serializer does not read rows itself.
     Prepared(Arc<PreparedPage>, ReadRows<E>),
 }
 
@@ -273,12 +274,11 @@ type ReadRows<E> = fn(&[QueryResult]) -> ApiResult<(Vec<<E as EntityTrait>::Mode
 
 /// Fetches the rows of a windowed queryset (and what comes with them).
 /// `keep`: the columns the paginator reads off the rows (its ordering), never deferred.
-type FetchRows<E> =
-    for<'a> fn(
-        Select<E>,
-        &'a DatabaseConnection,
-        &[&str],
-    ) -> BoxFuture<'a, ApiResult<(Vec<<E as EntityTrait>::Model>, Preloaded)>>;
+type FetchRows<E> = for<'a> fn(
+    Select<E>,
+    &'a DatabaseConnection,
+    &[&str],
+) -> BoxFuture<'a, ApiResult<Fetched<<E as EntityTrait>::Model>>>;
 
 impl<E: EntityTrait> QuerysetPage<E> {
     /// Wraps a queryset; nothing is fetched yet.
@@ -287,8 +287,10 @@ impl<E: EntityTrait> QuerysetPage<E> {
             select: Select<E>,
             db: &'a DatabaseConnection,
             _keep: &[&str],
-        ) -> BoxFuture<'a, ApiResult<(Vec<E::Model>, Preloaded)>> {
-            Box::pin(async move { Ok((select.all(db).await?, Preloaded::default())) })
+        ) -> BoxFuture<'a, ApiResult<Fetched<E::Model>>> {
+            Box::pin(
+                async move { Ok(Fetched::Models(select.all(db).await?, Preloaded::default())) },
+            )
         }
         Self::with_source(PageSource::Queryset(select, rows_only::<E>))
     }
@@ -296,7 +298,8 @@ impl<E: EntityTrait> QuerysetPage<E> {
     /// Wraps a queryset whose page is fetched with what serializer `S` can fetch in the same
     /// statement (its nested forward relations, its counts): fewer queries per page. The
     /// rows are only serialized, so the text columns `S` does not show are not read
-    /// ([`ModelSerializer::defer_unread`]).
+    /// ([`ModelSerializer::defer_unread`]); a serializer that reads rows itself selects only
+    /// its own columns ([`crate::rows`]), unless the paginator reads positions off the rows.
     pub fn for_serializer<S: ModelSerializer<Entity = E>>(select: Select<E>) -> Self {
         // Deferred up front: the page and its count each copy the statement, and the
         // rendered select list is one expression where the model's columns are one each.
@@ -317,19 +320,22 @@ impl<E: EntityTrait> QuerysetPage<E> {
     fn with_source(source: PageSource<E>) -> Self {
         QuerysetPage {
             source,
-            rows: Vec::new(),
-            preloaded: Preloaded::default(),
+            fetched: Fetched::default(),
         }
     }
 
-    /// The fetched rows.
+    /// The fetched models (of a page made with [`Self::new`]: those of
+    /// [`Self::for_serializer`] and [`Self::prepared`] may be rows, see [`Self::into_fetched`]).
     pub fn into_rows(self) -> Vec<E::Model> {
-        self.rows
+        match self.fetched {
+            Fetched::Models(models, _) => models,
+            Fetched::Rows(_) => Vec::new(),
+        }
     }
 
-    /// The fetched rows and what was fetched with them (see [`Self::for_serializer`]).
-    pub fn into_rows_preloaded(self) -> (Vec<E::Model>, Preloaded) {
-        (self.rows, self.preloaded)
+    /// The fetched rows, as models or rows (see [`Self::for_serializer`]).
+    pub fn into_fetched(self) -> Fetched<E::Model> {
+        self.fetched
     }
 }
 
@@ -338,15 +344,18 @@ fn with_related<'a, S: ModelSerializer>(
     select: Select<S::Entity>,
     db: &'a DatabaseConnection,
     keep: &[&str],
-) -> BoxFuture<'a, ApiResult<(Vec<ModelOf<S>>, Preloaded)>> {
+) -> BoxFuture<'a, ApiResult<Fetched<ModelOf<S>>>> {
     // The queryset was deferred when the page was made; only a paginator's ordering
-    // fields (`keep`, a cursor page's) change what is read.
-    let select = if keep.is_empty() {
-        select
-    } else {
-        S::defer_unread(select, keep)
-    };
-    Box::pin(fetch_related::<S>(select, db))
+    // fields (`keep`, a cursor page's) change what is read, and its positions are read off
+    // models.
+    if keep.is_empty() {
+        return Box::pin(crate::rows::fetch::<S>(select, db));
+    }
+    let select = S::defer_unread(select, keep);
+    Box::pin(async move {
+        let (models, preloaded) = fetch_related::<S>(select, db).await?;
+        Ok(Fetched::Models(models, preloaded))
+    })
 }
 
 /// A list page's statements rendered once ([`crate::prepared`]), for a queryset that is the
@@ -356,6 +365,9 @@ fn with_related<'a, S: ModelSerializer>(
 pub struct PreparedPage {
     count: Statement,
     page: PreparedStatement,
+    /// The page statement is the serializer's [`ModelSerializer::select_row`]: its rows are
+    /// kept as rows.
+    reads_rows: bool,
 }
 
 /// The limit and offset the page statement is rendered with, then found among its values.
@@ -372,11 +384,21 @@ impl PreparedPage {
     ) -> Option<Self> {
         let deferred = S::defer_unread(queryset, &[]);
         let count = backend.build(&count_statement(QueryTrait::as_query(&deferred)));
-        let page = backend.build(&QueryTrait::into_query(S::select_related(
-            deferred.offset(OFFSET_MARK).limit(LIMIT_MARK),
-        )));
+        let windowed = deferred.offset(OFFSET_MARK).limit(LIMIT_MARK);
+        let (page, reads_rows) = match S::READS_ROWS
+            .then(|| S::select_row(windowed.clone()))
+            .flatten()
+        {
+            Some(rows) => (rows, true),
+            None => (S::select_related(windowed), false),
+        };
+        let page = backend.build(&QueryTrait::into_query(page));
         let page = PreparedStatement::new(page, &[LIMIT_MARK.into(), OFFSET_MARK.into()])?;
-        Some(PreparedPage { count, page })
+        Some(PreparedPage {
+            count,
+            page,
+            reads_rows,
+        })
     }
 
     /// The statement of the rows of `window` (its offset and limit; nothing else of it).
@@ -452,7 +474,12 @@ where
                     ));
                 }
                 let rows = ctx.db().query_all_raw(page.page_statement(&window)).await?;
-                (self.rows, self.preloaded) = read(&rows)?;
+                self.fetched = if page.reads_rows {
+                    Fetched::Rows(rows)
+                } else {
+                    let (models, preloaded) = read(&rows)?;
+                    Fetched::Models(models, preloaded)
+                };
                 return Ok(());
             }
         };
@@ -483,31 +510,34 @@ where
             .map(|(field, _)| field.as_str())
             .chain(window.position.as_ref().map(|filter| filter.field.as_str()))
             .collect();
-        (self.rows, self.preloaded) = fetch(select, ctx.db(), &keep).await?;
+        self.fetched = fetch(select, ctx.db(), &keep).await?;
         Ok(())
     }
 
     fn len(&self) -> usize {
-        self.rows.len()
+        self.fetched.len()
     }
 
     fn position(&self, index: usize, field: &str) -> ApiResult<String> {
         let column = column_of::<E>(field)?;
-        let row = self
-            .rows
+        // Rows are only kept as rows when the paginator names no field to read off them.
+        let Fetched::Models(models, _) = &self.fetched else {
+            return Err(ApiError::Internal(
+                "pagination: positions are read off models".into(),
+            ));
+        };
+        let row = models
             .get(index)
             .ok_or_else(|| ApiError::Internal("pagination: no such row".into()))?;
         Ok(python_str(&row.get(column)))
     }
 
     fn truncate(&mut self, len: usize) {
-        self.rows.truncate(len);
-        self.preloaded.truncate(len);
+        self.fetched.truncate(len);
     }
 
     fn reverse(&mut self) {
-        self.rows.reverse();
-        self.preloaded.reverse();
+        self.fetched.reverse();
     }
 }
 

@@ -246,7 +246,7 @@ where
 }
 
 /// The correlated subquery of [`annotate_pks_many`]; `None` when it cannot be written.
-fn pks_subquery<P, T>() -> Option<SelectStatement>
+pub(crate) fn pks_subquery<P, T>() -> Option<SelectStatement>
 where
     P: EntityTrait + Related<T>,
     T: ModelMeta,
@@ -323,8 +323,14 @@ pub fn read_pks_many(
     let Ok(joined) = row.try_get::<Option<String>>("", column) else {
         return Ok(());
     };
-    let pks = joined
-        .as_deref()
+    preloaded.push(field, parse_joined_pks(joined.as_deref(), field)?);
+    Ok(())
+}
+
+/// The primary keys [`annotate_pks_many`] aggregated for `field` into `"3,4"` (`NULL` or
+/// `""`: none).
+pub(crate) fn parse_joined_pks(joined: Option<&str>, field: &str) -> ApiResult<Vec<i64>> {
+    joined
         .unwrap_or_default()
         .split(',')
         .filter(|pk| !pk.is_empty())
@@ -333,9 +339,7 @@ pub fn read_pks_many(
                 ApiError::Internal(format!("`{field}` aggregated a non-integer key {pk:?}"))
             })
         })
-        .collect::<ApiResult<Vec<i64>>>()?;
-    preloaded.push(field, pks);
-    Ok(())
+        .collect()
 }
 
 /// Reads the count [`annotate_count`] added for `field` off a fetched `row` (nothing when it

@@ -226,6 +226,29 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         Ok(())
     }
 
+    /// True when [`Self::select_row`] can give a statement (generated for serializers whose
+    /// shown fields are all columns, primary-key relations and counts).
+    const READS_ROWS: bool = false;
+
+    /// Narrows `select` to exactly the columns [`Self::read_row`] reads, in field order, so a
+    /// page is built straight from its rows without models ([`crate::rows`]). `None` (the
+    /// default) for serializers with a field that needs the model: anything but columns,
+    /// primary-key relations and counts.
+    fn select_row(select: Select<Self::Entity>) -> Option<Select<Self::Entity>> {
+        let _ = select;
+        None
+    }
+
+    /// Builds the representation of a row fetched with [`Self::select_row`], reading its
+    /// columns by position.
+    fn read_row(row: &QueryResult, ctx: &SerializerContext<'_>) -> ApiResult<Self> {
+        let _ = (row, ctx);
+        Err(crate::exceptions::ApiError::Internal(format!(
+            "{} does not read rows",
+            Self::NAME
+        )))
+    }
+
     /// Reads and validates request data (DRF's `is_valid()`): every field's errors in one
     /// [`ValidationErrors`]. `instance` is the row being updated; `partial` is PATCH.
     fn validate(

@@ -51,6 +51,25 @@ pub struct PostSerializer {
     pub note_count: i64,
 }
 
+/// Columns, primary-key relations and a count only: built straight from rows.
+#[derive(ModelSerializer)]
+#[serializer(model = post::Entity, name = "PostRow")]
+pub struct PostRowSerializer {
+    #[field(read_only)]
+    pub id: i64,
+    #[field(max_length = 10)]
+    pub title: String,
+    pub subtitle: Option<String>,
+    #[field(read_only, pk_related)]
+    pub writer: i64,
+    #[field(pk_related, many, queryset = label::Entity, required = false)]
+    pub labels: Vec<i64>,
+    #[field(count = note::Entity)]
+    pub note_count: i64,
+    #[field(write_only, required = false)]
+    pub content: String,
+}
+
 async fn database() -> (DatabaseConnection, Arc<AtomicUsize>) {
     let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
         .await
@@ -294,5 +313,70 @@ async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
             .unwrap()
             .labels
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows() {
+    use rest_framework::rows::{Fetched, fetch, represent};
+    use rest_framework::sea_orm::{DbBackend, QueryTrait};
+    const { assert!(PostRowSerializer::READS_ROWS) };
+    // A nested serializer needs models.
+    const { assert!(!PostSerializer::READS_ROWS) };
+    assert!(PostSerializer::select_row(post::Entity::find()).is_none());
+
+    let (db, statements) = database().await;
+    seed(&db, 5).await;
+    post::ActiveModel {
+        title: Set("bare".into()),
+        subtitle: Set(Some("sub".into())),
+        content: Set("never shown".into()),
+        writer_id: Set(1),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let ctx = SerializerContext::new(&db, "http://testserver");
+    let models = post::Entity::find().all(&db).await.unwrap();
+    let from_models = PostRowSerializer::from_models(&models, &ctx).await.unwrap();
+
+    // Exactly the shown columns, in field order: no `content` (write-only), no model.
+    let select = PostRowSerializer::select_row(post::Entity::find()).unwrap();
+    let sql = select.build(DbBackend::Sqlite).to_string();
+    assert!(
+        sql.starts_with(
+            r#"SELECT "post"."id", "post"."title", "post"."subtitle", "post"."writer_id", (SELECT"#
+        ),
+        "{sql}"
+    );
+    assert!(!sql.contains("content"), "{sql}");
+
+    statements.store(0, Ordering::SeqCst);
+    let fetched = fetch::<PostRowSerializer>(post::Entity::find(), &db)
+        .await
+        .unwrap();
+    assert!(matches!(fetched, Fetched::Rows(ref rows) if rows.len() == 6));
+    let from_rows = represent::<PostRowSerializer>(&fetched, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(
+        statements.load(Ordering::SeqCst),
+        1,
+        "one statement for the page"
+    );
+    assert_eq!(
+        serde_json::to_string(&from_rows).unwrap(),
+        serde_json::to_string(&from_models).unwrap()
+    );
+    let body = serde_json::to_string(&from_rows[5]).unwrap();
+    assert_eq!(
+        body,
+        r#"{"id":6,"title":"bare","subtitle":"sub","writer":1,"labels":[],"note_count":0}"#
+    );
+    assert!(
+        serde_json::to_string(&from_rows[2])
+            .unwrap()
+            .contains(r#""labels":[2,1],"note_count":2"#)
     );
 }

@@ -68,6 +68,7 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let object_checks = object_checks(s, model);
     let select_related = expand_select_related(s, model);
     let defer_unread = expand_defer_unread(s, model);
+    let read_row = expand_read_row(s, model);
 
     quote! {
         #serialize
@@ -141,6 +142,8 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
             #select_related
 
             #defer_unread
+
+            #read_row
 
             #schemas
 
@@ -304,6 +307,60 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
                 keep,
                 &__DEFERRED_SQL,
             )
+        }
+    }
+}
+
+/// `select_row` / `read_row`, for serializers whose shown fields are all columns, primary-key
+/// relations and counts: each selected in field order and read by position
+/// (`rest_framework::rows`). Nothing (the trait's defaults: pages read into models) when a
+/// field needs more.
+fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
+    let rf = quote!(::rest_framework);
+    let mut selects = Vec::new();
+    let mut values = Vec::new();
+    for field in &s.fields {
+        let id = &field.ident;
+        if field.write_only {
+            values.push(quote!(#id: ::core::default::Default::default()));
+            continue;
+        }
+        let at = selects.len();
+        let key = field.key();
+        let span = field.span();
+        let ty = &field.ty;
+        match &field.kind {
+            Kind::Column { column } | Kind::ForeignKeyPk { column, .. } => {
+                let name = column.to_string();
+                selects.push(quote!(.column(#name)));
+                values.push(quote_spanned!(ty.span()=> #id: #rf::rows::column::<#ty>(row, #at)?));
+            }
+            Kind::PkMany { related } => {
+                selects.push(quote_spanned!(span=> .pks_many::<#related>(#key)));
+                values.push(quote!(#id: #rf::rows::pks_many(row, #at, #key)?));
+            }
+            Kind::Count { related } => {
+                selects.push(quote_spanned!(span=> .count::<#related>(#key)));
+                values.push(quote!(#id: #rf::rows::count(row, #at)?));
+            }
+            _ => return TokenStream::new(),
+        }
+    }
+    quote! {
+        const READS_ROWS: bool = true;
+
+        fn select_row(
+            select: #rf::sea_orm::Select<Self::Entity>,
+        ) -> ::core::option::Option<#rf::sea_orm::Select<Self::Entity>> {
+            #rf::rows::select::<#model>(select) #(#selects)* .finish()
+        }
+
+        fn read_row(
+            row: &#rf::sea_orm::QueryResult,
+            ctx: &#rf::serializers::SerializerContext<'_>,
+        ) -> #rf::exceptions::ApiResult<Self> {
+            let _ = ctx;
+            ::core::result::Result::Ok(Self { #(#values,)* })
         }
     }
 }
