@@ -66,7 +66,7 @@ impl Preloaded {
     }
 
     /// Appends the value of `field` for the next parent row.
-    fn push<V: Send + Sync + 'static>(&mut self, field: &'static str, value: V) {
+    pub(crate) fn push<V: Send + Sync + 'static>(&mut self, field: &'static str, value: V) {
         let existing = self
             .fields
             .iter_mut()
@@ -84,7 +84,7 @@ impl Preloaded {
     }
 
     /// The values of `field`, if they were preloaded for all `parents` parent rows.
-    fn values<V: 'static>(&self, field: &str, parents: usize) -> Option<&Vec<V>> {
+    pub(crate) fn values<V: 'static>(&self, field: &str, parents: usize) -> Option<&Vec<V>> {
         self.fields
             .iter()
             .find(|(key, _)| *key == field)
@@ -108,12 +108,12 @@ impl Preloaded {
 }
 
 /// The prefix of the columns of `field`'s joined table in a [`fetch_related`] row.
-fn joined_prefix(field: &str) -> String {
+pub(crate) fn joined_prefix(field: &str) -> String {
     format!("__{field}__")
 }
 
 /// The alias of the table [`join_forward_table`] joins for `field`.
-fn joined_alias(field: &str) -> Alias {
+pub(crate) fn joined_alias(field: &str) -> Alias {
     Alias::new(format!("__{field}"))
 }
 
@@ -490,6 +490,10 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
+    // Read off the parents' rows already ([`crate::rows::join_columns`]).
+    if let Some(read) = preloaded.values::<crate::rows::Joined<S>>(field, models.len()) {
+        return Ok(read.iter().map(crate::rows::Joined::take).collect());
+    }
     let loaded;
     let related = match preloaded.values::<Option<ModelOf<S>>>(field, models.len()) {
         Some(rows) => rows,
@@ -538,6 +542,21 @@ where
     P: ModelMeta + Related<S::Entity>,
     S: ModelSerializer,
 {
+    if S::READS_ROWS
+        && let [parent] = models
+    {
+        // A detail page: the serializer reads its own columns off the children's rows.
+        let backend = ctx.db.get_database_backend();
+        if let Some(sql) = one_parent_sql::<P, S::Entity>(backend, TypeId::of::<S>(), S::select_row)
+        {
+            let key = sea_orm::Value::from(pk_of::<P>(parent));
+            let statement = Statement::from_sql_and_values(backend, sql, [key]);
+            let rows = ctx.db.query_all_raw(statement).await?;
+            return Ok(vec![
+                rows.iter().map(S::read_row).collect::<ApiResult<_>>()?,
+            ]);
+        }
+    }
     let related = load_children::<P, S::Entity>(models, ctx.db).await?;
     let lengths: Vec<usize> = related.iter().map(Vec::len).collect();
     // The page's related rows in one slice, moved rather than cloned.
@@ -626,7 +645,7 @@ where
     if let [parent] = parents {
         // A detail page: the statement is the same on every request but for the parent's key.
         let backend = db.get_database_backend();
-        if let Some(sql) = one_parent_children_sql::<P, T>(backend) {
+        if let Some(sql) = one_parent_sql::<P, T>(backend, TypeId::of::<T>(), Some) {
             let statement = Statement::from_sql_and_values(
                 backend,
                 sql,
@@ -694,11 +713,17 @@ where
     }
 }
 
-/// The SQL of [`load_children`] for one parent, `SELECT ... FROM child WHERE fk = ? ORDER BY
-/// ...`, rendered the first time a relation is loaded on a database backend and kept for
-/// the life of the process (one short text per relation). `None` when the relation is no
-/// plain reverse foreign key.
-fn one_parent_children_sql<P, T>(backend: DbBackend) -> Option<&'static str>
+/// The SQL of the children of one parent, `SELECT ... FROM child WHERE fk = ? ORDER BY ...`
+/// with the select list `select` gives (`Some` for the model's columns, as [`load_children`]
+/// reads them; a serializer's [`ModelSerializer::select_row`]), rendered the first time on a
+/// database backend and kept for the life of the process (one short text per relation and
+/// `reader`, the type that reads the rows). `None` when the relation is no plain reverse
+/// foreign key, or `select` gives nothing or binds values of its own.
+fn one_parent_sql<P, T>(
+    backend: DbBackend,
+    reader: TypeId,
+    select: fn(Select<T>) -> Option<Select<T>>,
+) -> Option<&'static str>
 where
     P: ModelMeta + Related<T>,
     T: ModelMeta,
@@ -712,19 +737,17 @@ where
         DbBackend::MySql => 2,
         _ => return None,
     };
-    let key = (TypeId::of::<P>(), TypeId::of::<T>(), backend_key);
+    let key = (TypeId::of::<P>(), reader, backend_key);
     if let Some(sql) = RENDERED.read().ok()?.get(&key) {
         return *sql;
     }
     let mut rendered = RENDERED.write().ok()?;
     *rendered.entry(key).or_insert_with(|| {
-        reverse_foreign_key::<P, T>().map(|fk| {
-            let sql = T::default_queryset()
-                .filter(fk.eq(0_i64))
-                .build(backend)
-                .sql;
-            &*Box::leak(sql.into_boxed_str())
-        })
+        let fk = reverse_foreign_key::<P, T>()?;
+        let statement = select(T::default_queryset().filter(fk.eq(0_i64)))?.build(backend);
+        // The key is the one value bound.
+        (statement.values.map_or(0, |values| values.0.len()) == 1)
+            .then(|| &*Box::leak(statement.sql.into_boxed_str()))
     })
 }
 

@@ -8,15 +8,24 @@
 //! column is read only to be dropped (an article's `content` on the list). Generated code
 //! calls the functions here; pages of any other serializer are read into models as before.
 //!
+//! A nested serializer that shows only columns (an article's `author`) is read the same way
+//! off its parent's row, where its columns are joined by name ([`join_columns`]).
 
 use crate::exceptions::ApiResult;
 use crate::models::{ModelMeta, column_named};
-use crate::relations::{Preloaded, fetch_related, parse_joined_pks, pks_subquery};
-use crate::serializers::{ModelOf, ModelSerializer, SerializerContext};
-use sea_orm::sea_query::{Expr, QueryStatementBuilder};
-use sea_orm::{
-    ConnectionTrait, EntityTrait, QueryResult, QuerySelect, QueryTrait, Related, Select, TryGetable,
+use crate::relations::{
+    Preloaded, fetch_related, join_forward_columns, joined_alias, joined_prefix, parse_joined_pks,
+    pks_subquery,
 };
+use crate::serializers::{ModelOf, ModelSerializer, SerializerContext};
+use sea_orm::sea_query::{Alias, Expr, QueryStatementBuilder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, QueryResult, QuerySelect, QueryTrait,
+    Related, Select, TryGetable,
+};
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, RwLock};
 
 /// A select list being built field by field for [`crate::serializers::ModelSerializer::read_row`].
 /// Each call adds one column; a field that cannot be selected so (a column name the entity
@@ -87,21 +96,131 @@ impl<E: EntityTrait> RowSelect<E> {
     }
 }
 
-/// The value of column `at` of `row`.
-pub fn column<T: TryGetable>(row: &QueryResult, at: usize) -> ApiResult<T> {
-    Ok(row.try_get_by_index(at)?)
+/// Where a serializer's columns are in a row, in field order.
+#[derive(Clone, Copy, Debug)]
+pub enum Columns<'a> {
+    /// The row's columns from this position on (a row of [`ModelSerializer::select_row`]).
+    From(usize),
+    /// These names (a nested serializer's columns joined into its parent's row, see
+    /// [`join_columns`]).
+    Named(&'a [String]),
 }
 
-/// The primary keys of to-many field `field`, aggregated in column `at` by
+impl Columns<'_> {
+    /// The value of the serializer's column number `at`.
+    fn get<T: TryGetable>(self, row: &QueryResult, at: usize) -> Result<T, sea_orm::DbErr> {
+        match self {
+            Columns::From(first) => row.try_get_by_index(first + at),
+            Columns::Named(names) => match names.get(at) {
+                Some(name) => row.try_get("", name),
+                None => Err(sea_orm::DbErr::Custom(format!("no joined column {at}"))),
+            },
+        }
+    }
+}
+
+/// The value of the serializer's column `at` in `row`.
+pub fn column<T: TryGetable>(row: &QueryResult, columns: Columns<'_>, at: usize) -> ApiResult<T> {
+    Ok(columns.get(row, at)?)
+}
+
+/// The primary keys of to-many field `field`, aggregated in the serializer's column `at` by
 /// [`RowSelect::pks_many`].
-pub fn pks_many(row: &QueryResult, at: usize, field: &str) -> ApiResult<Vec<i64>> {
-    let joined: Option<String> = row.try_get_by_index(at)?;
+pub fn pks_many(
+    row: &QueryResult,
+    columns: Columns<'_>,
+    at: usize,
+    field: &str,
+) -> ApiResult<Vec<i64>> {
+    let joined: Option<String> = columns.get(row, at)?;
     parse_joined_pks(joined.as_deref(), field)
 }
 
-/// The count in column `at` (added by [`RowSelect::count`]).
-pub fn count(row: &QueryResult, at: usize) -> ApiResult<i64> {
-    Ok(row.try_get_by_index(at)?)
+/// The count in the serializer's column `at` (added by [`RowSelect::count`]).
+pub fn count(row: &QueryResult, columns: Columns<'_>, at: usize) -> ApiResult<i64> {
+    Ok(columns.get(row, at)?)
+}
+
+/// The names under which [`join_columns`] selects the columns of nested serializer `S` for
+/// `field` (`__author__email`), made once per serializer and field. `None` when `S` shows
+/// anything but columns ([`ModelSerializer::COLUMNS`] is empty) or names a column its
+/// entity does not have: the whole joined row is then read into a model.
+fn joined_names<S: ModelSerializer>(field: &'static str) -> Option<&'static [String]> {
+    type Names = HashMap<(TypeId, &'static str), Option<&'static [String]>>;
+    static NAMES: LazyLock<RwLock<Names>> = LazyLock::new(Default::default);
+    let key = (TypeId::of::<S>(), field);
+    if let Some(names) = NAMES.read().ok()?.get(&key) {
+        return *names;
+    }
+    let names = (!S::COLUMNS.is_empty())
+        .then(|| {
+            let prefix = joined_prefix(field);
+            S::COLUMNS
+                .iter()
+                .map(|name| {
+                    column_named::<S::Entity>(name).map(|c| format!("{prefix}{}", c.as_str()))
+                })
+                .collect::<Option<Vec<String>>>()
+        })
+        .flatten()
+        .map(|names| &*Box::leak(names.into_boxed_slice()));
+    *NAMES.write().ok()?.entry(key).or_insert(names)
+}
+
+/// Adds to `select` the columns of the row nested field `field` joins
+/// ([`crate::relations::join_forward_table`]): only those serializer `S` shows when it shows
+/// only columns (read back by [`read_joined`] straight into `S`), else all of them (read into
+/// a model). For a non-nullable foreign key: the joined row is always there.
+pub fn join_columns<P, S>(select: Select<P>, field: &'static str) -> Select<P>
+where
+    P: EntityTrait + Related<S::Entity>,
+    S: ModelSerializer,
+{
+    let Some(names) = joined_names::<S>(field) else {
+        return join_forward_columns::<P, S::Entity>(select, field);
+    };
+    let alias = joined_alias(field);
+    let mut select = select;
+    for (name, joined) in S::COLUMNS.iter().zip(names) {
+        if let Some(column) = column_named::<S::Entity>(name) {
+            select = select.column_as(
+                column.select_as(Expr::col((alias.clone(), Alias::new(column.as_str())))),
+                joined.as_str(),
+            );
+        }
+    }
+    select
+}
+
+/// Reads what [`join_columns`] added for `field` off a parent's row, for
+/// [`crate::relations::load_nested_required`].
+pub fn read_joined<S: ModelSerializer>(
+    row: &QueryResult,
+    field: &'static str,
+    prefix: &'static str,
+    preloaded: &mut Preloaded,
+) -> ApiResult<()>
+where
+    ModelOf<S>: Sync,
+{
+    match joined_names::<S>(field) {
+        Some(names) => {
+            let nested = S::read_row_in(row, Columns::Named(names))?;
+            preloaded.push(field, Joined(Mutex::new(Some(nested))));
+            Ok(())
+        }
+        None => crate::relations::read_joined::<S::Entity>(row, field, prefix, preloaded),
+    }
+}
+
+/// A nested serializer read off its parent's row, handed over once to the parent.
+pub(crate) struct Joined<S>(Mutex<Option<S>>);
+
+impl<S> Joined<S> {
+    /// The serializer (`None` once taken).
+    pub(crate) fn take(&self) -> Option<S> {
+        self.0.lock().ok()?.take()
+    }
 }
 
 /// The rows of a page as fetched: read into models (with what their statement fetched
@@ -166,7 +285,7 @@ pub async fn represent<S: ModelSerializer>(
         Fetched::Models(models, preloaded) => {
             S::from_models_preloaded(models, preloaded, ctx).await
         }
-        Fetched::Rows(rows) => rows.iter().map(|row| S::read_row(row, ctx)).collect(),
+        Fetched::Rows(rows) => rows.iter().map(S::read_row).collect(),
     }
 }
 

@@ -239,10 +239,20 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         None
     }
 
+    /// The model columns of the fields, in field order, when the serializer shows nothing
+    /// but columns (`&[]` otherwise): a nested serializer's columns are then joined into its
+    /// parent's row by name and read straight into it ([`crate::rows::join_columns`]).
+    const COLUMNS: &'static [&'static str] = &[];
+
     /// Builds the representation of a row fetched with [`Self::select_row`], reading its
     /// columns by position.
-    fn read_row(row: &QueryResult, ctx: &SerializerContext<'_>) -> ApiResult<Self> {
-        let _ = (row, ctx);
+    fn read_row(row: &QueryResult) -> ApiResult<Self> {
+        Self::read_row_in(row, crate::rows::Columns::From(0))
+    }
+
+    /// [`Self::read_row`] with the serializer's columns where `columns` says.
+    fn read_row_in(row: &QueryResult, columns: crate::rows::Columns<'_>) -> ApiResult<Self> {
+        let _ = (row, columns);
         Err(crate::exceptions::ApiError::Internal(format!(
             "{} does not read rows",
             Self::NAME

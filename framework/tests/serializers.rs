@@ -380,3 +380,44 @@ async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows()
             .contains(r#""labels":[2,1],"note_count":2"#)
     );
 }
+
+#[tokio::test]
+async fn nested_serializers_of_columns_are_read_off_rows_too() {
+    use rest_framework::sea_orm::{DbBackend, QueryTrait};
+    // Only columns: joined into the parent's row by name. Anything more: an empty list.
+    assert_eq!(WriterSerializer::COLUMNS, ["id", "email"]);
+    assert!(PostRowSerializer::COLUMNS.is_empty());
+    let sql = PostSerializer::select_related(post::Entity::find())
+        .build(DbBackend::Sqlite)
+        .to_string();
+    assert!(
+        sql.contains(
+            r#""__author"."id" AS "__author__id", "__author"."email" AS "__author__email", (SELECT"#
+        ),
+        "{sql}"
+    );
+
+    let (db, statements) = database().await;
+    seed(&db, 6).await;
+    let ctx = SerializerContext::new(&db, "http://testserver");
+    let rows = post::Entity::find().all(&db).await.unwrap();
+    let page = PostSerializer::from_models(&rows, &ctx).await.unwrap();
+    // One parent (a detail): its notes are read off their rows; the author off the parent's.
+    for (row, expected) in rows.iter().zip(&page) {
+        statements.store(0, Ordering::SeqCst);
+        let (fetched, preloaded) = rest_framework::relations::fetch_related::<PostSerializer>(
+            post::Entity::find_by_id(row.id),
+            &db,
+        )
+        .await
+        .unwrap();
+        let one = PostSerializer::from_models_preloaded(&fetched, &preloaded, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(statements.load(Ordering::SeqCst), 2, "the post, its notes");
+        assert_eq!(
+            serde_json::to_string(&one).unwrap(),
+            serde_json::to_string(std::slice::from_ref(expected)).unwrap()
+        );
+    }
+}

@@ -187,18 +187,29 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             Kind::Nested {
                 serializer,
                 many: false,
+                optional,
                 ..
             } => {
                 let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
                 joins.push(quote! {
                     let select = #rf::relations::join_forward_table::<#model, #entity>(select, #key);
                 });
-                columns.push(quote! {
-                    let select = #rf::relations::join_forward_columns::<#model, #entity>(select, #key);
-                });
-                reads.push(quote! {
-                    #rf::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
-                });
+                if *optional {
+                    // A null foreign key joins no row: read into an optional model.
+                    columns.push(quote! {
+                        let select = #rf::relations::join_forward_columns::<#model, #entity>(select, #key);
+                    });
+                    reads.push(quote! {
+                        #rf::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                    });
+                } else {
+                    columns.push(quote! {
+                        let select = #rf::rows::join_columns::<#model, #serializer>(select, #key);
+                    });
+                    reads.push(quote! {
+                        #rf::rows::read_joined::<#serializer>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                    });
+                }
             }
             Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
                 let span = field.span();
@@ -319,6 +330,9 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let mut selects = Vec::new();
     let mut values = Vec::new();
+    // The model columns of the fields, for `COLUMNS` when there is nothing else.
+    let mut plain_columns = Vec::new();
+    let mut only_columns = true;
     for field in &s.fields {
         let id = &field.ident;
         if field.write_only {
@@ -333,18 +347,26 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
             Kind::Column { column } | Kind::ForeignKeyPk { column, .. } => {
                 let name = column.to_string();
                 selects.push(quote!(.column(#name)));
-                values.push(quote_spanned!(ty.span()=> #id: #rf::rows::column::<#ty>(row, #at)?));
+                values.push(
+                    quote_spanned!(ty.span()=> #id: #rf::rows::column::<#ty>(row, columns, #at)?),
+                );
+                plain_columns.push(name);
             }
             Kind::PkMany { related } => {
                 selects.push(quote_spanned!(span=> .pks_many::<#related>(#key)));
-                values.push(quote!(#id: #rf::rows::pks_many(row, #at, #key)?));
+                values.push(quote!(#id: #rf::rows::pks_many(row, columns, #at, #key)?));
+                only_columns = false;
             }
             Kind::Count { related } => {
                 selects.push(quote_spanned!(span=> .count::<#related>(#key)));
-                values.push(quote!(#id: #rf::rows::count(row, #at)?));
+                values.push(quote!(#id: #rf::rows::count(row, columns, #at)?));
+                only_columns = false;
             }
             _ => return TokenStream::new(),
         }
+    }
+    if !only_columns {
+        plain_columns.clear();
     }
     quote! {
         const READS_ROWS: bool = true;
@@ -355,11 +377,12 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
             #rf::rows::select::<#model>(select) #(#selects)* .finish()
         }
 
-        fn read_row(
+        const COLUMNS: &'static [&'static str] = &[#(#plain_columns),*];
+
+        fn read_row_in(
             row: &#rf::sea_orm::QueryResult,
-            ctx: &#rf::serializers::SerializerContext<'_>,
+            columns: #rf::rows::Columns<'_>,
         ) -> #rf::exceptions::ApiResult<Self> {
-            let _ = ctx;
             ::core::result::Result::Ok(Self { #(#values,)* })
         }
     }
