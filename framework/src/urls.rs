@@ -300,6 +300,7 @@ impl Endpoint for UrlEndpoint {
     type Output = poem::Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        crate::runtime::note_request();
         // A clone of the URI shares its bytes: no copy of the path per request.
         let uri = req.original_uri().clone();
         let path = uri.path();
