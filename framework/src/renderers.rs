@@ -91,8 +91,40 @@ impl Renderer for JsonRenderer {
         {
             response.body = Some(pretty);
         }
+        if let Some(body) = &mut response.body {
+            escape_line_separators(body);
+        }
         response
     }
+}
+
+/// Writes U+2028 and U+2029 as `\u2028` and `\u2029`, as DRF's `JSONRenderer` does ("JSON
+/// that is a strict javascript subset"): in JSON text they can only occur inside strings,
+/// where the escape means the same character.
+pub fn escape_line_separators(json: &mut Vec<u8>) {
+    // Both are E2 80 A8 / E2 80 A9 in UTF-8; most bodies have no E2 at all.
+    const LEAD: u8 = 0xE2;
+    let Some(first) = memchr::memchr(LEAD, json) else {
+        return;
+    };
+    let mut out = Vec::with_capacity(json.len() + 8);
+    out.extend_from_slice(&json[..first]);
+    let mut rest = &json[first..];
+    while let Some(at) = memchr::memchr(LEAD, rest) {
+        out.extend_from_slice(&rest[..at]);
+        match rest[at..] {
+            [LEAD, 0x80, 0xA8, ..] => out.extend_from_slice(b"\\u2028"),
+            [LEAD, 0x80, 0xA9, ..] => out.extend_from_slice(b"\\u2029"),
+            _ => {
+                out.push(LEAD);
+                rest = &rest[at + 1..];
+                continue;
+            }
+        }
+        rest = &rest[at + 3..];
+    }
+    out.extend_from_slice(rest);
+    *json = out;
 }
 
 /// DRF's `BrowsableAPIRenderer` (format `api`, `text/html`), for now a plain page: the view's
@@ -247,5 +279,25 @@ mod tests {
             "&lt;a href=&#x27;x&#x27;&gt;&amp;&quot;"
         );
         assert_eq!(title_case_header("content-type"), "Content-Type");
+    }
+
+    #[test]
+    fn line_separators_are_escaped_as_drf_escapes_them() {
+        let escaped = |text: &str| {
+            let mut json = serde_json::to_vec(text).unwrap();
+            escape_line_separators(&mut json);
+            String::from_utf8(json).unwrap()
+        };
+        assert_eq!(escaped("a\u{2028}b\u{2029}"), r#""a\u2028b\u2029""#);
+        // Other characters that start with the same byte stay as they are.
+        assert_eq!(escaped("€ ✓ \u{2027}\u{202a}"), "\"€ ✓ \u{2027}\u{202a}\"");
+        assert_eq!(escaped("plain"), "\"plain\"");
+        assert_eq!(escaped("\u{2028}"), r#""\u2028""#);
+        // The escaped text reads back as the same string.
+        let text = "x\u{2028}€\u{2029}";
+        assert_eq!(
+            serde_json::from_str::<String>(&escaped(text)).unwrap(),
+            text
+        );
     }
 }

@@ -151,6 +151,40 @@ async fn accept_indent_pretty_prints_like_python() {
     r.assert_json(404, &json!({"detail": msg::NO_ARTICLE}));
 }
 
+/// DRF's `JSONRenderer` writes U+2028 and U+2029 as escapes ("a strict javascript subset");
+/// other non-ASCII characters stay as they are (`ensure_ascii=False`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn line_separators_are_escaped_as_drf_escapes_them() {
+    let s = TestServer::start().await;
+    let (_user_id, token) = s.user_with_token("separators@example.com").await;
+    let title = "one\u{2028}two\u{2029}three";
+    let created = s
+        .request("POST", "/api/articles/")
+        .bearer(&token)
+        .json(&json!({"title": title, "content": "€ ✓"}))
+        .send()
+        .await;
+    created.assert_status(201);
+    let escaped = r#""title":"one\u2028two\u2029three""#;
+    assert!(created.text.contains(escaped), "{}", created.describe());
+    let id = integration_tests::as_id(&created.json()["id"], "article id");
+    let detail = s.get(&format!("/api/articles/{id}/"), None).await;
+    let list = s.get("/api/articles/", None).await;
+    for r in [&detail, &list] {
+        r.assert_status(200);
+        assert!(r.text.contains(escaped), "{}", r.describe());
+        assert!(!r.text.contains('\u{2028}'), "{}", r.describe());
+    }
+    // The escapes read back as the characters.
+    assert_eq!(detail.json()["title"], title);
+    assert_eq!(list.json()["results"][0]["title"], title);
+    assert!(
+        detail.text.contains(r#""content":"€ ✓""#),
+        "{}",
+        detail.describe()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn html_is_a_page_of_the_response_with_its_status() {
     let s = TestServer::start().await;

@@ -369,8 +369,9 @@ const ALLOW_LIST: &str = "GET, POST, HEAD, OPTIONS";
 const ALLOW_DETAIL: &str = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
 
 /// A JSON response with the headers the blog sends on these endpoints (so both servers write
-/// about as many bytes).
-fn json_response(status: StatusCode, body: Vec<u8>, allow: &'static str) -> Response {
+/// about as many bytes); U+2028 and U+2029 escaped as DRF's renderer escapes them.
+fn json_response(status: StatusCode, mut body: Vec<u8>, allow: &'static str) -> Response {
+    rest_framework::renderers::escape_line_separators(&mut body);
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")

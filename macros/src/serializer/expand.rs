@@ -365,6 +365,10 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
             _ => return TokenStream::new(),
         }
     }
+    if selects.is_empty() {
+        // Nothing shown: a statement needs at least one column; models it is.
+        return TokenStream::new();
+    }
     if !only_columns {
         plain_columns.clear();
     }
