@@ -56,6 +56,9 @@ declare -A PATHS=(
     [detail]="/api/articles/10000/"
 )
 
+# first_lines N FILE: the first N lines of a perf report that are neither comments nor blank.
+first_lines() { awk -v n="$1" '!/^#/ && NF { print; if (++seen == n) exit }' "$2"; }
+
 # profile NAME SERVER PATH: perf's reports of SERVER (blog|hand) under load on PATH.
 profile() {
     local name=$1 server=$2 path=$3 db="$OUT/db.sqlite3" data="$OUT/$1-$2.perf" pid i
@@ -81,12 +84,16 @@ profile() {
     wait "$wrk" || true
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    # Whole reports to files first: `perf report | head` would end perf with SIGPIPE, which
+    # pipefail turns into the script's exit.
+    perf report -i "$data" --no-children --sort dso --stdio >"$data.dso" 2>/dev/null
+    perf report -i "$data" --no-children --sort sym --stdio >"$data.sym" 2>/dev/null
     {
         echo "# $server, GET $path: $(awk '/Requests\/sec/ {print $2}' "$OUT/$name-$server.wrk") req/s under perf"
         echo "## by shared object"
-        perf report -i "$data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
+        first_lines 8 "$data.dso"
         echo "## by function (self time)"
-        perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -"$TOP"
+        first_lines "$TOP" "$data.sym"
     } >"$OUT/$name-$server.txt"
     rm -f "$db"*
 }

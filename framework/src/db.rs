@@ -74,6 +74,19 @@ mod tests {
         value
     }
 
+    /// The workspace's `.cargo/config.toml` builds the bundled SQLite without the global
+    /// page-cache mutex (`SQLITE_ENABLE_MEMORY_MANAGEMENT`) and without memory statistics,
+    /// whose mutex every `sqlite3_malloc` took (docs/databases.md).
+    #[test]
+    fn the_workspace_builds_sqlite_without_its_global_mutexes() {
+        let used = |option: &std::ffi::CStr| {
+            // SAFETY: a NUL-terminated option name; the function only reads it.
+            unsafe { libsqlite3_sys::sqlite3_compileoption_used(option.as_ptr()) }
+        };
+        assert_eq!(used(c"ENABLE_MEMORY_MANAGEMENT"), 0);
+        assert_eq!(used(c"DEFAULT_MEMSTATUS=0"), 1);
+    }
+
     #[tokio::test]
     async fn every_connection_gets_the_stability_guarantee() {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("url");
