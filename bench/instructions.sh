@@ -10,15 +10,17 @@
 #   --only NAMES   endpoints among: list deep page100 detail (default: all four)
 #   --keep         keep the callgrind files (target/bench/instructions/) for callgrind_annotate
 #
-# Needs the two binaries (`cargo build --profile profiling -p example_blog -p bench_handwritten`,
-# or BENCH_BIN_DIR for another directory) and the benchmark's data (`bench/run.sh` makes it in
-# target/bench/data-full). Installs valgrind (Debian's package) when missing.
+# Needs the two binaries (target/profiling from `cargo build --profile profiling -p example_blog
+# -p bench_handwritten`, else the target/release of `bench/run.sh`, or BENCH_BIN_DIR) and the
+# benchmark's data (`bench/run.sh` makes it in target/bench/data-full). Installs valgrind
+# (Debian's package) when missing.
 #
 # Each server runs alone under callgrind on a copy of the data; after a warm-up of 50 requests
 # the counters are zeroed, N requests are sent one after another on one connection, and the
 # instructions of all the process's threads (the runtime worker and the SQLite connection
-# threads) are divided by N. Kernel work (the socket, the futexes) is not counted: it is the
-# same in both servers (see RESULTS.md), so the ratio here is lower than the req/s ratio.
+# threads) are divided by N. Neither kernel work (the socket, the futexes; the same system calls
+# in both servers) nor memory stalls are counted, so the req/s ratio under 32 connections can
+# differ from the ratio here (bench/RESULTS.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,33 +33,15 @@ while [ $# -gt 0 ]; do
         --requests) REQUESTS="$2"; shift 2 ;;
         --only) ONLY="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
-        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
-BIN_DIR="${BENCH_BIN_DIR:-$ROOT/target/profiling}"
-DATA="$ROOT/target/bench/data-full/blog.sqlite3"
-OUT="$ROOT/target/bench/instructions"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+bench_setup "$ROOT" instructions callgrind_control "valgrind"
 PORT=18495
-for bin in example_blog bench_handwritten; do
-    [ -x "$BIN_DIR/$bin" ] || {
-        echo "no $BIN_DIR/$bin: cargo build --profile profiling -p example_blog -p bench_handwritten" >&2
-        exit 1
-    }
-done
-[ -f "$DATA" ] || { echo "no $DATA: run bench/run.sh once to load the data" >&2; exit 1; }
-if ! command -v callgrind_control >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq valgrind >/dev/null
-fi
-mkdir -p "$OUT"
-
-declare -A PATHS=(
-    [list]="/api/articles/"
-    [deep]="/api/articles/?page=1500"
-    [page100]="/api/articles/?page_size=100"
-    [detail]="/api/articles/10000/"
-)
 
 # count SERVER PATH N: instructions per request of SERVER (blog|hand) serving PATH.
 count() {

@@ -9,9 +9,9 @@
 #   --seconds S    seconds of load sampled per server (default 10)
 #   --top N        functions listed per profile (default 25)
 #
-# Needs the two `profiling` binaries (`cargo build --profile profiling -p example_blog
-# -p bench_handwritten`, or BENCH_BIN_DIR for another directory) and the benchmark's data
-# (`bench/run.sh` makes it in target/bench/data-full). Installs Debian's `linux-perf` and `wrk`
+# Needs the two binaries (target/profiling from `cargo build --profile profiling -p example_blog
+# -p bench_handwritten`, else the target/release of `bench/run.sh`, or BENCH_BIN_DIR) and the
+# benchmark's data (`bench/run.sh` makes it in target/bench/data-full). Installs Debian's `linux-perf` and `wrk`
 # when missing. Each server runs alone pinned to core 1 on a copy of the data, wrk (1 thread,
 # 32 connections) on core 0; after 3 s of warm-up, perf samples every thread of the server at
 # 999 Hz, kernel included. The reports go to target/bench/profile/NAME-SERVER.txt; the summary
@@ -33,28 +33,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-BIN_DIR="${BENCH_BIN_DIR:-$ROOT/target/profiling}"
-DATA="$ROOT/target/bench/data-full/blog.sqlite3"
-OUT="$ROOT/target/bench/profile"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+bench_setup "$ROOT" profile "perf wrk" "linux-perf wrk"
 PORT=18496
-for bin in example_blog bench_handwritten; do
-    [ -x "$BIN_DIR/$bin" ] || {
-        echo "no $BIN_DIR/$bin: cargo build --profile profiling -p example_blog -p bench_handwritten" >&2
-        exit 1
-    }
-done
-[ -f "$DATA" ] || { echo "no $DATA: run bench/run.sh once to load the data" >&2; exit 1; }
-if ! command -v perf >/dev/null || ! command -v wrk >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq linux-perf wrk >/dev/null
-fi
-mkdir -p "$OUT"
-
-declare -A PATHS=(
-    [list]="/api/articles/"
-    [deep]="/api/articles/?page=1500"
-    [page100]="/api/articles/?page_size=100"
-    [detail]="/api/articles/10000/"
-)
 
 # first_lines N FILE: the first N lines of a perf report that are neither comments nor blank.
 first_lines() { awk -v n="$1" '!/^#/ && NF { print; if (++seen == n) exit }' "$2"; }
