@@ -12,8 +12,7 @@ declare -A PATHS=(
 # bench_setup ROOT OUT_NAME TOOLS PACKAGES: sets BIN_DIR (BENCH_BIN_DIR, else target/profiling,
 # else the target/release that bench/run.sh builds), DATA and OUT (target/bench/OUT_NAME,
 # created); installs Debian's PACKAGES when one of the commands TOOLS is missing (both lists
-# space-separated); exits
-# with a hint when a binary or the data is missing.
+# space-separated); exits with a hint when a binary or the data is missing.
 bench_setup() {
     local root=$1 bin tool
     BIN_DIR="${BENCH_BIN_DIR:-$root/target/profiling}"
@@ -37,4 +36,20 @@ bench_setup() {
         fi
     done
     mkdir -p "$OUT"
+}
+
+# start_server SERVER DB WRAPPER...: starts SERVER (blog|hand) in its own session on the SQLite
+# file DB, listening on 127.0.0.1:$PORT, logging to $OUT/SERVER.log, run by WRAPPER (`taskset -c
+# 1`, `valgrind ...`); sets SERVER_PID.
+start_server() {
+    local server=$1 db=$2
+    shift 2
+    if [ "$server" = blog ]; then
+        DATABASE_URL="sqlite://$db" RUST_LOG=warn setsid "$@" "$BIN_DIR/example_blog" serve \
+            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
+    else
+        setsid "$@" "$BIN_DIR/bench_handwritten" --database-url "sqlite://$db" \
+            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
+    fi
+    SERVER_PID=$!
 }

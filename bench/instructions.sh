@@ -48,16 +48,8 @@ count() {
     local server=$1 path=$2 n=$3 db="$OUT/db.sqlite3" file="$OUT/$1.callgrind" pid
     cp "$DATA" "$db"
     rm -f "$db-wal" "$db-shm" "$file"*
-    if [ "$server" = blog ]; then
-        DATABASE_URL="sqlite://$db" RUST_LOG=warn setsid valgrind --tool=callgrind \
-            --callgrind-out-file="$file" "$BIN_DIR/example_blog" serve \
-            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
-    else
-        setsid valgrind --tool=callgrind --callgrind-out-file="$file" \
-            "$BIN_DIR/bench_handwritten" --database-url "sqlite://$db" \
-            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
-    fi
-    pid=$!
+    start_server "$server" "$db" valgrind --tool=callgrind --callgrind-out-file="$file"
+    pid=$SERVER_PID
     python3 - "$PORT" "$path" 50 <<'PY' || { kill -9 "$pid"; return 1; }
 import http.client, sys, time
 port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -11,11 +11,11 @@
 #
 # Needs the two binaries (target/profiling from `cargo build --profile profiling -p example_blog
 # -p bench_handwritten`, else the target/release of `bench/run.sh`, or BENCH_BIN_DIR) and the
-# benchmark's data (`bench/run.sh` makes it in target/bench/data-full). Installs Debian's `linux-perf` and `wrk`
-# when missing. Each server runs alone pinned to core 1 on a copy of the data, wrk (1 thread,
-# 32 connections) on core 0; after 3 s of warm-up, perf samples every thread of the server at
-# 999 Hz, kernel included. The reports go to target/bench/profile/NAME-SERVER.txt; the summary
-# is printed.
+# benchmark's data (`bench/run.sh` makes it in target/bench/data-full). Installs Debian's
+# `linux-perf` and `wrk` when missing. Each server runs alone pinned to core 1 on a copy of the
+# data, wrk (1 thread, 32 connections) on core 0; after 3 s of warm-up, perf samples every
+# thread of the server at 999 Hz, kernel included. The reports go to
+# target/bench/profile/NAME-SERVER.txt; the summary is printed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -46,14 +46,8 @@ profile() {
     local name=$1 server=$2 path=$3 db="$OUT/db.sqlite3" data="$OUT/$1-$2.perf" pid i
     cp "$DATA" "$db"
     rm -f "$db-wal" "$db-shm"
-    if [ "$server" = blog ]; then
-        DATABASE_URL="sqlite://$db" RUST_LOG=warn setsid taskset -c 1 \
-            "$BIN_DIR/example_blog" serve --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
-    else
-        setsid taskset -c 1 "$BIN_DIR/bench_handwritten" --database-url "sqlite://$db" \
-            --bind "127.0.0.1:$PORT" >"$OUT/$server.log" 2>&1 &
-    fi
-    pid=$!
+    start_server "$server" "$db" taskset -c 1
+    pid=$SERVER_PID
     for i in $(seq 1 120); do
         curl -sf -o /dev/null "http://127.0.0.1:$PORT$path" && break
         sleep 0.25
