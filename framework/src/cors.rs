@@ -23,7 +23,7 @@
 //! Origin regexes use the `regex` crate's syntax and, as Python's `re.match`, must match at the
 //! start of the origin (anchor the end with `$` yourself).
 
-use poem::http::header::{CONTENT_TYPE, VARY};
+use poem::http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN, VARY};
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use regex::Regex;
@@ -387,6 +387,10 @@ impl<E: Endpoint> Middleware<E> for CorsMiddleware {
     }
 }
 
+/// Not among `http::header`'s names; built at compile time.
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: poem::http::HeaderName =
+    poem::http::HeaderName::from_static("access-control-request-private-network");
+
 impl<E: Endpoint> Endpoint for CorsEndpoint<E> {
     type Output = Response;
 
@@ -396,14 +400,14 @@ impl<E: Endpoint> Endpoint for CorsEndpoint<E> {
         }
         let facts = RequestFacts {
             method: req.method().clone(),
-            origin: req.headers().get("origin").cloned(),
+            origin: req.headers().get(ORIGIN).cloned(),
             private_network: req
                 .headers()
-                .get("access-control-request-private-network")
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v.as_bytes() == b"true"),
         };
         let preflight = facts.method == Method::OPTIONS
-            && req.headers().contains_key("access-control-request-method");
+            && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
         let mut response = if preflight {
             Response::builder()
                 .status(StatusCode::OK)

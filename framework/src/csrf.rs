@@ -379,7 +379,9 @@ fn request_token(ctx: &RequestContext) -> Option<(String, String)> {
 
 /// Whether the body is a form (DRF's `request.POST` is empty for other media types).
 fn is_form(ctx: &RequestContext) -> bool {
-    let media = ctx.header("content-type").unwrap_or_default();
+    let media = ctx
+        .header(poem::http::header::CONTENT_TYPE)
+        .unwrap_or_default();
     let essence = media
         .split(';')
         .next()

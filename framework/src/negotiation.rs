@@ -38,7 +38,7 @@ pub fn select_renderer(
     if candidates.is_empty() {
         return Err(ApiError::NotFound("Not found.".into()));
     }
-    let accept = ctx.header("accept").map_or("", str::trim);
+    let accept = ctx.header(poem::http::header::ACCEPT).map_or("", str::trim);
     if accept.is_empty() || accept == "*/*" {
         // Most requests: `*/*` (or no `Accept`, which means it) takes the first renderer
         // with its own media type, unless that type has parameters or wildcards, which the

@@ -330,16 +330,51 @@ pub fn read_pks_many(
 /// The primary keys [`annotate_pks_many`] aggregated for `field` into `"3,4"` (`NULL` or
 /// `""`: none).
 pub(crate) fn parse_joined_pks(joined: Option<&str>, field: &str) -> ApiResult<Vec<i64>> {
-    joined
-        .unwrap_or_default()
-        .split(',')
-        .filter(|pk| !pk.is_empty())
-        .map(|pk| {
-            pk.parse::<i64>().map_err(|_| {
-                ApiError::Internal(format!("`{field}` aggregated a non-integer key {pk:?}"))
-            })
-        })
-        .collect()
+    let joined = joined.unwrap_or_default();
+    // One pass over the bytes: this runs for every row of a page, and `str::split` with
+    // `str::parse` took several times as long.
+    let mut pks = Vec::with_capacity(joined.len() / 2 + 1);
+    for pk in joined.as_bytes().split(|&byte| byte == b',') {
+        if pk.is_empty() {
+            continue;
+        }
+        match parse_decimal(pk) {
+            Some(pk) => pks.push(pk),
+            None => {
+                return Err(ApiError::Internal(format!(
+                    "`{field}` aggregated a non-integer key {:?}",
+                    String::from_utf8_lossy(pk)
+                )));
+            }
+        }
+    }
+    Ok(pks)
+}
+
+/// An `i64` written in decimal digits with an optional `-` (what SQLite and PostgreSQL write
+/// for `CAST(pk AS TEXT)`); `None` for anything else or an overflow.
+fn parse_decimal(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &byte in digits {
+        let digit = i64::from(byte.wrapping_sub(b'0'));
+        if digit > 9 {
+            return None;
+        }
+        value = value.checked_mul(10)?;
+        value = if negative {
+            value.checked_sub(digit)?
+        } else {
+            value.checked_add(digit)?
+        };
+    }
+    Some(value)
 }
 
 /// Reads the count [`annotate_count`] added for `field` off a fetched `row` (nothing when it
@@ -1400,6 +1435,27 @@ where
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn joined_pks_are_read_back_exactly() {
+        assert_eq!(parse_joined_pks(None, "tags").ok(), Some(vec![]));
+        assert_eq!(parse_joined_pks(Some(""), "tags").ok(), Some(vec![]));
+        assert_eq!(parse_joined_pks(Some("7"), "tags").ok(), Some(vec![7]));
+        assert_eq!(
+            parse_joined_pks(Some("3,41,-2,9223372036854775807"), "tags").ok(),
+            Some(vec![3, 41, -2, i64::MAX])
+        );
+        assert_eq!(
+            parse_joined_pks(Some("-9223372036854775808"), "tags").ok(),
+            Some(vec![i64::MIN])
+        );
+        for bad in ["1,x", "1,+2", "1, 2", "-", "9223372036854775808", "1.5"] {
+            assert!(
+                parse_joined_pks(Some(bad), "tags").is_err(),
+                "{bad:?} must be refused"
+            );
+        }
+    }
 
     #[test]
     fn pk_values_follow_drf() {

@@ -6,7 +6,7 @@ use crate::exceptions::{ApiError, ApiResult};
 use crate::parsers;
 use crate::serializers::SerializerContext;
 use crate::settings::AppState;
-use poem::http::{HeaderMap, Method, Uri};
+use poem::http::{HeaderMap, Method, Uri, header};
 use sea_orm::DatabaseConnection;
 
 /// Everything a view knows about the request it is answering.
@@ -131,8 +131,9 @@ impl RequestContext {
         &self.headers
     }
 
-    /// A header as text, if present and valid.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header as text, if present and valid. Takes a name (`"accept"`) or, a little
+    /// faster, one of `http::header`'s constants (`header::ACCEPT`).
+    pub fn header<K: poem::http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -210,7 +211,7 @@ impl RequestContext {
 
     /// The request body parsed by the content type (DRF's `request.data`): a JSON object.
     pub fn data(&self) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-        parsers::parse(self.header("content-type"), &self.body)
+        parsers::parse(self.header(header::CONTENT_TYPE), &self.body)
     }
 
     /// The context serializers need.
@@ -219,7 +220,7 @@ impl RequestContext {
             db: &self.state.db,
             base_url: &self.base_url,
             urls: self.format_urls.as_deref().unwrap_or(&self.state.urls),
-            html_input: parsers::is_html_input(self.header("content-type")),
+            html_input: parsers::is_html_input(self.header(header::CONTENT_TYPE)),
         }
     }
 

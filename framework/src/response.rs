@@ -97,7 +97,11 @@ impl Response {
         if !ctx.session_accessed() {
             return self;
         }
-        let vary = match self.headers.get("vary").and_then(|v| v.to_str().ok()) {
+        let vary = match self
+            .headers
+            .get(poem::http::header::VARY)
+            .and_then(|v| v.to_str().ok())
+        {
             Some(existing) if !existing.is_empty() => format!("{existing}, Cookie"),
             _ => "Cookie".to_string(),
         };

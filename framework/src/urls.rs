@@ -307,8 +307,8 @@ impl Endpoint for UrlEndpoint {
         let Some((pattern, params)) = self.find(path) else {
             return Ok(not_found_or_redirect(self, &req, path));
         };
-        let body = match req.take_body().into_bytes_limit(MAX_BODY).await {
-            Ok(bytes) => bytes.to_vec(),
+        let body = match read_body(req.take_body()).await {
+            Ok(body) => body,
             Err(_) => {
                 let error =
                     crate::exceptions::ApiError::ParseError("Request body too large.".into());
@@ -325,6 +325,18 @@ impl Endpoint for UrlEndpoint {
         let response = dispatch(pattern.view().as_ref(), ctx).await.into_poem();
         Ok(with_security_headers(response, true))
     }
+}
+
+/// The request body, up to [`MAX_BODY`] bytes. A request without one (most GETs) reads
+/// nothing: poem's reader zeroes a 4 KiB buffer and lives in the request's future, so the
+/// read of a body is boxed and only that request pays for it.
+async fn read_body(body: poem::Body) -> Result<Vec<u8>, poem::error::ReadBodyError> {
+    if body.is_empty() {
+        return Ok(Vec::new());
+    }
+    Box::pin(body.into_bytes_limit(MAX_BODY))
+        .await
+        .map(|bytes| bytes.to_vec())
 }
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {

@@ -122,15 +122,18 @@ pub fn allow_header(methods: &[Method]) -> String {
 /// handler, exception handler, final headers, rendering).
 pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     let settings = ctx.state().settings.clone();
-    let classes = view
-        .authentication_classes()
-        .unwrap_or_else(|| settings.default_authentication_classes.clone());
-    let renderers = view
-        .renderer_classes()
-        .unwrap_or_else(|| settings.default_renderer_classes.clone());
+    // The view's own classes, else the settings' (borrowed: no copy per request).
+    let own_classes = view.authentication_classes();
+    let classes = own_classes
+        .as_deref()
+        .unwrap_or(&settings.default_authentication_classes);
+    let own_renderers = view.renderer_classes();
+    let renderers = own_renderers
+        .as_deref()
+        .unwrap_or(&settings.default_renderer_classes);
     let methods = view.methods();
     // DRF negotiates before authenticating: an unknown format is 404 even for anonymous users.
-    let negotiated = select_renderer(&renderers, &ctx);
+    let negotiated = select_renderer(renderers, &ctx);
     if let Ok(chosen) = &negotiated {
         ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
     }
@@ -138,7 +141,7 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         // The scope lets the request record how its JSON body held lone surrogates.
         Ok(_) => {
             crate::parsers::lone_surrogates::scope(run(
-                view, &classes, &methods, &renderers, &mut ctx,
+                view, classes, &methods, renderers, &mut ctx,
             ))
             .await
         }
@@ -149,7 +152,7 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
         Err(error) => {
             let header = view
                 .www_authenticate()
-                .or_else(|| authenticate_header(&classes));
+                .or_else(|| authenticate_header(classes));
             let context = ExceptionContext {
                 request: &ctx,
                 www_authenticate: header.as_deref(),

@@ -167,7 +167,7 @@ pub fn delete_cookie_header(
 /// A cookie of the request (Django's `request.COOKIES[name]`: the last one of that name).
 pub fn request_cookie(ctx: &RequestContext, name: &str) -> Option<String> {
     let mut found = None;
-    for header in ctx.headers().get_all("cookie") {
+    for header in ctx.headers().get_all(poem::http::header::COOKIE) {
         let Ok(header) = header.to_str() else {
             continue;
         };
@@ -296,7 +296,7 @@ pub struct JwtCookieAuthentication;
 #[async_trait::async_trait]
 impl Authentication for JwtCookieAuthentication {
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
-        if ctx.header("authorization").is_some() {
+        if ctx.header(poem::http::header::AUTHORIZATION).is_some() {
             return JwtAuthentication.authenticate(ctx).await;
         }
         let Some(name) = &ctx.state().settings.jwt_cookies.access_cookie else {

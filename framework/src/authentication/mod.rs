@@ -116,7 +116,7 @@ pub async fn authenticate_raw_token(ctx: &RequestContext, raw: &str) -> ApiResul
 #[async_trait::async_trait]
 impl Authentication for JwtAuthentication {
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
-        let Some(header) = ctx.header("authorization") else {
+        let Some(header) = ctx.header(poem::http::header::AUTHORIZATION) else {
             return Ok(None);
         };
         let settings = &ctx.state().settings.jwt;
