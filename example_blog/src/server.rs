@@ -44,31 +44,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "example_blog listening on http://{addr}/api/ (stop with Ctrl-C)",
         );
     }
-    // The deadline of a graceful shutdown is kept here, once for the server: given to poem,
-    // every connection would poll one more cancellation token on every wake-up.
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown_signal().await;
-        let _ = signalled.send(());
-    };
-    let deadline = async move {
-        match on_signal.await {
-            Ok(()) => tokio::time::sleep(SHUTDOWN_TIMEOUT).await,
-            Err(_) => std::future::pending().await,
-        }
-    };
-    let server = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, signal, None);
-    tokio::select! {
-        result = server => result.context("the server failed")?,
-        () = deadline => {
-            // The connections still open end with the runtime; the pool is not waited for.
-            tracing::warn!(
-                "requests still in flight after {} s: closing their connections",
-                SHUTDOWN_TIMEOUT.as_secs()
-            );
-            return Ok(());
-        }
-    }
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_TIMEOUT))
+        .await
+        .context("the server failed")?;
     if let Err(err) = db.close().await {
         tracing::warn!("closing the database pool: {err}");
     }

@@ -332,7 +332,7 @@ pub fn read_pks_many(
 pub(crate) fn parse_joined_pks(joined: Option<&str>, field: &str) -> ApiResult<Vec<i64>> {
     let joined = joined.unwrap_or_default();
     // One pass over the bytes: this runs for every row of a page, and `str::split` with
-    // `str::parse` took several times as long.
+    // `str::parse` and a collected `Result` took about twice the instructions (callgrind).
     let mut pks = Vec::with_capacity(joined.len() / 2 + 1);
     for pk in joined.as_bytes().split(|&byte| byte == b',') {
         if pk.is_empty() {
