@@ -272,35 +272,40 @@ fn matches_at_start(regex: &Regex, text: &str) -> bool {
 /// Django's `patch_vary_headers`: adds `new` to `Vary` unless already there (compared
 /// case-insensitively), keeping the existing values first; `*` absorbs everything.
 pub fn patch_vary_headers(headers: &mut HeaderMap, new: &[&str]) {
-    // One string for the result, "a, b, c"; the existing values are its first `existing` bytes.
-    let mut joined = String::new();
+    // The items of `Vary` headers, split at commas and trimmed (bytes: no text copies).
+    fn items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+        value
+            .split(|&b| b == b',')
+            .map(<[u8]>::trim_ascii)
+            .filter(|item| !item.is_empty())
+    }
+    // The result, "a, b, c"; the existing values are its first `existing` bytes.
+    let mut joined = Vec::with_capacity(32);
+    let mut star = false;
+    let mut push = |joined: &mut Vec<u8>, item: &[u8]| {
+        if !joined.is_empty() {
+            joined.extend_from_slice(b", ");
+        }
+        joined.extend_from_slice(item);
+        star |= item == b"*";
+    };
     for value in headers.get_all(VARY) {
-        for item in String::from_utf8_lossy(value.as_bytes()).split(',') {
-            let item = item.trim();
-            if !item.is_empty() {
-                if !joined.is_empty() {
-                    joined.push_str(", ");
-                }
-                joined.push_str(item);
-            }
+        for item in items(value.as_bytes()) {
+            push(&mut joined, item);
         }
     }
     let existing = joined.len();
     for header in new {
-        let present = joined[..existing]
-            .split(", ")
-            .any(|item| item.eq_ignore_ascii_case(header));
+        let present =
+            items(&joined[..existing]).any(|item| item.eq_ignore_ascii_case(header.as_bytes()));
         if !present {
-            if !joined.is_empty() {
-                joined.push_str(", ");
-            }
-            joined.push_str(header);
+            push(&mut joined, header.as_bytes());
         }
     }
-    if joined.split(", ").any(|item| item == "*") {
-        joined = "*".to_string();
+    if star {
+        joined = b"*".to_vec();
     }
-    if let Ok(value) = HeaderValue::try_from(joined) {
+    if let Ok(value) = HeaderValue::from_maybe_shared(bytes::Bytes::from(joined)) {
         headers.insert(VARY, value);
     }
 }

@@ -2,6 +2,7 @@
 //! object lookup (`get_object`) with its 404s and object-level permission check.
 
 use crate::exceptions::{ApiError, ApiResult};
+use crate::filters::FilterBackend;
 use crate::models::{LookupValue, ModelMeta, column_named, lookup_value};
 use crate::pagination::{Pagination, PreparedPage, QuerysetPage};
 use crate::permissions::Permission;
@@ -21,8 +22,8 @@ pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResul
     list_with::<V::ListSerializer>(ctx, view.pagination(ctx), queryset).await
 }
 
-/// [`list`] as a viewset's list route runs it, keeping the statements of its pages in
-/// `prepared`.
+/// [`list`] as a viewset's list route runs it, with the viewset's filter `backends` (built
+/// once per route) and keeping the statements of its pages in `prepared`.
 ///
 /// When the queryset cannot differ from one request to the next (the viewset's
 /// `get_queryset` is the default one, [`GenericViewSet::QUERYSET_IS_STATIC`], and no filter
@@ -33,9 +34,9 @@ pub async fn list<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResul
 pub async fn list_in_route<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
+    backends: &[Box<dyn FilterBackend<V::Entity>>],
     prepared: &PerBackend<PreparedPage>,
 ) -> ApiResult<Response> {
-    let backends = view.filter_backends();
     let pagination = view.pagination(ctx);
     if V::QUERYSET_IS_STATIC
         && let Some(paginator) = &pagination
@@ -51,8 +52,13 @@ pub async fn list_in_route<V: GenericViewSet>(
             return paginated::<V::ListSerializer>(ctx, paginator, page).await;
         }
     }
-    let queryset = crate::filters::filter_queryset(&backends, ctx, view.get_queryset(ctx)).await?;
-    list_with::<V::ListSerializer>(ctx, pagination, queryset).await
+    // Boxed: the common unfiltered page keeps a small future.
+    Box::pin(async move {
+        let queryset =
+            crate::filters::filter_queryset(backends, ctx, view.get_queryset(ctx)).await?;
+        list_with::<V::ListSerializer>(ctx, pagination, queryset).await
+    })
+    .await
 }
 
 /// The paginated list response of `page`.
@@ -227,7 +233,7 @@ pub async fn retrieve<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiR
 async fn retrieve_built<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
-    backends: &[Box<dyn crate::filters::FilterBackend<V::Entity>>],
+    backends: &[Box<dyn FilterBackend<V::Entity>>],
     column: <V::Entity as sea_orm::EntityTrait>::Column,
     value: sea_orm::Value,
 ) -> ApiResult<Response> {
@@ -248,10 +254,10 @@ async fn retrieve_built<V: GenericViewSet>(
 pub async fn retrieve_in_route<V: GenericViewSet>(
     view: &V,
     ctx: &RequestContext,
+    backends: &[Box<dyn FilterBackend<V::Entity>>],
     prepared: &PerBackend<PreparedStatement>,
 ) -> ApiResult<Response> {
     let (column, value) = lookup_column_value::<V>(ctx)?;
-    let backends = view.filter_backends();
     if V::QUERYSET_IS_STATIC
         && let Some(mark) = lookup_mark(&value)
         && backends.iter().all(|backend| backend.leaves_unchanged(ctx))
@@ -269,7 +275,8 @@ pub async fn retrieve_in_route<V: GenericViewSet>(
             return retrieved(view, ctx, instance, preloaded).await;
         }
     }
-    retrieve_built(view, ctx, &backends, column, value).await
+    // Boxed, as in `list_in_route`.
+    Box::pin(retrieve_built(view, ctx, backends, column, value)).await
 }
 
 /// The response of [`retrieve`] for the row it found.

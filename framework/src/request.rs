@@ -91,6 +91,11 @@ impl RequestContext {
         }
     }
 
+    /// Whether the request came with a body.
+    pub fn has_body(&self) -> bool {
+        !self.body.is_empty()
+    }
+
     /// Moves the request out (body included), leaving a copy without a body in its place
     /// (function views own their request).
     pub fn take(&mut self) -> RequestContext {

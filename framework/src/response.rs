@@ -93,30 +93,22 @@ impl Response {
 
     /// Adds `Cookie` to `Vary` when the request's session was looked at (Django's
     /// `SessionMiddleware`: the answer depends on the `sessionid` cookie).
-    pub fn with_session_vary(self, ctx: &crate::request::RequestContext) -> Self {
-        if !ctx.session_accessed() {
-            return self;
+    pub fn with_session_vary(mut self, ctx: &crate::request::RequestContext) -> Self {
+        if ctx.session_accessed() {
+            crate::cors::patch_vary_headers(&mut self.headers, &["Cookie"]);
         }
-        let vary = match self
-            .headers
-            .get(poem::http::header::VARY)
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(existing) if !existing.is_empty() => format!("{existing}, Cookie"),
-            _ => "Cookie".to_string(),
-        };
-        self.with_header("Vary", &vary)
+        self
     }
 
     /// Converts into a poem response.
     pub fn into_poem(self) -> poem::Response {
-        let mut builder = poem::Response::builder().status(self.status);
-        for (name, value) in self.headers.iter() {
-            builder = builder.header(name, value);
-        }
-        match self.body {
+        let builder = poem::Response::builder().status(self.status);
+        let mut response = match self.body {
             Some(body) => builder.body(body),
             None => builder.finish(),
-        }
+        };
+        // The header map moves over as it is: no copy, same order.
+        *response.headers_mut() = self.headers;
+        response
     }
 }

@@ -5,7 +5,7 @@
 use crate::openapi::{SchemaView, SwaggerUiView, build_document};
 use crate::routers::DefaultRouter;
 use crate::settings::AppState;
-use crate::views::{ApiView, context_taking_headers, dispatch};
+use crate::views::{AllowedMethods, ApiView, context_taking_headers, dispatch_allowing};
 use poem::http::{HeaderName, HeaderValue, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct UrlPattern {
     route: String,
     segments: Vec<Segment>,
     view: Arc<dyn ApiView>,
+    /// The view's methods and `Allow` header.
+    allowed: AllowedMethods,
     name: Option<String>,
     /// With DRF's `format_suffix_patterns`: the segments before `.<format>`.
     suffix_segments: Option<Vec<Segment>>,
@@ -34,6 +36,7 @@ impl UrlPattern {
         UrlPattern {
             route: route.to_string(),
             segments: parse_segments(route),
+            allowed: AllowedMethods::of(view.as_ref()),
             view,
             name,
             suffix_segments: None,
@@ -322,7 +325,9 @@ impl Endpoint for UrlEndpoint {
         for (name, value) in params {
             ctx.set_path_param(name, value);
         }
-        let response = dispatch(pattern.view().as_ref(), ctx).await.into_poem();
+        let response = dispatch_allowing(pattern.view().as_ref(), &pattern.allowed, ctx)
+            .await
+            .into_poem();
         Ok(with_security_headers(response, true))
     }
 }

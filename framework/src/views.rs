@@ -118,9 +118,45 @@ pub fn allow_header(methods: &[Method]) -> String {
     names.join(", ")
 }
 
+/// The methods a view answers and its `Allow` header, worked out once per route (the URL
+/// dispatcher keeps one per pattern) instead of on every request.
+pub struct AllowedMethods {
+    methods: Vec<Method>,
+    allow: Option<HeaderValue>,
+}
+
+impl AllowedMethods {
+    /// The methods and `Allow` header of `view`.
+    pub fn of(view: &dyn ApiView) -> Self {
+        let methods = view.methods();
+        let allow = if let Some(allow) = view.allow() {
+            allow
+        } else if view.head_as_get() {
+            allow_header(&methods)
+        } else {
+            let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+            names.push("OPTIONS");
+            names.join(", ")
+        };
+        AllowedMethods {
+            methods,
+            allow: HeaderValue::try_from(allow).ok(),
+        }
+    }
+}
+
 /// Runs a request through a view: DRF's `dispatch` (content negotiation, initial checks,
 /// handler, exception handler, final headers, rendering).
-pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
+pub async fn dispatch(view: &dyn ApiView, ctx: RequestContext) -> Response {
+    dispatch_allowing(view, &AllowedMethods::of(view), ctx).await
+}
+
+/// [`dispatch`] with the view's [`AllowedMethods`] worked out beforehand.
+pub async fn dispatch_allowing(
+    view: &dyn ApiView,
+    allowed: &AllowedMethods,
+    mut ctx: RequestContext,
+) -> Response {
     let settings = ctx.state().settings.clone();
     // The view's own classes, else the settings' (borrowed: no copy per request).
     let own_classes = view.authentication_classes();
@@ -131,46 +167,28 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     let renderers = own_renderers
         .as_deref()
         .unwrap_or(&settings.default_renderer_classes);
-    let methods = view.methods();
     // DRF negotiates before authenticating: an unknown format is 404 even for anonymous users.
     let negotiated = select_renderer(renderers, &ctx);
     if let Ok(chosen) = &negotiated {
         ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
     }
     let result = match &negotiated {
-        // The scope lets the request record how its JSON body held lone surrogates.
-        Ok(_) => {
-            crate::parsers::lone_surrogates::scope(run(
-                view, classes, &methods, renderers, &mut ctx,
-            ))
-            .await
+        // The scope lets the request record how its JSON body held lone surrogates; a
+        // request without a body has nothing to record (and is not slowed by the scope,
+        // whose every poll swaps a thread-local).
+        Ok(_) if ctx.has_body() => {
+            let run = run(view, classes, &allowed.methods, renderers, &mut ctx);
+            Box::pin(crate::parsers::lone_surrogates::scope(run)).await
         }
+        Ok(_) => run(view, classes, &allowed.methods, renderers, &mut ctx).await,
         Err(error) => Err(error.clone()),
     };
     let mut response = match result {
         Ok(response) => response,
-        Err(error) => {
-            let header = view
-                .www_authenticate()
-                .or_else(|| authenticate_header(classes));
-            let context = ExceptionContext {
-                request: &ctx,
-                www_authenticate: header.as_deref(),
-            };
-            (settings.exception_handler)(error, &context)
-        }
+        Err(error) => handle_exception(view, classes, &settings, error, &ctx),
     };
-    let allow = if let Some(allow) = view.allow() {
-        allow
-    } else if view.head_as_get() {
-        allow_header(&methods)
-    } else {
-        let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
-        names.push("OPTIONS");
-        names.join(", ")
-    };
-    if let Ok(allow) = HeaderValue::try_from(allow) {
-        response.headers.insert(header::ALLOW, allow);
+    if let Some(allow) = &allowed.allow {
+        response.headers.insert(header::ALLOW, allow.clone());
     }
     // DRF's `default_response_headers`: the answer depends on `Accept` only when there is a
     // choice of renderers.
@@ -199,6 +217,27 @@ pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
     };
     // Django's SessionMiddleware, after the view and its rendering.
     crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx))
+}
+
+/// DRF's `handle_exception`: the settings' exception handler, with the view's
+/// `WWW-Authenticate` for 401s. Out of line: errors are the rare path.
+#[cold]
+#[inline(never)]
+fn handle_exception(
+    view: &dyn ApiView,
+    classes: &[Arc<dyn Authentication>],
+    settings: &crate::settings::Settings,
+    error: ApiError,
+    ctx: &RequestContext,
+) -> Response {
+    let header = view
+        .www_authenticate()
+        .or_else(|| authenticate_header(classes));
+    let context = ExceptionContext {
+        request: ctx,
+        www_authenticate: header.as_deref(),
+    };
+    (settings.exception_handler)(error, &context)
 }
 
 async fn run(
@@ -230,6 +269,7 @@ async fn run(
 pub const RENDERED_MEDIA_TYPES: &[&str] = &["application/json", "text/html"];
 
 /// DRF's `SimpleMetadata` answer to OPTIONS.
+#[cold]
 fn metadata(view: &dyn ApiView, renders: &[&str], actions: Option<serde_json::Value>) -> Response {
     #[derive(serde::Serialize)]
     struct Metadata<'a> {

@@ -164,7 +164,9 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
     }
 
     /// DRF's `filter_backends` with their configuration (django-filter's `filterset_fields`,
-    /// `search_fields`, `ordering_fields`), applied in order to lists and lookups.
+    /// `search_fields`, `ordering_fields`), applied in order to lists and lookups. Like DRF's
+    /// class attribute it is configuration, not per-request state: the list and detail
+    /// routes call it once, when the router builds them, and keep the backends.
     fn filter_backends(&self) -> Vec<Box<dyn FilterBackend<Self::Entity>>> {
         Vec::new()
     }
@@ -269,24 +271,33 @@ pub fn detail_suffix<V: GenericViewSet>(url_path: &str) -> String {
     }
 }
 
-/// The list route of a viewset (`/articles/`), with the statements of its unfiltered pages
-/// once rendered (see [`generics::list_in_route`]).
-pub struct ListRoute<V>(pub Arc<V>, PerBackend<PreparedPage>);
+/// A viewset's filter backends, as [`GenericViewSet::filter_backends`] builds them.
+type FilterBackends<V> = Vec<Box<dyn FilterBackend<<V as GenericViewSet>::Entity>>>;
 
-impl<V> ListRoute<V> {
+/// The list route of a viewset (`/articles/`), with its filter backends and the statements
+/// of its unfiltered pages once rendered (see [`generics::list_in_route`]).
+pub struct ListRoute<V: GenericViewSet>(pub Arc<V>, FilterBackends<V>, PerBackend<PreparedPage>);
+
+impl<V: GenericViewSet> ListRoute<V> {
     /// The list route of `viewset`.
     pub fn new(viewset: Arc<V>) -> Self {
-        ListRoute(viewset, PerBackend::default())
+        let backends = viewset.filter_backends();
+        ListRoute(viewset, backends, PerBackend::default())
     }
 }
-/// The detail route of a viewset (`/articles/{id}/`), with the statement of its unfiltered
-/// retrieves once rendered (see [`generics::retrieve_in_route`]).
-pub struct DetailRoute<V>(pub Arc<V>, PerBackend<PreparedStatement>);
+/// The detail route of a viewset (`/articles/{id}/`), with its filter backends and the
+/// statement of its unfiltered retrieves once rendered (see [`generics::retrieve_in_route`]).
+pub struct DetailRoute<V: GenericViewSet>(
+    pub Arc<V>,
+    FilterBackends<V>,
+    PerBackend<PreparedStatement>,
+);
 
-impl<V> DetailRoute<V> {
+impl<V: GenericViewSet> DetailRoute<V> {
     /// The detail route of `viewset`.
     pub fn new(viewset: Arc<V>) -> Self {
-        DetailRoute(viewset, PerBackend::default())
+        let backends = viewset.filter_backends();
+        DetailRoute(viewset, backends, PerBackend::default())
     }
 }
 
@@ -325,9 +336,10 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
         self.0.permissions().openapi_allows_anonymous(method)
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
+        // The writes are boxed: this future then has the size of a read, the common case.
         match *ctx.method() {
-            Method::POST => generics::create(&*self.0, ctx).await,
-            _ => generics::list_in_route(&*self.0, ctx, &self.1).await,
+            Method::POST => Box::pin(generics::create(&*self.0, ctx)).await,
+            _ => generics::list_in_route(&*self.0, ctx, &self.1, &self.2).await,
         }
     }
     fn name(&self) -> String {
@@ -342,12 +354,7 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
         .await
     }
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
-        let parameters = self
-            .0
-            .filter_backends()
-            .iter()
-            .flat_map(|b| b.schema_parameters())
-            .collect();
+        let parameters = self.1.iter().flat_map(|b| b.schema_parameters()).collect();
         let pagination = self
             .0
             .pagination_class()
@@ -379,10 +386,10 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let view = &*self.0;
         match *ctx.method() {
-            Method::PUT => generics::update(view, ctx, false).await,
-            Method::PATCH => generics::update(view, ctx, true).await,
-            Method::DELETE => generics::destroy(view, ctx).await,
-            _ => generics::retrieve_in_route(view, ctx, &self.1).await,
+            Method::PUT => Box::pin(generics::update(view, ctx, false)).await,
+            Method::PATCH => Box::pin(generics::update(view, ctx, true)).await,
+            Method::DELETE => Box::pin(generics::destroy(view, ctx)).await,
+            _ => generics::retrieve_in_route(view, ctx, &self.1, &self.2).await,
         }
     }
     fn name(&self) -> String {

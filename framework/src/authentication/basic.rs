@@ -72,6 +72,11 @@ impl BasicAuthentication {
 
 #[async_trait::async_trait]
 impl Authentication for BasicAuthentication {
+    fn may_authenticate(&self, ctx: &RequestContext) -> bool {
+        ctx.headers()
+            .contains_key(poem::http::header::AUTHORIZATION)
+    }
+
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
         let words = split_header_words(authorization_header(ctx));
         let Some(scheme) = words.first() else {

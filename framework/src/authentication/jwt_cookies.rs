@@ -295,6 +295,12 @@ pub struct JwtCookieAuthentication;
 
 #[async_trait::async_trait]
 impl Authentication for JwtCookieAuthentication {
+    fn may_authenticate(&self, ctx: &RequestContext) -> bool {
+        let headers = ctx.headers();
+        headers.contains_key(poem::http::header::AUTHORIZATION)
+            || headers.contains_key(poem::http::header::COOKIE)
+    }
+
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
         if ctx.header(poem::http::header::AUTHORIZATION).is_some() {
             return JwtAuthentication.authenticate(ctx).await;

@@ -34,6 +34,14 @@ pub trait Authentication: Send + Sync + 'static {
     /// `Err(..)`: this class's credentials, but invalid (401).
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>>;
 
+    /// False when the request carries nothing this class reads, so that
+    /// [`Authentication::authenticate`] would answer `Ok(None)`: [`perform_authentication`]
+    /// then goes to the next class without running it (an anonymous request builds no
+    /// authentication future at all). True by default, which always runs the class.
+    fn may_authenticate(&self, _ctx: &RequestContext) -> bool {
+        true
+    }
+
     /// The `WWW-Authenticate` value for 401 responses (DRF's `authenticate_header`).
     fn authenticate_header(&self) -> Option<String> {
         None
@@ -53,6 +61,9 @@ pub async fn perform_authentication(
     ctx: &mut RequestContext,
 ) -> ApiResult<()> {
     for class in classes {
+        if !class.may_authenticate(ctx) {
+            continue;
+        }
         if let Some(user) = class.authenticate(ctx).await? {
             ctx.set_user(Some(user));
             return Ok(());
@@ -115,6 +126,11 @@ pub async fn authenticate_raw_token(ctx: &RequestContext, raw: &str) -> ApiResul
 
 #[async_trait::async_trait]
 impl Authentication for JwtAuthentication {
+    fn may_authenticate(&self, ctx: &RequestContext) -> bool {
+        ctx.headers()
+            .contains_key(poem::http::header::AUTHORIZATION)
+    }
+
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
         let Some(header) = ctx.header(poem::http::header::AUTHORIZATION) else {
             return Ok(None);

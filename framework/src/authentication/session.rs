@@ -23,6 +23,13 @@ pub struct SessionAuthentication;
 
 #[async_trait::async_trait]
 impl Authentication for SessionAuthentication {
+    /// Without a `Cookie` header there is no session to load; the session still counts as
+    /// read (Django's `request.user` reads it, and the answer varies on `Cookie`).
+    fn may_authenticate(&self, ctx: &RequestContext) -> bool {
+        ctx.mark_session_accessed();
+        ctx.headers().contains_key(poem::http::header::COOKIE)
+    }
+
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
         let Some(user) = sessions::get_user(ctx.state(), ctx).await? else {
             return Ok(None);

@@ -90,6 +90,11 @@ impl TokenAuthentication {
 
 #[async_trait::async_trait]
 impl Authentication for TokenAuthentication {
+    fn may_authenticate(&self, ctx: &RequestContext) -> bool {
+        ctx.headers()
+            .contains_key(poem::http::header::AUTHORIZATION)
+    }
+
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
         let words = split_header_words(authorization_header(ctx));
         let Some(scheme) = words.first() else {
