@@ -27,6 +27,9 @@ use poem::http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN, VA
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use regex::Regex;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// django-cors-headers' `default_headers` (`CORS_ALLOW_HEADERS`).
 pub const DEFAULT_ALLOW_HEADERS: &[&str] = &[
@@ -399,33 +402,67 @@ const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: poem::http::HeaderName =
 impl<E: Endpoint> Endpoint for CorsEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> Result<Self::Output> {
-        if !self.cors.is_enabled(req.uri().path()) {
-            return self.inner.call(req).await.map(IntoResponse::into_response);
+    fn call(&self, req: Request) -> impl Future<Output = Result<Self::Output>> + Send {
+        let facts = self
+            .cors
+            .is_enabled(req.uri().path())
+            .then(|| RequestFacts {
+                method: req.method().clone(),
+                origin: req.headers().get(ORIGIN).cloned(),
+                private_network: req
+                    .headers()
+                    .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                    .is_some_and(|v| v.as_bytes() == b"true"),
+            });
+        // corsheaders answers a preflight itself; the application never sees it.
+        let preflight = facts.as_ref().is_some_and(|facts| {
+            facts.method == Method::OPTIONS
+                && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+        });
+        CorsResponse {
+            inner: (!preflight).then(|| self.inner.call(req)),
+            facts,
+            cors: &self.cors,
         }
-        let facts = RequestFacts {
-            method: req.method().clone(),
-            origin: req.headers().get(ORIGIN).cloned(),
-            private_network: req
-                .headers()
-                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v.as_bytes() == b"true"),
-        };
-        let preflight = facts.method == Method::OPTIONS
-            && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-        let mut response = if preflight {
-            Response::builder()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`CorsEndpoint::call`]: the application's answer (none for a preflight)
+    /// with the CORS headers added. Written by hand so that the application's future is
+    /// polled where it is, not moved into an `async` block's state (it is most of the
+    /// request's future, a few KiB).
+    struct CorsResponse<'a, F> {
+        #[pin]
+        inner: Option<F>,
+        // `None` when the middleware does not apply to the path.
+        facts: Option<RequestFacts>,
+        cors: &'a CorsMiddleware,
+    }
+}
+
+impl<F, T> Future for CorsResponse<'_, F>
+where
+    F: Future<Output = Result<T>>,
+    T: IntoResponse,
+{
+    type Output = Result<Response>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = match this.inner.as_pin_mut() {
+            Some(inner) => std::task::ready!(inner.poll(cx)).map(IntoResponse::into_response),
+            None => Ok(Response::builder()
                 .status(StatusCode::OK)
                 .header(CONTENT_TYPE, "text/html; charset=utf-8")
-                .body(Vec::<u8>::new())
-        } else {
-            match self.inner.call(req).await {
-                Ok(response) => response.into_response(),
-                Err(err) => err.into_response(),
-            }
+                .body(Vec::<u8>::new())),
         };
-        self.cors.add_response_headers(&facts, &mut response);
-        Ok(response)
+        let Some(facts) = this.facts.as_ref() else {
+            return Poll::Ready(answer);
+        };
+        let mut response = answer.unwrap_or_else(|err| err.into_response());
+        this.cors.add_response_headers(facts, &mut response);
+        Poll::Ready(Ok(response))
     }
 }
 

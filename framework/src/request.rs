@@ -91,6 +91,11 @@ impl RequestContext {
         }
     }
 
+    /// Sets the request body (read after the context was made).
+    pub(crate) fn set_body(&mut self, body: Vec<u8>) {
+        self.body = body;
+    }
+
     /// Whether the request came with a body.
     pub fn has_body(&self) -> bool {
         !self.body.is_empty()

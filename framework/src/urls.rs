@@ -3,6 +3,7 @@
 //! that exists (`APPEND_SLASH`), else the HTML 404 page. Adds Django's security headers.
 
 use crate::openapi::{SchemaView, SwaggerUiView, build_document};
+use crate::request::RequestContext;
 use crate::routers::DefaultRouter;
 use crate::settings::AppState;
 use crate::views::{AllowedMethods, ApiView, context_taking_headers, dispatch_allowing};
@@ -299,46 +300,77 @@ impl UrlEndpoint {
     }
 }
 
-impl Endpoint for UrlEndpoint {
-    type Output = poem::Response;
+/// Where [`UrlEndpoint::route`] sends a request.
+// `View` is the common variant and lives inside the request's future: boxing it would only
+// add an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum Routed<'a> {
+    /// To the view of `pattern`, its body not read yet.
+    View {
+        pattern: &'a UrlPattern,
+        ctx: RequestContext,
+        body: poem::Body,
+    },
+    /// No pattern matches: Django's answer (404 page or slash redirect).
+    Answered(poem::Response),
+}
 
-    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
-        crate::runtime::note_request();
-        // A clone of the URI shares its bytes: no copy of the path per request.
-        let uri = req.original_uri().clone();
-        let path = uri.path();
-        let Some((pattern, params)) = self.find(path) else {
-            return Ok(not_found_or_redirect(self, &req, path));
+impl UrlEndpoint {
+    /// Matches the request to a pattern and makes its context; the answer itself when no
+    /// pattern matches.
+    fn route(&self, mut req: Request) -> Routed<'_> {
+        let Some((pattern, params)) = self.find(req.original_uri().path()) else {
+            let path = req.original_uri().path().to_owned();
+            return Routed::Answered(not_found_or_redirect(self, &req, &path));
         };
-        let body = match read_body(req.take_body()).await {
-            Ok(body) => body,
-            Err(_) => {
-                let error =
-                    crate::exceptions::ApiError::ParseError("Request body too large.".into());
-                return Ok(with_security_headers(
-                    error.into_response(None).into_poem(),
-                    true,
-                ));
-            }
-        };
-        let mut ctx = context_taking_headers(&self.state, &mut req, body);
+        let body = req.take_body();
+        let mut ctx = context_taking_headers(&self.state, &mut req, Vec::new());
         for (name, value) in params {
             ctx.set_path_param(name, value);
         }
-        let response = dispatch_allowing(pattern.view().as_ref(), &pattern.allowed, ctx)
-            .await
-            .into_poem();
-        Ok(with_security_headers(response, true))
+        Routed::View { pattern, ctx, body }
     }
 }
 
-/// The request body, up to [`MAX_BODY`] bytes. A request without one (most GETs) reads
-/// nothing: poem's reader zeroes a 4 KiB buffer and lives in the request's future, so the
-/// read of a body is boxed and only that request pays for it.
-async fn read_body(body: poem::Body) -> Result<Vec<u8>, poem::error::ReadBodyError> {
-    if body.is_empty() {
-        return Ok(Vec::new());
+impl Endpoint for UrlEndpoint {
+    type Output = poem::Response;
+
+    // Not an `async fn`: routing happens before the future is made, and the future borrows
+    // the request it keeps (an `async fn` would store its argument twice, and this future is
+    // a part of every request's).
+    fn call(&self, req: Request) -> impl Future<Output = poem::Result<Self::Output>> + Send {
+        crate::runtime::note_request();
+        let mut routed = self.route(req);
+        async move {
+            let (pattern, ctx, body) = match &mut routed {
+                Routed::View { pattern, ctx, body } => (*pattern, ctx, body),
+                Routed::Answered(response) => return Ok(std::mem::take(response)),
+            };
+            if !body.is_empty() {
+                match read_body(std::mem::take(body)).await {
+                    Ok(bytes) => ctx.set_body(bytes),
+                    Err(_) => {
+                        let error = crate::exceptions::ApiError::ParseError(
+                            "Request body too large.".into(),
+                        );
+                        return Ok(with_security_headers(
+                            error.into_response(None).into_poem(),
+                            true,
+                        ));
+                    }
+                }
+            }
+            let response = dispatch_allowing(pattern.view().as_ref(), &pattern.allowed, ctx)
+                .await
+                .into_poem();
+            Ok(with_security_headers(response, true))
+        }
     }
+}
+
+/// The request body, up to [`MAX_BODY`] bytes (boxed: poem's reader zeroes a 4 KiB buffer
+/// in its future, and only requests with a body should carry it).
+async fn read_body(body: poem::Body) -> Result<Vec<u8>, poem::error::ReadBodyError> {
     Box::pin(body.into_bytes_limit(MAX_BODY))
         .await
         .map(|bytes| bytes.to_vec())

@@ -147,15 +147,17 @@ impl AllowedMethods {
 
 /// Runs a request through a view: DRF's `dispatch` (content negotiation, initial checks,
 /// handler, exception handler, final headers, rendering).
-pub async fn dispatch(view: &dyn ApiView, ctx: RequestContext) -> Response {
-    dispatch_allowing(view, &AllowedMethods::of(view), ctx).await
+pub async fn dispatch(view: &dyn ApiView, mut ctx: RequestContext) -> Response {
+    dispatch_allowing(view, &AllowedMethods::of(view), &mut ctx).await
 }
 
-/// [`dispatch`] with the view's [`AllowedMethods`] worked out beforehand.
+/// [`dispatch`] with the view's [`AllowedMethods`] worked out beforehand. The request is
+/// borrowed: its caller keeps it, so that the future of a request holds one copy of it (an
+/// `async fn` stores an argument moved into it twice).
 pub async fn dispatch_allowing(
     view: &dyn ApiView,
     allowed: &AllowedMethods,
-    mut ctx: RequestContext,
+    ctx: &mut RequestContext,
 ) -> Response {
     let settings = ctx.state().settings.clone();
     // The view's own classes, else the settings' (borrowed: no copy per request).
@@ -168,7 +170,7 @@ pub async fn dispatch_allowing(
         .as_deref()
         .unwrap_or(&settings.default_renderer_classes);
     // DRF negotiates before authenticating: an unknown format is 404 even for anonymous users.
-    let negotiated = select_renderer(renderers, &ctx);
+    let negotiated = select_renderer(renderers, ctx);
     if let Ok(chosen) = &negotiated {
         ctx.set_accepted_renderer(chosen.renderer.format(), &chosen.accepted_media_type);
     }
@@ -177,15 +179,15 @@ pub async fn dispatch_allowing(
         // request without a body has nothing to record (and is not slowed by the scope,
         // whose every poll swaps a thread-local).
         Ok(_) if ctx.has_body() => {
-            let run = run(view, classes, &allowed.methods, renderers, &mut ctx);
+            let run = run(view, classes, &allowed.methods, renderers, ctx);
             Box::pin(crate::parsers::lone_surrogates::scope(run)).await
         }
-        Ok(_) => run(view, classes, &allowed.methods, renderers, &mut ctx).await,
+        Ok(_) => run(view, classes, &allowed.methods, renderers, ctx).await,
         Err(error) => Err(error.clone()),
     };
     let mut response = match result {
         Ok(response) => response,
-        Err(error) => handle_exception(view, classes, &settings, error, &ctx),
+        Err(error) => handle_exception(view, classes, &settings, error, ctx),
     };
     if let Some(allow) = &allowed.allow {
         response.headers.insert(header::ALLOW, allow.clone());
@@ -209,14 +211,14 @@ pub async fn dispatch_allowing(
             response,
             &RendererContext {
                 accepted_media_type: &accepted,
-                request: &ctx,
+                request: ctx,
                 view,
             },
         ),
         None => response,
     };
     // Django's SessionMiddleware, after the view and its rendering.
-    crate::sessions::delete_cookie_of_empty_session(&ctx, response.with_session_vary(&ctx))
+    crate::sessions::delete_cookie_of_empty_session(ctx, response.with_session_vary(ctx))
 }
 
 /// DRF's `handle_exception`: the settings' exception handler, with the view's
