@@ -23,15 +23,22 @@ pub struct RequestContext {
     remote_addr: Option<std::net::IpAddr>,
     /// Shared with the copies of the request (`take`, `clone_with_method`): they have the
     /// same session, as DRF's `clone_request` shares Django's request.
-    session_accessed: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// Whether the session turned out empty (no such session, or flushed).
-    session_emptied: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    session: std::sync::Arc<SessionFlags>,
     /// Route reversal keeping the request's `.json` format suffix (set with the `format`
     /// path parameter).
     format_urls: Option<std::sync::Arc<crate::urls::Reverser>>,
     /// The negotiated renderer: `(format, accepted media type)` (DRF's
     /// `request.accepted_renderer` / `accepted_media_type`).
     accepted: Option<(String, String)>,
+}
+
+/// What answering a request did with its session (one allocation for both flags).
+#[derive(Debug, Default)]
+struct SessionFlags {
+    /// The session was looked at: the response varies on `Cookie`.
+    accessed: std::sync::atomic::AtomicBool,
+    /// The session turned out empty (no such session, or flushed).
+    emptied: std::sync::atomic::AtomicBool,
 }
 
 impl RequestContext {
@@ -63,8 +70,7 @@ impl RequestContext {
             base_url,
             user: None,
             remote_addr: None,
-            session_accessed: Default::default(),
-            session_emptied: Default::default(),
+            session: Default::default(),
             format_urls: None,
             accepted: None,
         }
@@ -84,8 +90,7 @@ impl RequestContext {
             base_url: self.base_url.clone(),
             user: self.user.clone(),
             remote_addr: self.remote_addr,
-            session_accessed: self.session_accessed.clone(),
-            session_emptied: self.session_emptied.clone(),
+            session: self.session.clone(),
             format_urls: self.format_urls.clone(),
             accepted: self.accepted.clone(),
         }
@@ -247,13 +252,15 @@ impl RequestContext {
     /// Records that the session was looked at (Django's `request.session.accessed`): the
     /// response then varies on `Cookie`.
     pub fn mark_session_accessed(&self) {
-        self.session_accessed
+        self.session
+            .accessed
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether the session was looked at while answering this request.
     pub fn session_accessed(&self) -> bool {
-        self.session_accessed
+        self.session
+            .accessed
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -261,13 +268,15 @@ impl RequestContext {
     /// was flushed (Django's `request.session.is_empty()`). The response then deletes the
     /// cookie.
     pub fn mark_session_emptied(&self) {
-        self.session_emptied
+        self.session
+            .emptied
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Whether the session was found empty while answering this request.
     pub fn session_emptied(&self) -> bool {
-        self.session_emptied
+        self.session
+            .emptied
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
