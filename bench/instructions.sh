@@ -4,7 +4,7 @@
 # machine moves by 10% from one run to the next.
 #
 # Usage:
-#   bench/instructions.sh [--requests N] [--only NAME[,NAME...]] [--keep] [--cache]
+#   bench/instructions.sh [--requests N] [--only NAME[,NAME...]] [--keep] [--cache | --footprint]
 #
 #   --requests N   requests counted per endpoint and server (default 200; 60 for page_size=100)
 #   --only NAMES   endpoints among: list deep page100 detail (default: all four)
@@ -13,6 +13,10 @@
 #                  L1 instruction and data misses and mispredicted branches per request, and
 #                  an estimate of cycles, Ir + 12 x L1 misses + 15 x mispredictions (an L1 miss
 #                  served by L2 costs ~12 cycles, a misprediction ~15); about 3x slower
+#   --footprint    instead of --cache: the hot code, the 64-byte lines of machine code that run
+#                  on every other request or more (by their instructions counted per address,
+#                  --dump-instr), in KiB: what a request's code asks of the 32 KiB L1
+#                  instruction cache (the req/s gap has been larger than --cache's estimate)
 #
 # Needs the two binaries (target/profiling from `cargo build --profile profiling -p example_blog
 # -p bench_handwritten`, else the target/release of `bench/run.sh`, or BENCH_BIN_DIR) and the
@@ -34,13 +38,15 @@ REQUESTS=""
 ONLY="list,deep,page100,detail"
 KEEP=0
 CACHE=0
+FOOTPRINT=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --requests) REQUESTS="$2"; shift 2 ;;
         --only) ONLY="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --cache) CACHE=1; shift ;;
-        -h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --footprint) FOOTPRINT=1; shift ;;
+        -h | --help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +56,40 @@ source "$ROOT/bench/common.sh"
 bench_setup "$ROOT" instructions callgrind_control "valgrind"
 PORT=18495
 
+# hot_code_kib DUMP N: KiB of the 64-byte lines of machine code with at least N/2 instructions
+# counted in DUMP (callgrind --dump-instr=yes): the code of N requests that runs on every other
+# request or more. Positions are instruction addresses, absolute (0x...) or relative to the
+# previous line (+n, -n, *); the line after `calls=` is the call's inclusive cost, skipped.
+hot_code_kib() {
+    python3 - "$1" "$2" <<'PY'
+import collections, sys
+dump, n = sys.argv[1], int(sys.argv[2])
+per_line = collections.Counter()
+address, skip, positions = 0, False, 1
+for text in open(dump):
+    if text.startswith("positions:"):
+        positions = len(text.split()) - 1  # "instr", or "instr line" with debug info
+        continue
+    if text.startswith("calls="):
+        skip = True
+        continue
+    if not text or text[0] not in "0123456789+-*":
+        continue
+    fields = text.split()
+    position = fields[0]
+    if position.startswith(("+", "-")):
+        step = int(position[1:], 0)
+        address += step if position[0] == "+" else -step
+    elif position != "*":
+        address = int(position, 0)
+    if skip:
+        skip = False
+    elif len(fields) > positions:
+        per_line[address >> 6] += int(fields[positions])
+print(sum(1 for count in per_line.values() if count >= n / 2) * 64 // 1024)
+PY
+}
+
 # count SERVER PATH N: instructions per request of SERVER (blog|hand) serving PATH.
 count() {
     local server=$1 path=$2 n=$3 db="$OUT/db.sqlite3" file="$OUT/$1.callgrind" pid
@@ -57,6 +97,7 @@ count() {
     rm -f "$db-wal" "$db-shm" "$file"*
     local sim=()
     [ "$CACHE" = 1 ] && sim=(--cache-sim=yes --branch-sim=yes)
+    [ "$FOOTPRINT" = 1 ] && sim=(--dump-instr=yes)
     start_server "$server" "$db" valgrind --tool=callgrind "${sim[@]}" --callgrind-out-file="$file"
     pid=$SERVER_PID
     python3 - "$PORT" "$path" 50 <<'PY' || { kill -9 "$pid"; return 1; }
@@ -94,15 +135,20 @@ PY
     # The totals as name=value pairs (Ir, and with --cache I1mr, D1mr, ..., Bim).
     counts=$(awk '/^events:/ {for (i = 2; i <= NF; i++) name[i] = $i}
         /^(summary|totals):/ {for (i = 2; i <= NF; i++) printf "%s=%s ", name[i], $i; exit}' "$dump")
+    local hot=""
+    [ "$FOOTPRINT" = 1 ] && hot=$(hot_code_kib "$dump" "$n")
     [ "$KEEP" = 1 ] && mv "$dump" "$OUT/$server-${path//[^a-z0-9]/_}.callgrind"
     rm -f "$file"*
-    # Per request: "Ir", or with --cache "Ir L1-misses mispredictions estimated-cycles".
+    # Per request: "Ir", with --cache "Ir L1-misses mispredictions estimated-cycles", with
+    # --footprint "Ir hot-code-KiB".
     # shellcheck disable=SC2086 # the name=value pairs are separate arguments
-    python3 - "$n" $counts <<'PY'
+    python3 - "$n" "$hot" $counts <<'PY'
 import sys
-n = int(sys.argv[1])
-c = {k: int(v) for k, v in (pair.split("=") for pair in sys.argv[2:])}
-if "I1mr" not in c:
+n, hot = int(sys.argv[1]), sys.argv[2]
+c = {k: int(v) for k, v in (pair.split("=") for pair in sys.argv[3:])}
+if hot:
+    print(c["Ir"] // n, hot)
+elif "I1mr" not in c:
     print(c["Ir"] // n)
 else:
     misses = c["I1mr"] + c["D1mr"] + c["D1mw"]
@@ -112,7 +158,11 @@ else:
 PY
 }
 
-if [ "$CACHE" = 1 ]; then
+if [ "$FOOTPRINT" = 1 ]; then
+    echo "| endpoint | requests | blog Ir/req | blog hot code KiB | hand-written Ir/req" \
+        "| hand-written hot code KiB | hand / blog hot code |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+elif [ "$CACHE" = 1 ]; then
     echo "| endpoint | requests | blog Ir | blog L1 misses | blog mispredicted | blog est. cycles" \
         "| hand Ir | hand L1 misses | hand mispredicted | hand est. cycles | hand / blog cycles |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
