@@ -31,9 +31,6 @@ pub fn parse_cookies(headers: &HeaderMap) -> Vec<(String, String)> {
 
 /// The value of the cookie `name` of a request (`request.COOKIES.get(name)`).
 pub fn get_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    if !headers.contains_key(poem::http::header::COOKIE) {
-        return None;
-    }
     parse_cookies(headers)
         .into_iter()
         .find(|(key, _)| key == name)

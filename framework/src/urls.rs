@@ -298,6 +298,21 @@ impl UrlEndpoint {
             .iter()
             .find_map(|pattern| pattern.matches(path).map(|params| (pattern, params)))
     }
+
+    /// Matches the request to a pattern and makes its context; the answer itself when no
+    /// pattern matches.
+    fn route(&self, mut req: Request) -> Routed<'_> {
+        let Some((pattern, params)) = self.find(req.original_uri().path()) else {
+            let path = req.original_uri().path().to_owned();
+            return Routed::Answered(not_found_or_redirect(self, &req, &path));
+        };
+        let body = req.take_body();
+        let mut ctx = context_taking_headers(&self.state, &mut req, Vec::new());
+        for (name, value) in params {
+            ctx.set_path_param(name, value);
+        }
+        Routed::View { pattern, ctx, body }
+    }
 }
 
 /// Where [`UrlEndpoint::route`] sends a request.
@@ -313,23 +328,6 @@ enum Routed<'a> {
     },
     /// No pattern matches: Django's answer (404 page or slash redirect).
     Answered(poem::Response),
-}
-
-impl UrlEndpoint {
-    /// Matches the request to a pattern and makes its context; the answer itself when no
-    /// pattern matches.
-    fn route(&self, mut req: Request) -> Routed<'_> {
-        let Some((pattern, params)) = self.find(req.original_uri().path()) else {
-            let path = req.original_uri().path().to_owned();
-            return Routed::Answered(not_found_or_redirect(self, &req, &path));
-        };
-        let body = req.take_body();
-        let mut ctx = context_taking_headers(&self.state, &mut req, Vec::new());
-        for (name, value) in params {
-            ctx.set_path_param(name, value);
-        }
-        Routed::View { pattern, ctx, body }
-    }
 }
 
 impl Endpoint for UrlEndpoint {

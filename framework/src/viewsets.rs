@@ -166,7 +166,8 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
     /// DRF's `filter_backends` with their configuration (django-filter's `filterset_fields`,
     /// `search_fields`, `ordering_fields`), applied in order to lists and lookups. Like DRF's
     /// class attribute it is configuration, not per-request state: the list and detail
-    /// routes call it once, when the router builds them, and keep the backends.
+    /// routes build the backends once, when the router makes them, for list and retrieve;
+    /// the other actions (updates, deletes, extra actions' `get_object`) call it per request.
     fn filter_backends(&self) -> Vec<Box<dyn FilterBackend<Self::Entity>>> {
         Vec::new()
     }
