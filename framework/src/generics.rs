@@ -13,7 +13,7 @@ use crate::response::Response;
 use crate::serializers::ModelSerializer;
 use crate::viewsets::{GenericViewSet, ModelOf, created, lookup_url_kwarg};
 use poem::http::StatusCode;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 use std::sync::Arc;
 
 /// DRF's `ListModelMixin.list`: filter, paginate, serialize the page in one batch.
@@ -269,7 +269,7 @@ pub async fn retrieve_in_route<V: GenericViewSet>(
             PreparedStatement::new(db_backend.build(&QueryTrait::into_query(select)), &[mark])
         });
         if let Some(statement) = statement {
-            let rows = ctx.db().query_all_raw(statement.bind([value])).await?;
+            let rows = crate::db::query_all(ctx.db(), statement.bind([value])).await?;
             let (models, preloaded) = read_related_rows::<V::Serializer>(&rows)?;
             let instance = models.into_iter().next().ok_or_else(no_match::<V>)?;
             return retrieved(view, ctx, instance, preloaded).await;

@@ -26,8 +26,8 @@ use poem_openapi::registry::{MetaOperationParam, MetaParamIn, MetaSchema, MetaSc
 use poem_openapi::types::Type;
 use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ModelTrait, Order,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, ModelTrait, Order, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::Serialize;
 use std::borrow::Cow;
@@ -437,7 +437,8 @@ fn counted(row: Option<QueryResult>) -> ApiResult<u64> {
 /// copies it once. The order of the rows does not change their number: counted without
 /// `ORDER BY`.
 async fn count_rows(query: &SelectStatement, db: &DatabaseConnection) -> ApiResult<u64> {
-    counted(db.query_one(&count_statement(query)).await?)
+    let statement = db.get_database_backend().build(&count_statement(query));
+    counted(crate::db::query_one(db, statement).await?)
 }
 
 fn column_of<E: EntityTrait>(field: &str) -> ApiResult<E::Column> {
@@ -459,7 +460,7 @@ where
                 count_rows(QueryTrait::as_query(select), ctx.db()).await
             }
             PageSource::Prepared(page, _) => {
-                counted(ctx.db().query_one_raw(page.count.clone()).await?)
+                counted(crate::db::query_one(ctx.db(), page.count.clone()).await?)
             }
         }
     }
@@ -473,7 +474,7 @@ where
                         "a page rendered once can only be windowed by offset and limit".into(),
                     ));
                 }
-                let rows = ctx.db().query_all_raw(page.page_statement(&window)).await?;
+                let rows = crate::db::query_all(ctx.db(), page.page_statement(&window)).await?;
                 self.fetched = if page.reads_rows {
                     Fetched::Rows(rows)
                 } else {

@@ -586,7 +586,7 @@ where
         {
             let key = sea_orm::Value::from(pk_of::<P>(parent));
             let statement = Statement::from_sql_and_values(backend, sql, [key]);
-            let rows = ctx.db.query_all_raw(statement).await?;
+            let rows = crate::db::query_all(ctx.db, statement).await?;
             return Ok(vec![
                 rows.iter().map(S::read_row).collect::<ApiResult<_>>()?,
             ]);
@@ -671,7 +671,7 @@ where
 /// a many-to-many relation or a composite key goes through sea-orm's loader.
 async fn load_children<P, T>(
     parents: &[P::Model],
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
 ) -> ApiResult<Vec<Vec<T::Model>>>
 where
     P: ModelMeta + Related<T>,
@@ -686,7 +686,7 @@ where
                 sql,
                 [sea_orm::Value::from(pk_of::<P>(parent))],
             );
-            let rows = db.query_all_raw(statement).await?;
+            let rows = crate::db::query_all(db, statement).await?;
             let children = rows
                 .iter()
                 .map(|row| T::Model::from_query_result(row, ""))
@@ -830,7 +830,8 @@ where
         .from(relation.to_tbl.clone())
         .and_where(Expr::col(fk.clone()).is_in(ids.iter().copied()))
         .group_by_col(fk);
-    let rows = ctx.db.query_all(&query).await?;
+    let statement = ctx.db.get_database_backend().build(&query);
+    let rows = crate::db::query_all(ctx.db, statement).await?;
     let mut counts = HashMap::with_capacity(rows.len());
     for row in rows {
         let id: i64 = row.try_get_by_index(0)?;
