@@ -67,7 +67,7 @@ async fn paginated<S: ModelSerializer>(
     pagination: &Arc<dyn Pagination>,
     mut page: QuerysetPage<S::Entity>,
 ) -> ApiResult<Response> {
-    let links = pagination.paginate(&mut page, ctx).await?;
+    let links = crate::pagination::paginate_queryset_page(&**pagination, &mut page, ctx).await?;
     let items =
         crate::rows::represent::<S>(&page.into_fetched(), &ctx.serializer_context()).await?;
     Ok(Response::representation(

@@ -449,12 +449,13 @@ fn column_of<E: EntityTrait>(field: &str) -> ApiResult<E::Column> {
     })
 }
 
-#[async_trait::async_trait]
-impl<E: EntityTrait> PageQuery for QuerysetPage<E>
+// The statements, as inherent methods: a list route's page-number pages call them without a
+// boxed future per statement ([`WindowQuery`]); the `dyn` [`PageQuery`] calls them boxed.
+impl<E: EntityTrait> QuerysetPage<E>
 where
     E::Model: Send + Sync,
 {
-    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
+    async fn count_rows(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
         match &self.source {
             PageSource::Queryset(select, _) => {
                 count_rows(QueryTrait::as_query(select), ctx.db()).await
@@ -465,7 +466,7 @@ where
         }
     }
 
-    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
+    async fn fetch_window(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
         let (select, fetch) = match &self.source {
             PageSource::Queryset(select, fetch) => (select, *fetch),
             PageSource::Prepared(page, read) => {
@@ -513,6 +514,20 @@ where
             .collect();
         self.fetched = fetch(select, ctx.db(), &keep).await?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl<E: EntityTrait> PageQuery for QuerysetPage<E>
+where
+    E::Model: Send + Sync,
+{
+    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
+        self.count_rows(ctx).await
+    }
+
+    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
+        self.fetch_window(ctx, window).await
     }
 
     fn len(&self) -> usize {
@@ -609,7 +624,7 @@ fn parse_position(column_type: &sea_orm::ColumnType, position: &str) -> Option<s
 /// A paginator (DRF's `BasePagination`): chooses the rows of the page, builds the links, and
 /// describes itself in the OpenAPI document.
 #[async_trait::async_trait]
-pub trait Pagination: Send + Sync + 'static {
+pub trait Pagination: std::any::Any + Send + Sync {
     /// Fetches this request's page into `query` and returns the count and links.
     async fn paginate(
         &self,
@@ -699,8 +714,8 @@ fn links_schema(
 /// The number of rows, from a window fetched at `offset` with `limit` when it ends before its
 /// limit (the rows then tell the count: `offset` + their number, DRF's `COUNT(*)` skipped),
 /// else counted. An empty window past the start says nothing, so it is counted.
-async fn count_from_window(
-    query: &mut dyn PageQuery,
+async fn count_from_window<Q: WindowQuery + ?Sized>(
+    query: &mut Q,
     ctx: &RequestContext,
     offset: u64,
     limit: u64,
@@ -713,11 +728,64 @@ async fn count_from_window(
     }
 }
 
-#[async_trait::async_trait]
-impl Pagination for PageNumberPagination {
-    async fn paginate(
+/// What [`PageNumberPagination`] asks of a page query: a [`PageQuery`] (`dyn`, its futures
+/// boxed), or a [`QuerysetPage`] itself, whose futures then become part of the caller's.
+trait WindowQuery {
+    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64>;
+    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()>;
+    fn len(&self) -> usize;
+}
+
+impl WindowQuery for dyn PageQuery + '_ {
+    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
+        PageQuery::count(self, ctx).await
+    }
+    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
+        PageQuery::fetch(self, ctx, window).await
+    }
+    fn len(&self) -> usize {
+        PageQuery::len(self)
+    }
+}
+
+impl<E: EntityTrait> WindowQuery for QuerysetPage<E>
+where
+    E::Model: Send + Sync,
+{
+    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
+        self.count_rows(ctx).await
+    }
+    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
+        self.fetch_window(ctx, window).await
+    }
+    fn len(&self) -> usize {
+        self.fetched.len()
+    }
+}
+
+/// `pagination`'s page of `query` and its links: [`Pagination::paginate`], except that DRF's
+/// [`PageNumberPagination`] (the default) pages the concrete query, without a boxed future for
+/// the paginator and for each of its two statements.
+pub(crate) async fn paginate_queryset_page<E: EntityTrait>(
+    pagination: &dyn Pagination,
+    query: &mut QuerysetPage<E>,
+    ctx: &RequestContext,
+) -> ApiResult<PageLinks>
+where
+    E::Model: Send + Sync,
+{
+    let any: &dyn std::any::Any = pagination;
+    match any.downcast_ref::<PageNumberPagination>() {
+        Some(page_number) => page_number.paginate_window(query, ctx).await,
+        None => pagination.paginate(query, ctx).await,
+    }
+}
+
+impl PageNumberPagination {
+    /// [`Pagination::paginate`] of any [`WindowQuery`].
+    async fn paginate_window<Q: WindowQuery + ?Sized>(
         &self,
-        query: &mut dyn PageQuery,
+        query: &mut Q,
         ctx: &RequestContext,
     ) -> ApiResult<PageLinks> {
         let size = self.get_page_size(ctx);
@@ -771,6 +839,17 @@ impl Pagination for PageNumberPagination {
             next,
             previous,
         })
+    }
+}
+
+#[async_trait::async_trait]
+impl Pagination for PageNumberPagination {
+    async fn paginate(
+        &self,
+        query: &mut dyn PageQuery,
+        ctx: &RequestContext,
+    ) -> ApiResult<PageLinks> {
+        self.paginate_window(query, ctx).await
     }
 
     fn windows_by_offset(&self) -> bool {
