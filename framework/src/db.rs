@@ -1,120 +1,48 @@
 //! The database layer under the framework:
 //! - connection tuning that a DRF app gets from Django's database layer and a Rust app has to
 //!   ask for: settings of the SQLite connections in a sqlx pool ([`sqlite_stable_query_plans`]);
-//! - running a statement on the request path straight on sqlx's pool ([`query_all`],
-//!   [`query_one`]), which costs less than sea-orm's `ConnectionTrait` there.
+//! - running a statement on the request path through sea-orm's driver ([`query_all`],
+//!   [`query_one`]), which costs less than through its `ConnectionTrait` there.
 
 use sea_orm::sqlx::pool::PoolOptions;
 use sea_orm::sqlx::{Error, Sqlite};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DbErr, QueryResult, RuntimeErr,
-    Statement,
+    ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DbErr, QueryResult, Statement,
 };
-use sea_query_sqlx::SqlxValues;
 use std::os::raw::c_int;
 
-/// The rows of `stmt`: sea-orm's `ConnectionTrait::query_all_raw`, run straight on the sqlx
-/// pool of `db`.
+/// The rows of `stmt`: sea-orm's `ConnectionTrait::query_all_raw`, minus the boxed future
+/// around it.
 ///
-/// Why: sea-orm's method returns a boxed future that holds the futures of every backend
-/// compiled in, 9 KiB with SQLite and PostgreSQL. Each call allocated that box and copied the
-/// 9 KiB into it: on a list page, two statements, about 300 first-level cache misses, more
-/// than the serializer's (bench/RESULTS.md). This future holds sqlx's acquire and a boxed
-/// fetch. It is the same statement on the same pool, logged by sqlx (`sqlx::query`) as
-/// before, with sea-orm's errors: [`DbErr::ConnectionAcquire`] when the pool has no
-/// connection to give, [`DbErr::Query`] when the statement fails. A sea-orm metric callback
-/// does not see it. Connections other than a sqlx pool (a mock, a proxy) go through sea-orm.
+/// Why: sea-orm's `DatabaseConnection` method returns a boxed future that holds the futures of
+/// every backend compiled in, 9 KiB with SQLite and PostgreSQL. Each call allocated that box
+/// and copied the 9 KiB into it: on a list page, two statements and about 300 first-level
+/// cache misses, more than the serializer's (bench/RESULTS.md). Here the method of sea-orm's
+/// driver that it calls is called directly, so the statement runs as before: on the same pool,
+/// logged by sqlx, seen by a metric callback, with the same errors. Other connections (a mock,
+/// a proxy) go through `ConnectionTrait`.
 pub async fn query_all(
     db: &DatabaseConnection,
     stmt: Statement,
 ) -> Result<Vec<QueryResult>, DbErr> {
     match &db.inner {
-        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
-            let mut conn = db
-                .get_sqlite_connection_pool()
-                .acquire()
-                .await
-                .map_err(acquire_error)?;
-            let rows = bind(stmt)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(query_error)?;
-            Ok(rows.into_iter().map(QueryResult::from).collect())
-        }
-        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
-            let mut conn = db
-                .get_postgres_connection_pool()
-                .acquire()
-                .await
-                .map_err(acquire_error)?;
-            let rows = bind(stmt)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(query_error)?;
-            Ok(rows.into_iter().map(QueryResult::from).collect())
-        }
+        DatabaseConnectionType::SqlxSqlitePoolConnection(conn) => conn.query_all(stmt).await,
+        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => conn.query_all(stmt).await,
         _ => db.query_all_raw(stmt).await,
     }
 }
 
-/// The first row of `stmt`, if any: sea-orm's `ConnectionTrait::query_one_raw`, run as
-/// [`query_all`] runs its statement (and for the same reason).
+/// The first row of `stmt`, if any: sea-orm's `ConnectionTrait::query_one_raw`, called as
+/// [`query_all`] calls its method (and for the same reason).
 pub async fn query_one(
     db: &DatabaseConnection,
     stmt: Statement,
 ) -> Result<Option<QueryResult>, DbErr> {
     match &db.inner {
-        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
-            let mut conn = db
-                .get_sqlite_connection_pool()
-                .acquire()
-                .await
-                .map_err(acquire_error)?;
-            let row = bind(stmt)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(query_error)?;
-            Ok(row.map(QueryResult::from))
-        }
-        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
-            let mut conn = db
-                .get_postgres_connection_pool()
-                .acquire()
-                .await
-                .map_err(acquire_error)?;
-            let row = bind(stmt)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(query_error)?;
-            Ok(row.map(QueryResult::from))
-        }
+        DatabaseConnectionType::SqlxSqlitePoolConnection(conn) => conn.query_one(stmt).await,
+        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => conn.query_one(stmt).await,
         _ => db.query_one_raw(stmt).await,
     }
-}
-
-/// `stmt` as a sqlx query, its values bound as sea-orm binds them (moved, not copied).
-fn bind<DB: sea_orm::sqlx::Database>(
-    stmt: Statement,
-) -> sea_orm::sqlx::query::Query<'static, DB, SqlxValues>
-where
-    SqlxValues: for<'q> sea_orm::sqlx::IntoArguments<DB>,
-{
-    let values = SqlxValues(stmt.values.unwrap_or_else(|| sea_orm::Values(Vec::new())));
-    sea_orm::sqlx::query_with(sea_orm::sqlx::AssertSqlSafe(stmt.sql), values)
-}
-
-/// sea-orm's `sqlx_conn_acquire_err`.
-fn acquire_error(error: Error) -> DbErr {
-    match error {
-        Error::PoolTimedOut => DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout),
-        Error::PoolClosed => DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::ConnectionClosed),
-        other => DbErr::Conn(RuntimeErr::SqlxError(other.into())),
-    }
-}
-
-/// sea-orm's `sqlx_error_to_query_err`.
-fn query_error(error: Error) -> DbErr {
-    DbErr::Query(RuntimeErr::SqlxError(error.into()))
 }
 
 /// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) on
@@ -197,6 +125,67 @@ mod tests {
         };
         assert_eq!(used(c"ENABLE_MEMORY_MANAGEMENT"), 0);
         assert_eq!(used(c"DEFAULT_MEMSTATUS=0"), 1);
+    }
+
+    /// One in-memory SQLite database (one connection: each has its own memory database).
+    async fn memory_db() -> DatabaseConnection {
+        let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+        options.max_connections(1).min_connections(1);
+        sea_orm::Database::connect(options)
+            .await
+            .expect("memory db")
+    }
+
+    fn sqlite(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+        Statement::from_sql_and_values(sea_orm::DbBackend::Sqlite, sql, values)
+    }
+
+    #[tokio::test]
+    async fn statements_on_the_pool_give_what_sea_orm_gives() {
+        let db = memory_db().await;
+        let both = "SELECT ? AS n UNION ALL SELECT ? ORDER BY n";
+        let values = || vec![2i64.into(), 1i64.into()];
+        let ours = query_all(&db, sqlite(both, values())).await.expect("ours");
+        let theirs = db
+            .query_all_raw(sqlite(both, values()))
+            .await
+            .expect("sea-orm's");
+        let numbers = |rows: &[QueryResult]| {
+            rows.iter()
+                .map(|row| row.try_get_by_index::<i64>(0).expect("n"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(&ours), vec![1, 2]);
+        assert_eq!(numbers(&ours), numbers(&theirs));
+
+        let first = query_one(&db, sqlite(both, values())).await.expect("one");
+        assert_eq!(
+            first.map(|row| row.try_get_by_index::<i64>(0).ok()),
+            Some(Some(1))
+        );
+        let none = query_one(&db, sqlite("SELECT 1 WHERE 0", vec![])).await;
+        assert!(matches!(none, Ok(None)), "{none:?}");
+    }
+
+    #[tokio::test]
+    async fn their_errors_are_sea_orms() {
+        let db = memory_db().await;
+        let bad = query_all(&db, sqlite("SELECT * FROM no_such_table", vec![])).await;
+        assert!(
+            matches!(bad, Err(DbErr::Query(sea_orm::RuntimeErr::SqlxError(_)))),
+            "{bad:?}"
+        );
+        db.close_by_ref().await.expect("close");
+        let closed = query_one(&db, sqlite("SELECT 1", vec![])).await;
+        assert!(
+            matches!(
+                closed,
+                Err(DbErr::ConnectionAcquire(
+                    sea_orm::ConnAcquireErr::ConnectionClosed
+                ))
+            ),
+            "{closed:?}"
+        );
     }
 
     #[tokio::test]
