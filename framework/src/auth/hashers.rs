@@ -361,7 +361,14 @@ impl PendingHash {
 
 impl Drop for PendingHash {
     fn drop(&mut self) {
-        HASHES_PENDING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        // Under the pool's lock: a hash that ended while this one still counted may have kept
+        // its buffer for it; the last one to go gives the kept buffers back.
+        let mut pool = HASH_MEMORY
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if HASHES_PENDING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) == 1 {
+            pool.clear();
+        }
     }
 }
 
@@ -387,11 +394,11 @@ fn with_hash_memory<R>(blocks: usize, hash: impl FnOnce(&mut [argon2::Block]) ->
         ]
     });
     let result = hash(&mut memory[..blocks]);
-    // This hash still counts itself: more than one means another one waits or runs.
-    let others_pending = HASHES_PENDING.load(std::sync::atomic::Ordering::Relaxed) > 1;
     let mut pool = HASH_MEMORY
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // This hash still counts itself: more than one means another one waits or runs.
+    let others_pending = HASHES_PENDING.load(std::sync::atomic::Ordering::Relaxed) > 1;
     if reusable && others_pending {
         if pool.len() < max_concurrent_hashes() {
             pool.push(memory);
