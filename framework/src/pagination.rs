@@ -449,13 +449,13 @@ fn column_of<E: EntityTrait>(field: &str) -> ApiResult<E::Column> {
     })
 }
 
-// The statements, as inherent methods: a list route's page-number pages call them without a
-// boxed future per statement ([`WindowQuery`]); the `dyn` [`PageQuery`] calls them boxed.
-impl<E: EntityTrait> QuerysetPage<E>
+// The statements: a list route's page-number pages run them without a boxed future per
+// statement; the `dyn` [`PageQuery`] runs them boxed.
+impl<E: EntityTrait> WindowQuery for QuerysetPage<E>
 where
     E::Model: Send + Sync,
 {
-    async fn count_rows(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
+    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
         match &self.source {
             PageSource::Queryset(select, _) => {
                 count_rows(QueryTrait::as_query(select), ctx.db()).await
@@ -466,7 +466,7 @@ where
         }
     }
 
-    async fn fetch_window(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
+    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
         let (select, fetch) = match &self.source {
             PageSource::Queryset(select, fetch) => (select, *fetch),
             PageSource::Prepared(page, read) => {
@@ -515,6 +515,10 @@ where
         self.fetched = fetch(select, ctx.db(), &keep).await?;
         Ok(())
     }
+
+    fn len(&self) -> usize {
+        self.fetched.len()
+    }
 }
 
 #[async_trait::async_trait]
@@ -523,15 +527,15 @@ where
     E::Model: Send + Sync,
 {
     async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
-        self.count_rows(ctx).await
+        WindowQuery::count(self, ctx).await
     }
 
     async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
-        self.fetch_window(ctx, window).await
+        WindowQuery::fetch(self, ctx, window).await
     }
 
     fn len(&self) -> usize {
-        self.fetched.len()
+        WindowQuery::len(self)
     }
 
     fn position(&self, index: usize, field: &str) -> ApiResult<String> {
@@ -745,21 +749,6 @@ impl WindowQuery for dyn PageQuery + '_ {
     }
     fn len(&self) -> usize {
         PageQuery::len(self)
-    }
-}
-
-impl<E: EntityTrait> WindowQuery for QuerysetPage<E>
-where
-    E::Model: Send + Sync,
-{
-    async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64> {
-        self.count_rows(ctx).await
-    }
-    async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()> {
-        self.fetch_window(ctx, window).await
-    }
-    fn len(&self) -> usize {
-        self.fetched.len()
     }
 }
 
