@@ -20,8 +20,8 @@
 # which the two wrk start alternates from round to round. Prints each round, then the median
 # of the per-round ratios with their spread.
 #
-# Sharing a core, each server finds more requests waiting at each wake-up than alone, so both
-# serve more req/s than in bench/run.sh: read the ratio, not the req/s.
+# Each server has half the core and the two evict each other's caches, so each serves fewer
+# req/s than alone in bench/run.sh: read the ratio, not the req/s.
 #
 # Needs the two binaries (target/profiling, else target/release, or BENCH_BIN_DIR) and the
 # benchmark's data (bench/run.sh makes it), as bench/instructions.sh does; installs wrk.
