@@ -27,7 +27,10 @@ pub async fn query_all(
 ) -> Result<Vec<QueryResult>, DbErr> {
     match &db.inner {
         DatabaseConnectionType::SqlxSqlitePoolConnection(conn) => conn.query_all(stmt).await,
-        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => conn.query_all(stmt).await,
+        // Boxed: PostgreSQL's future (its connect) would set the size of every caller's.
+        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => {
+            Box::pin(conn.query_all(stmt)).await
+        }
         _ => db.query_all_raw(stmt).await,
     }
 }
@@ -40,7 +43,9 @@ pub async fn query_one(
 ) -> Result<Option<QueryResult>, DbErr> {
     match &db.inner {
         DatabaseConnectionType::SqlxSqlitePoolConnection(conn) => conn.query_one(stmt).await,
-        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => conn.query_one(stmt).await,
+        DatabaseConnectionType::SqlxPostgresPoolConnection(conn) => {
+            Box::pin(conn.query_one(stmt)).await
+        }
         _ => db.query_one_raw(stmt).await,
     }
 }
