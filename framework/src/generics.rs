@@ -68,8 +68,7 @@ async fn paginated<S: ModelSerializer>(
     mut page: QuerysetPage<S::Entity>,
 ) -> ApiResult<Response> {
     let links = crate::pagination::paginate_queryset_page(&**pagination, &mut page, ctx).await?;
-    let items =
-        crate::rows::represent::<S>(&page.into_fetched(), &ctx.serializer_context()).await?;
+    let items = crate::rows::represent::<S>(page.into_fetched(), &ctx.serializer_context()).await?;
     Ok(Response::representation(
         StatusCode::OK,
         &links.body(&items),
@@ -96,7 +95,7 @@ pub async fn list_with<S: ModelSerializer>(
         None => {
             let queryset = S::defer_unread(queryset, &[]);
             let fetched = crate::rows::fetch::<S>(queryset, ctx.db()).await?;
-            let items = crate::rows::represent::<S>(&fetched, &sctx).await?;
+            let items = crate::rows::represent::<S>(fetched, &sctx).await?;
             Ok(Response::representation(StatusCode::OK, &items))
         }
     }

@@ -357,9 +357,7 @@ async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows()
         .await
         .unwrap();
     assert!(matches!(fetched, Fetched::Rows(ref rows) if rows.len() == 6));
-    let from_rows = represent::<PostRowSerializer>(&fetched, &ctx)
-        .await
-        .unwrap();
+    let from_rows = represent::<PostRowSerializer>(fetched, &ctx).await.unwrap();
     assert_eq!(
         statements.load(Ordering::SeqCst),
         1,
