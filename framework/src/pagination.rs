@@ -627,6 +627,9 @@ fn parse_position(column_type: &sea_orm::ColumnType, position: &str) -> Option<s
 
 /// A paginator (DRF's `BasePagination`): chooses the rows of the page, builds the links, and
 /// describes itself in the OpenAPI document.
+///
+/// `Any` (every `'static` type is): a list route recognizes DRF's [`PageNumberPagination`] and
+/// pages with it without boxing a future per statement.
 #[async_trait::async_trait]
 pub trait Pagination: std::any::Any + Send + Sync {
     /// Fetches this request's page into `query` and returns the count and links.
