@@ -174,7 +174,7 @@ def main():
         f"Benchmark at commit {git_commit()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f} at the end; data: {args.data}.",
         f"Servers pinned to core 1, wrk (1 thread, {args.connections} connections) to core 0; "
-        f"{args.rounds} round(s) of {args.duration} s per endpoint and server, servers alternating. "
+        f"{args.rounds} round(s) of {args.duration} s per endpoint and server, servers alternating (the order reversed every other round). "
         "req/s: mean of the rounds (min..max); p50/p99: median of the rounds; non-2xx: responses with a "
         "status >= 400 over all rounds (+ socket errors and timeouts); peak RSS: largest resident set "
         "sampled every 0.1 s during the runs (gunicorn: master + workers); SQL/req: statements of one "

@@ -5,7 +5,8 @@
 #   bench/run.sh [--rounds N] [--duration SECONDS] [--connections N] [--quick] [--small]
 #                [--only NAME[,NAME...]] [--skip-build]
 #
-#   --rounds N        rounds per endpoint, servers alternating within a round (default 3)
+#   --rounds N        rounds per endpoint, servers alternating within a round, in the reverse
+#                     order every other round (default 4)
 #   --duration S      seconds of load per run (default 10)
 #   --connections N   wrk connections (default 32)
 #   --quick           smoke run: 1 round of 2 seconds
@@ -23,7 +24,9 @@
 #     SQLite file (which the hand-written server reads too);
 #  3. copies the databases to target/bench/run/, starts the three servers pinned to core 1 (the
 #     DRF app under gunicorn by its serve.sh, KEEP_DB=1), counts each endpoint's SQL statements,
-#     then drives wrk pinned to core 0: for each endpoint, N rounds, servers alternating;
+#     then drives wrk pinned to core 0: for each endpoint, N rounds, servers alternating, the
+#     order reversed every other round (drf blog hand, then hand blog drf: the machine's drift
+#     during an endpoint's rounds falls on every server alike);
 #     (login: 8 connections, at least 5 s: each login hashes a password for about a second);
 #  4. last, with the servers on both cores: the /api/ p99 alone and with 8 logins in flight;
 #  5. prints the table (bench/report.py) and writes it to target/bench/run/report.md.
@@ -45,7 +48,7 @@ REFERENCE="${DRF_REFERENCE:-/work/shared/reference/drf_blog}"
 PORT_BASE="${BENCH_PORT_BASE:-18410}"
 BLOG_RUST_LOG="${BENCH_BLOG_RUST_LOG:-warn}"
 
-ROUNDS=3
+ROUNDS=4
 DURATION=10
 CONNECTIONS=32
 SIZE=full
@@ -93,6 +96,10 @@ ENDPOINTS=(
     "login|POST|/api/token/||$LOGIN_BODY|drf blog"
 )
 
+round_order() { # ROUND SERVERS...: the servers in their order, reversed in even rounds
+    local round=$1; shift
+    if ((round % 2)); then echo "$@"; else printf '%s\n' "$@" | tac | xargs; fi
+}
 selected() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
@@ -373,7 +380,8 @@ for spec in "${ENDPOINTS[@]}"; do
     fi
     log "$name: $method $path ($ROUNDS x ${seconds}s, $connections connections)"
     for round in $(seq 1 "$ROUNDS"); do
-        for server in $servers; do
+        # shellcheck disable=SC2086
+        for server in $(round_order "$round" $servers); do
             LOAD_DURATION=$seconds load "$name" "$server" "$round" "$method" "$path" "$auth" \
                 "$body" "$connections" 0
         done
@@ -410,7 +418,7 @@ if selected login_load; then
         for pid in $(server_pids "$server"); do taskset -a -cp 0-1 "$pid" >/dev/null 2>&1 || true; done
     done
     for round in $(seq 1 "$ROUNDS"); do
-        for server in drf blog; do
+        for server in $(round_order "$round" drf blog); do
             load root_alone "$server" "$round" GET /api/ "" "" 4 0-1 root_alone
             # The logins start first and end last: all of /api/'s run has 8 logins in flight.
             settle "$(port_of "$server")"

@@ -4,12 +4,16 @@
 #
 # Usage:
 #   bench/together.sh [--only NAME[,NAME...]] [--rounds N] [--seconds S] [--control]
+#                     [--against DIR]
 #
 #   --only NAMES   endpoints among: list deep page100 detail (default: list,detail)
 #   --rounds N     measured rounds per endpoint, after one round of warm-up (default 10)
 #   --seconds S    seconds per round (default 3)
 #   --control      the hand-written server against a second copy of itself instead of the
 #                  blog: the ratio two identical servers get, i.e. this measure's own error
+#   --against DIR  the blog against another build of the blog, DIR/example_blog (a copy of
+#                  target/release/example_blog from before a change), instead of against the
+#                  hand-written server: A/B of a change to the framework
 #
 # Why: on this shared machine a server's req/s moves by up to 30% from one 2-second round to
 # the next (other tenants load the memory system). Run alone in turns, as bench/run.sh runs
@@ -33,13 +37,15 @@ ONLY="list,detail"
 ROUNDS=10
 SECONDS_PER_ROUND=3
 CONTROL=0
+AGAINST=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --only) ONLY="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --seconds) SECONDS_PER_ROUND="$2"; shift 2 ;;
         --control) CONTROL=1; shift ;;
-        -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --against) AGAINST="$2"; shift 2 ;;
+        -h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -52,6 +58,14 @@ SERVERS=(blog hand)
 [ "$CONTROL" = 1 ] && SERVERS=(hand hand)
 NAMES=("${SERVERS[0]}" "${SERVERS[1]}")
 [ "$CONTROL" = 1 ] && NAMES=(hand hand-copy)
+# The binaries' folder of each of the two servers.
+DIRS=("$BIN_DIR" "$BIN_DIR")
+if [ -n "$AGAINST" ]; then
+    [ -x "$AGAINST/example_blog" ] || { echo "no $AGAINST/example_blog" >&2; exit 1; }
+    SERVERS=(blog blog)
+    NAMES=(blog "blog@$AGAINST")
+    DIRS=("$BIN_DIR" "$AGAINST")
+fi
 
 PIDS=()
 stop_servers() {
@@ -71,7 +85,7 @@ start_both() {
         cp "$DATA" "$OUT/db$i.sqlite3"
         rm -f "$OUT/db$i.sqlite3-wal" "$OUT/db$i.sqlite3-shm"
         PORT=$((FIRST_PORT + i))
-        start_server "${SERVERS[$i]}" "$OUT/db$i.sqlite3" taskset -c 1
+        BIN_DIR=${DIRS[$i]} start_server "${SERVERS[$i]}" "$OUT/db$i.sqlite3" taskset -c 1
         PIDS+=("$SERVER_PID")
     done
     for i in 0 1; do
