@@ -57,6 +57,7 @@ pub fn settings(config: &Config) -> Settings {
     if let Some(lifetime) = config.refresh_token_lifetime {
         settings.jwt.refresh_token_lifetime = lifetime;
     }
+    settings.allowed_hosts = config.allowed_hosts.clone();
     settings
 }
 

@@ -26,6 +26,11 @@ Environment:
   PRODUCTION          1: production mode (as serve --production)
   ACCESS_TOKEN_LIFETIME   access token lifetime in seconds [default: 300]
   REFRESH_TOKEN_LIFETIME  refresh token lifetime in seconds [default: 86400]
+  ALLOWED_HOSTS       host names served, comma-separated (.example.com: and subdomains;
+                      * for any) [default: 127.0.0.1,localhost,[::1],testserver];
+                      required in production mode
+  HEADER_READ_TIMEOUT seconds a request's headers may take [default: 10]
+  IDLE_TIMEOUT        seconds a connection may stay without traffic [default: 60]
   RUST_LOG            log filter [default: info]; RUST_LOG=info,sqlx::query=debug logs SQL
   SUPERUSER_EMAIL     createsuperuser's --email
   SUPERUSER_PASSWORD  createsuperuser --no-input's password

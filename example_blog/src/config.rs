@@ -9,6 +9,9 @@
 //! | `ACCESS_TOKEN_LIFETIME` | seconds; simplejwt's default, 300 |
 //! | `REFRESH_TOKEN_LIFETIME` | seconds; simplejwt's default, 86400 |
 //! | `PRODUCTION` | off; `1` (or `serve --production`) turns on [production mode](Config::from_env_checked) |
+//! | `ALLOWED_HOSTS` | Django's `ALLOWED_HOSTS`, comma-separated (`api.example.com,.example.org`, `*` for any); default [`rest_framework::hosts::DEVELOPMENT_ALLOWED_HOSTS`]; required in production mode |
+//! | `HEADER_READ_TIMEOUT` | seconds a request's headers may take from its first byte; default 10 |
+//! | `IDLE_TIMEOUT` | seconds a connection may stay without traffic; default 60 |
 //!
 //! The listening address defaults to [`DEFAULT_BIND`]; `example_blog serve --bind` changes it.
 
@@ -51,6 +54,11 @@ pub struct Config {
     pub access_token_lifetime: Option<chrono::Duration>,
     /// simplejwt's `REFRESH_TOKEN_LIFETIME`, from `REFRESH_TOKEN_LIFETIME` (seconds).
     pub refresh_token_lifetime: Option<chrono::Duration>,
+    /// Django's `ALLOWED_HOSTS`, from `ALLOWED_HOSTS` (comma-separated).
+    pub allowed_hosts: rest_framework::hosts::AllowedHosts,
+    /// How `serve` treats connections: `HEADER_READ_TIMEOUT` and `IDLE_TIMEOUT` (seconds)
+    /// over [`rest_framework::server::ServerSettings`]' defaults.
+    pub server: rest_framework::server::ServerSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -65,6 +73,8 @@ impl std::fmt::Debug for Config {
             .field("production", &self.production)
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("allowed_hosts", &self.allowed_hosts.patterns())
+            .field("server", &self.server)
             .finish()
     }
 }
@@ -142,9 +152,17 @@ fn parse_origin_list(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// `ALLOWED_HOSTS`, comma-separated, or the development hosts when unset or empty.
+pub fn allowed_hosts_from_env() -> rest_framework::hosts::AllowedHosts {
+    match env_var(ALLOWED_HOSTS_ENV) {
+        Some(list) => rest_framework::hosts::AllowedHosts::from_comma_separated(&list),
+        None => rest_framework::hosts::AllowedHosts::default(),
+    }
+}
+
 impl Config {
-    /// Reads `DATABASE_URL`, `SECRET_KEY` and `EMAIL_FILE_PATH` from the environment; unset (or empty) variables
-    /// take their defaults. Without `SECRET_KEY` it logs a warning that the public
+    /// Reads `DATABASE_URL`, `SECRET_KEY`, `EMAIL_FILE_PATH` and `ALLOWED_HOSTS` from the
+    /// environment; unset (or empty) variables take their defaults. Without `SECRET_KEY` it logs a warning that the public
     /// [`DEV_SECRET_KEY`] is in use.
     pub fn from_env() -> Config {
         let database_url = database_url_from_env();
@@ -165,6 +183,8 @@ impl Config {
             production: false,
             access_token_lifetime: None,
             refresh_token_lifetime: None,
+            allowed_hosts: allowed_hosts_from_env(),
+            server: rest_framework::server::ServerSettings::default(),
         }
     }
 
@@ -180,6 +200,8 @@ impl Config {
             production: false,
             access_token_lifetime: None,
             refresh_token_lifetime: None,
+            allowed_hosts: rest_framework::hosts::AllowedHosts::default(),
+            server: rest_framework::server::ServerSettings::default(),
         }
     }
 }
@@ -190,6 +212,12 @@ pub const PRODUCTION_ENV: &str = "PRODUCTION";
 pub const ACCESS_TOKEN_LIFETIME_ENV: &str = "ACCESS_TOKEN_LIFETIME";
 /// The variable holding simplejwt's `REFRESH_TOKEN_LIFETIME` in seconds.
 pub const REFRESH_TOKEN_LIFETIME_ENV: &str = "REFRESH_TOKEN_LIFETIME";
+/// The variable holding Django's `ALLOWED_HOSTS`, comma-separated.
+pub const ALLOWED_HOSTS_ENV: &str = "ALLOWED_HOSTS";
+/// The variable holding the header timeout of `serve`, in seconds.
+pub const HEADER_READ_TIMEOUT_ENV: &str = "HEADER_READ_TIMEOUT";
+/// The variable holding the idle timeout of `serve`, in seconds.
+pub const IDLE_TIMEOUT_ENV: &str = "IDLE_TIMEOUT";
 /// Shortest `SECRET_KEY` production mode accepts (Django's `check --deploy`, W009).
 pub const MIN_SECRET_KEY_LENGTH: usize = 50;
 /// Fewest distinct characters in a production `SECRET_KEY` (Django's W009).
@@ -206,7 +234,8 @@ impl Config {
     /// [`MIN_SECRET_KEY_UNIQUE_CHARACTERS`] distinct ones, as Django's `check --deploy`);
     /// the database must be named (`DATABASE_URL` or `--database-url`) instead of an implicit
     /// `db.sqlite3` in the working directory; and `serve` does not apply migrations itself
-    /// (it refuses to start while some are pending: run `migrate` first).
+    /// (it refuses to start while some are pending: run `migrate` first); and
+    /// `ALLOWED_HOSTS` must name the hosts the server answers for.
     pub fn from_env_checked(
         production: bool,
         database_url: Option<String>,
@@ -222,6 +251,12 @@ impl Config {
         config.production = production;
         config.access_token_lifetime = lifetime_from_env(ACCESS_TOKEN_LIFETIME_ENV)?;
         config.refresh_token_lifetime = lifetime_from_env(REFRESH_TOKEN_LIFETIME_ENV)?;
+        if let Some(timeout) = timeout_from_env(HEADER_READ_TIMEOUT_ENV)? {
+            config.server.header_read_timeout = timeout;
+        }
+        if let Some(timeout) = timeout_from_env(IDLE_TIMEOUT_ENV)? {
+            config.server.idle_timeout = timeout;
+        }
         Ok(config)
     }
 }
@@ -259,6 +294,12 @@ fn check_production_env(database_url_flag: bool) -> anyhow::Result<()> {
              characters, {MIN_SECRET_KEY_UNIQUE_CHARACTERS} of them different, generated randomly"
         );
     }
+    if env_var(ALLOWED_HOSTS_ENV).is_none() {
+        anyhow::bail!(
+            "production mode needs ALLOWED_HOSTS: the comma-separated host names this server \
+             answers for (e.g. api.example.com), or * when a proxy in front checks the host"
+        );
+    }
     if !database_url_flag && env_var("DATABASE_URL").is_none() {
         anyhow::bail!(
             "production mode needs the database named explicitly: set DATABASE_URL (or \
@@ -266,6 +307,20 @@ fn check_production_env(database_url_flag: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A timeout in seconds (a fraction allowed, e.g. `0.5`) from the variable `name`; `None`
+/// when unset.
+fn timeout_from_env(name: &str) -> anyhow::Result<Option<std::time::Duration>> {
+    let Some(value) = env_var(name) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
+            Ok(Some(std::time::Duration::from_secs_f64(seconds)))
+        }
+        _ => anyhow::bail!("{name} must be a number of seconds between 0 and 86400, not {value:?}"),
+    }
 }
 
 /// A lifetime in whole seconds from the variable `name`; `None` when unset.

@@ -49,6 +49,17 @@ fn has_sqlite_mode(url: &str) -> bool {
         .is_some_and(|(_, query)| query.split('&').any(|param| param.starts_with("mode=")))
 }
 
+/// The file of a SQLite URL (`sqlite://db.sqlite3?mode=rwc` -> `db.sqlite3`); `None` for
+/// other databases and in-memory ones.
+pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr;
+    if !is_sqlite_url(url) || is_sqlite_memory_url(url) {
+        return None;
+    }
+    let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
 /// Opens a connection pool to `url`.
 ///
 /// * **SQLite** (`sqlite://path/to/file.sqlite3`, `sqlite::memory:`): the file is created if
@@ -174,6 +185,16 @@ mod tests {
         assert!(!is_sqlite_url("postgres://localhost/blog"));
         assert!(is_sqlite_memory_url("sqlite::memory:"));
         assert!(is_sqlite_memory_url("sqlite://blog?mode=memory"));
+        assert_eq!(
+            sqlite_file_path("sqlite://db.sqlite3?mode=rwc").as_deref(),
+            Some(std::path::Path::new("db.sqlite3"))
+        );
+        assert_eq!(
+            sqlite_file_path("sqlite:///tmp/blog/db.sqlite3").as_deref(),
+            Some(std::path::Path::new("/tmp/blog/db.sqlite3"))
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://u@h/db"), None);
         assert!(!is_sqlite_memory_url(DEFAULT_DATABASE_URL));
         assert!(has_sqlite_mode(DEFAULT_DATABASE_URL));
         assert!(!has_sqlite_mode("sqlite://db.sqlite3"));

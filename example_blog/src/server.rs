@@ -2,21 +2,21 @@
 
 use crate::config::{Config, redact_url};
 use anyhow::Context;
-use rest_framework::poem::listener::{Acceptor, Listener, TcpListener};
-use rest_framework::poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Server};
+use rest_framework::poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// How long a graceful shutdown waits for requests in flight before it closes their
-/// connections anyway.
-pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+use std::time::Instant;
 
 /// Connects to `config.database_url`, applies pending migrations (in production mode it
 /// refuses to start while migrations are pending instead), builds the application
-/// ([`crate::api::build_app`]) and serves it on `config.bind` until SIGINT (Ctrl-C) or
-/// SIGTERM, logging one line per request ([`log_request`]). Then it stops accepting
-/// connections, lets requests in flight finish (for up to [`SHUTDOWN_TIMEOUT`]) and returns
-/// `Ok(())`.
+/// ([`crate::api::build_app`]) and serves it on `config.bind` with
+/// [`rest_framework::server::serve`] (header and idle timeouts, a connection limit) until
+/// SIGINT (Ctrl-C) or SIGTERM, logging one line per request ([`log_request`]). Then it stops
+/// accepting connections, closes idle ones, lets requests in flight finish (for up to
+/// `config.server.shutdown_timeout`) and returns `Ok(())`.
+///
+/// Outside production mode, a SQLite database file that did not exist is created, and a
+/// warning names it: an empty database where one was expected (a deleted file, another
+/// working directory) is then seen at once.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(slots) = crate::config::password_hashing_slots_from_env()? {
         rest_framework::auth::hashers::set_max_concurrent_hashes(slots);
@@ -24,28 +24,32 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = if config.production {
         connect_migrated(&config.database_url).await?
     } else {
-        crate::cli::connect_and_migrate(&config.database_url).await?
+        let new_file =
+            crate::db::sqlite_file_path(&config.database_url).filter(|path| !path.exists());
+        let db = crate::cli::connect_and_migrate(&config.database_url).await?;
+        if let Some(path) = new_file {
+            tracing::warn!(
+                "created a NEW, EMPTY SQLite database at {}: no file was there. If you \
+                 expected your data, check DATABASE_URL and the working directory.",
+                path.display()
+            );
+        }
+        db
     };
     let app = crate::api::build_app(db.clone(), &config)
         .await
         .map_err(|err| anyhow::anyhow!("cannot build the application: {err}"))?
         .around(log_request);
 
-    let acceptor = TcpListener::bind(config.bind.as_str())
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(config.bind.as_str())
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
-    for addr in acceptor.local_addr() {
-        let addr = addr
-            .as_socket_addr()
-            .map_or_else(|| addr.to_string(), ToString::to_string);
-        tracing::info!(
-            database = %redact_url(&config.database_url),
-            "example_blog listening on http://{addr}/api/ (stop with Ctrl-C)",
-        );
-    }
-    Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_TIMEOUT))
+    let addr = listener.local_addr().context("the listening address")?;
+    tracing::info!(
+        database = %redact_url(&config.database_url),
+        "example_blog listening on http://{addr}/api/ (stop with Ctrl-C)",
+    );
+    rest_framework::server::serve(listener, app, &config.server, shutdown_signal())
         .await
         .context("the server failed")?;
     if let Err(err) = db.close().await {

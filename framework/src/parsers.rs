@@ -5,8 +5,73 @@ use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS};
 use crate::fields::python_type_name;
 use serde_json::{Map, Value};
 
+mod bounded_json;
 pub mod lone_surrogates;
+mod multipart;
 mod python_json;
+
+pub use multipart::{DATA_TOO_BIG, TOO_MANY_FIELDS, TOO_MANY_FILES};
+
+/// How much of a request the parsers accept (Django's `DATA_UPLOAD_*` settings; see
+/// [`Settings::parser_limits`](crate::settings::Settings::parser_limits)). `None` turns a
+/// limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParserLimits {
+    /// `DATA_UPLOAD_MAX_MEMORY_SIZE`: the largest body read, in bytes (2.5 MiB); for a
+    /// multipart body, also the total of its text fields as Django counts them.
+    pub max_memory_size: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FIELDS`: the most fields of a form body or query string
+    /// (1,000).
+    pub max_number_fields: Option<usize>,
+    /// `DATA_UPLOAD_MAX_NUMBER_FILES`: the most files of a multipart body (100).
+    pub max_number_files: Option<usize>,
+    /// The most values a JSON body may hold (100,000): scalars, arrays and objects count one
+    /// each. DRF has no such limit; it bounds the memory a body of small values takes once
+    /// parsed (about 16 times its size without it).
+    pub max_json_values: Option<usize>,
+}
+
+impl Default for ParserLimits {
+    /// Django's defaults.
+    fn default() -> Self {
+        ParserLimits {
+            max_memory_size: Some(2_621_440),
+            max_number_fields: Some(1000),
+            max_number_files: Some(100),
+            max_json_values: Some(100_000),
+        }
+    }
+}
+
+impl ParserLimits {
+    /// No limits at all.
+    pub const UNLIMITED: ParserLimits = ParserLimits {
+        max_memory_size: None,
+        max_number_fields: None,
+        max_number_files: None,
+        max_json_values: None,
+    };
+
+    /// Refuses a form body or query string with more fields than
+    /// [`ParserLimits::max_number_fields`], counted as Python's `parse_qsl` counts them
+    /// (one more than its `&`s; nothing for an empty string).
+    pub fn check_number_fields(&self, query: &[u8]) -> ApiResult<()> {
+        match self.max_number_fields {
+            Some(max) if !query.is_empty() && memchr::memchr_iter(b'&', query).count() >= max => {
+                Err(ApiError::ParseError(TOO_MANY_FIELDS.into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses a body larger than [`ParserLimits::max_memory_size`].
+    pub fn check_body_size(&self, length: u64) -> ApiResult<()> {
+        match self.max_memory_size {
+            Some(max) if length > max as u64 => Err(ApiError::ParseError(DATA_TOO_BIG.into())),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// The media types the built-in parsers accept, in DRF's order.
 pub const PARSED_MEDIA_TYPES: &[&str] = &[
@@ -64,8 +129,13 @@ pub fn html_form_data<'a>(
     std::borrow::Cow::Owned(form)
 }
 
-/// Parses a body by its `Content-Type`. An empty body is an empty object, as in DRF.
-pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, Value>> {
+/// Parses a body by its `Content-Type`, within `limits`. An empty body is an empty object, as
+/// in DRF.
+pub fn parse(
+    content_type: Option<&str>,
+    body: &[u8],
+    limits: &ParserLimits,
+) -> ApiResult<Map<String, Value>> {
     if body.is_empty() {
         return Ok(Map::new());
     }
@@ -77,20 +147,32 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, V
         .trim()
         .to_ascii_lowercase();
     match essence.as_str() {
-        "application/json" | "" => parse_json(body),
+        "application/json" | "" => parse_json(body, limits),
         "application/x-www-form-urlencoded" => {
+            limits.check_number_fields(body)?;
             Ok(collect_fields(form_urlencoded::parse(body).into_owned()))
         }
-        "multipart/form-data" => parse_multipart(media, body),
+        "multipart/form-data" => Ok(collect_fields(multipart::parse(media, body, limits)?)),
         _ => Err(ApiError::UnsupportedMediaType(media.to_string())),
     }
 }
 
-fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
-    let value: Value = serde_json::from_slice(body).or_else(|err| {
+fn parse_json(body: &[u8], limits: &ParserLimits) -> ApiResult<Map<String, Value>> {
+    let read = |body: &[u8]| bounded_json::from_slice(body, limits.max_json_values);
+    let value: Value = read(body).or_else(|err| {
+        let err = match err {
+            bounded_json::BoundedError::TooManyValues => {
+                return Err(too_many_json_values(limits));
+            }
+            bounded_json::BoundedError::Syntax(err) => err,
+        };
         // Python decodes lone surrogate escapes; char fields then report them.
-        if let Some(value) = lone_surrogates::decode(body) {
-            return Ok(value);
+        match lone_surrogates::decode(body, read) {
+            Some(Ok(value)) => return Ok(value),
+            Some(Err(bounded_json::BoundedError::TooManyValues)) => {
+                return Err(too_many_json_values(limits));
+            }
+            Some(Err(bounded_json::BoundedError::Syntax(_))) | None => {}
         }
         // Python's message for the same body, as DRF reports it; serde_json's when Python
         // would have accepted the body.
@@ -117,6 +199,13 @@ fn parse_json(body: &[u8]) -> ApiResult<Map<String, Value>> {
     }
 }
 
+fn too_many_json_values(limits: &ParserLimits) -> ApiError {
+    ApiError::ParseError(format!(
+        "JSON parse error - more than {} values in the body.",
+        limits.max_json_values.unwrap_or(usize::MAX)
+    ))
+}
+
 /// Form fields as DRF's QueryDict reads them in serializers: a key given once is a string, a
 /// repeated key a list (`tags=3&tags=4`).
 fn collect_fields(pairs: impl IntoIterator<Item = (String, String)>) -> Map<String, Value> {
@@ -136,62 +225,66 @@ fn collect_fields(pairs: impl IntoIterator<Item = (String, String)>) -> Map<Stri
     map
 }
 
-/// `multipart/form-data`: the text fields (uploaded files are not read yet).
-fn parse_multipart(content_type: &str, body: &[u8]) -> ApiResult<Map<String, Value>> {
-    use futures_util::FutureExt;
-    let invalid =
-        |err: multer::Error| ApiError::ParseError(format!("Multipart form parse error - {err}"));
-    let boundary = multer::parse_boundary(content_type).map_err(|_| {
-        // Django's words, with Python's `None` for a missing parameter.
-        let given = content_type
-            .split(';')
-            .skip(1)
-            .filter_map(|param| param.split_once('='))
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
-            .map_or_else(
-                || "None".to_owned(),
-                |(_, value)| value.trim().trim_matches('"').to_owned(),
-            );
-        ApiError::ParseError(format!(
-            "Multipart form parse error - Invalid boundary in multipart: {given}"
-        ))
-    })?;
-    let chunk = bytes::Bytes::copy_from_slice(body);
-    let stream =
-        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    // The whole body is in memory, so every step completes on its first poll.
-    let pending = || ApiError::ParseError("Multipart form parse error - incomplete body".into());
-    let mut pairs = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .now_or_never()
-        .ok_or_else(pending)?
-        .map_err(invalid)?
-    {
-        let name = field.name().unwrap_or_default().to_string();
-        if field.file_name().is_some() {
-            continue;
-        }
-        let text = field
-            .text()
-            .now_or_never()
-            .ok_or_else(pending)?
-            .map_err(invalid)?;
-        pairs.push((name, text));
-    }
-    Ok(collect_fields(pairs))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse_default(content_type: Option<&str>, body: &[u8]) -> ApiResult<Map<String, Value>> {
+        parse(content_type, body, &ParserLimits::default())
+    }
+
+    #[test]
+    fn limits_are_djangos() {
+        let limits = ParserLimits {
+            max_number_fields: Some(3),
+            max_json_values: Some(4),
+            ..ParserLimits::default()
+        };
+        let form = Some("application/x-www-form-urlencoded");
+        assert!(parse(form, b"a=1&b=2&c=3", &limits).is_ok());
+        // Python's parse_qsl counts the empty pieces too.
+        assert_eq!(
+            parse(form, b"a=1&&&", &limits).unwrap_err().detail(),
+            TOO_MANY_FIELDS
+        );
+        let json = Some("application/json");
+        assert!(parse(json, br#"{"a": [1, 2]}"#, &limits).is_ok());
+        assert_eq!(
+            parse(json, br#"{"a": [1, 2, 3]}"#, &limits)
+                .unwrap_err()
+                .detail(),
+            "JSON parse error - more than 4 values in the body."
+        );
+        assert!(parse(json, br#"{"a": [1, 2, 3]}"#, &ParserLimits::UNLIMITED).is_ok());
+        assert!(limits.check_body_size(2_621_440).is_ok());
+        assert_eq!(
+            ParserLimits::default()
+                .check_body_size(2_621_441)
+                .unwrap_err()
+                .detail(),
+            DATA_TOO_BIG
+        );
+    }
+
+    /// A body nested deeper than any stack is a 400, not a crash.
+    #[test]
+    fn any_depth_is_a_parse_error() {
+        for body in ["[".repeat(100_000), "{\"a\":".repeat(100_000)] {
+            let err = parse_default(Some("application/json"), body.as_bytes()).unwrap_err();
+            assert!(
+                err.detail()
+                    .starts_with("JSON parse error - maximum recursion depth exceeded"),
+                "{}",
+                err.detail()
+            );
+        }
+    }
+
     #[test]
     fn json_errors_match_drf() {
-        let err = parse(Some("application/json"), b"not json").unwrap_err();
+        let err = parse_default(Some("application/json"), b"not json").unwrap_err();
         assert!(err.detail().starts_with("JSON parse error - "));
-        let err = parse(Some("application/json"), b"[1]").unwrap_err();
+        let err = parse_default(Some("application/json"), b"[1]").unwrap_err();
         let ApiError::Validation(errors) = err else {
             panic!("expected validation")
         };
@@ -200,7 +293,7 @@ mod tests {
             r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}"#
         );
         let multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHello\r\n--XyZ\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n3\r\n--XyZ\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n4\r\n--XyZ--\r\n";
-        let data = parse(
+        let data = parse_default(
             Some("multipart/form-data; boundary=XyZ"),
             multipart.as_bytes(),
         )
@@ -209,12 +302,16 @@ mod tests {
             serde_json::Value::Object(data),
             serde_json::json!({"title": "Hello", "tags": ["3", "4"]})
         );
-        assert!(parse(Some("multipart/form-data"), b"x").is_err());
-        let err = parse(Some("text/plain"), b"x").unwrap_err();
+        assert!(parse_default(Some("multipart/form-data"), b"x").is_err());
+        let err = parse_default(Some("text/plain"), b"x").unwrap_err();
         assert_eq!(
             err.detail(),
             "Unsupported media type \"text/plain\" in request."
         );
-        assert!(parse(Some("application/json"), b"").unwrap().is_empty());
+        assert!(
+            parse_default(Some("application/json"), b"")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

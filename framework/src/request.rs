@@ -226,7 +226,11 @@ impl RequestContext {
 
     /// The request body parsed by the content type (DRF's `request.data`): a JSON object.
     pub fn data(&self) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-        parsers::parse(self.header(header::CONTENT_TYPE), &self.body)
+        parsers::parse(
+            self.header(header::CONTENT_TYPE),
+            &self.body,
+            &self.state.settings.parser_limits,
+        )
     }
 
     /// The context serializers need.

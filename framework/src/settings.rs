@@ -52,6 +52,14 @@ pub struct Settings {
     /// The document description of `/api/schema/` (drf-spectacular's `DESCRIPTION`; none by
     /// default).
     pub schema_description: Option<String>,
+    /// Django's `ALLOWED_HOSTS`: a request whose `Host` matches none of them is refused with
+    /// Django's 400 page (default: [`crate::hosts::DEVELOPMENT_ALLOWED_HOSTS`]; set the
+    /// deployment's host names in production).
+    pub allowed_hosts: crate::hosts::AllowedHosts,
+    /// Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`, `DATA_UPLOAD_MAX_NUMBER_FIELDS` and
+    /// `DATA_UPLOAD_MAX_NUMBER_FILES`, and a bound on the values of a JSON body: bigger
+    /// requests get a 400 before they are parsed.
+    pub parser_limits: crate::parsers::ParserLimits,
 }
 
 impl Settings {
@@ -75,6 +83,8 @@ impl Settings {
             default_renderer_classes: crate::renderers::default_renderers(),
             exception_handler: Arc::new(crate::exceptions::exception_handler),
             schema_description: None,
+            allowed_hosts: Default::default(),
+            parser_limits: Default::default(),
         }
     }
 }

@@ -287,9 +287,6 @@ pub struct UrlEndpoint {
     state: AppState,
 }
 
-/// Largest request body read (Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` is 2.5 MB).
-const MAX_BODY: usize = 10 * 1024 * 1024;
-
 const NOT_FOUND_PAGE: &str = "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
 
 impl UrlEndpoint {
@@ -302,10 +299,20 @@ impl UrlEndpoint {
     /// Matches the request to a pattern and makes its context; the answer itself when no
     /// pattern matches.
     fn route(&self, mut req: Request) -> Routed<'_> {
+        // Django's CommonMiddleware asks for the host before anything else is looked at.
+        if !self.host_allowed(&mut req) {
+            return Routed::Answered(disallowed_host(&req));
+        }
         let Some((pattern, params)) = self.find(req.original_uri().path()) else {
             let path = req.original_uri().path().to_owned();
             return Routed::Answered(not_found_or_redirect(self, &req, &path));
         };
+        if let Err(error) = self.check_sizes(&req) {
+            return Routed::Answered(with_security_headers(
+                error.into_response(None).into_poem(),
+                true,
+            ));
+        }
         let body = req.take_body();
         let mut ctx = context_taking_headers(&self.state, &mut req, Vec::new());
         for (name, value) in params {
@@ -313,6 +320,60 @@ impl UrlEndpoint {
         }
         Routed::View { pattern, ctx, body }
     }
+}
+
+impl UrlEndpoint {
+    /// Django's `get_host()` check against `ALLOWED_HOSTS`. A request without a `Host`
+    /// header is for the address it came to (WSGI's `SERVER_NAME` and `SERVER_PORT`), which
+    /// then becomes its `Host`, so that absolute URLs have one.
+    fn host_allowed(&self, req: &mut Request) -> bool {
+        if !req.headers().contains_key(header::HOST) {
+            let local = req.local_addr().as_socket_addr().map(ToString::to_string);
+            if let Some(value) = local.and_then(|addr| HeaderValue::try_from(addr).ok()) {
+                req.headers_mut().insert(header::HOST, value);
+            }
+        }
+        let host = req.headers().get(header::HOST).map(HeaderValue::to_str);
+        matches!(host, Some(Ok(host)) if self.state.settings.allowed_hosts.allows(host))
+    }
+
+    /// The parser limits that can be checked before the body is read: the number of query
+    /// parameters and a declared `Content-Length`.
+    fn check_sizes(&self, req: &Request) -> crate::exceptions::ApiResult<()> {
+        let limits = &self.state.settings.parser_limits;
+        if let Some(query) = req.original_uri().query() {
+            limits.check_number_fields(query.as_bytes())?;
+        }
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        match declared {
+            Some(length) => limits.check_body_size(length),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Django's answer to a `Host` outside `ALLOWED_HOSTS`: its 400 page (the exception is
+/// raised inside CommonMiddleware, so `X-Frame-Options`, added further in, is missing), and
+/// a warning naming the host, as Django's `django.security.DisallowedHost` logger.
+fn disallowed_host(req: &Request) -> poem::Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    tracing::warn!(
+        target: "rest_framework::security",
+        "Invalid HTTP_HOST header: {host:?}. You may need to add {host:?} to ALLOWED_HOSTS."
+    );
+    let response = crate::hosts::BAD_REQUEST_PAGE
+        .with_status(StatusCode::BAD_REQUEST)
+        .with_content_type("text/html; charset=utf-8")
+        .into_response();
+    with_security_headers(response, false)
 }
 
 /// Where [`UrlEndpoint::route`] sends a request.
@@ -345,12 +406,17 @@ impl Endpoint for UrlEndpoint {
                 Routed::Answered(response) => return Ok(std::mem::take(response)),
             };
             if !body.is_empty() {
-                match read_body(std::mem::take(body)).await {
+                let limit = ctx.state().settings.parser_limits.max_memory_size;
+                match read_body(std::mem::take(body), limit).await {
                     Ok(bytes) => ctx.set_body(bytes),
-                    Err(_) => {
-                        let error = crate::exceptions::ApiError::ParseError(
-                            "Request body too large.".into(),
-                        );
+                    Err(err) => {
+                        let message = match err {
+                            poem::error::ReadBodyError::PayloadTooLarge => {
+                                crate::parsers::DATA_TOO_BIG
+                            }
+                            _ => "The request body could not be read.",
+                        };
+                        let error = crate::exceptions::ApiError::ParseError(message.into());
                         return Ok(with_security_headers(
                             error.into_response(None).into_poem(),
                             true,
@@ -366,12 +432,16 @@ impl Endpoint for UrlEndpoint {
     }
 }
 
-/// The request body, up to [`MAX_BODY`] bytes (boxed: poem's reader zeroes a 4 KiB buffer
-/// in its future, and only requests with a body should carry it).
-async fn read_body(body: poem::Body) -> Result<Vec<u8>, poem::error::ReadBodyError> {
-    Box::pin(body.into_bytes_limit(MAX_BODY))
+/// The request body, up to `limit` bytes (Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`; boxed:
+/// poem's reader zeroes a 4 KiB buffer in its future, and only requests with a body should
+/// carry it).
+async fn read_body(
+    body: poem::Body,
+    limit: Option<usize>,
+) -> Result<Vec<u8>, poem::error::ReadBodyError> {
+    Box::pin(body.into_bytes_limit(limit.unwrap_or(usize::MAX)))
         .await
-        .map(|bytes| bytes.to_vec())
+        .map(Vec::from)
 }
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {

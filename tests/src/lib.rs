@@ -22,7 +22,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rest_framework::poem::listener::{Acceptor, Listener, TcpListener};
 use rest_framework::test_db::TestDatabase;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -632,21 +631,20 @@ impl TestServer {
 /// A poem application served by [`TestServer::start_app`].
 pub type AppEndpoint = rest_framework::poem::endpoint::BoxEndpoint<'static>;
 
-/// Serves `app` on `127.0.0.1:<random port>` in a background task.
+/// Serves `app` on `127.0.0.1:<random port>` in a background task, with the framework's
+/// server (`rest_framework::server`) and its default settings.
 async fn serve(app: AppEndpoint) -> (u16, tokio::task::JoinHandle<()>) {
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("cannot bind 127.0.0.1:0");
-    let port = acceptor
+    let port = listener
         .local_addr()
-        .iter()
-        .find_map(|a| a.as_socket_addr().map(|s| s.port()))
-        .expect("the TCP acceptor has no socket address");
+        .expect("the listener has no address")
+        .port();
     let server = tokio::spawn(async move {
-        if let Err(e) = rest_framework::poem::Server::new_with_acceptor(acceptor)
-            .run(app)
-            .await
+        let settings = rest_framework::server::ServerSettings::default();
+        if let Err(e) =
+            rest_framework::server::serve(listener, app, &settings, std::future::pending()).await
         {
             eprintln!("test server stopped: {e}");
         }

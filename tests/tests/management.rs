@@ -870,6 +870,27 @@ fn production_mode_refuses_development_settings() {
         "{}",
         describe(&out)
     );
+    let out = serve(true, Some(SECRET_KEY), Some(&url));
+    assert_failure_without_panic(&out);
+    assert!(stderr(&out).contains("ALLOWED_HOSTS"), "{}", describe(&out));
+    let serve = |production_env: bool, secret: Option<&str>, database_url: Option<&str>| {
+        let mut cmd = blog(dir.path());
+        cmd.arg("serve")
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{}", free_port()))
+            .env("ALLOWED_HOSTS", "127.0.0.1");
+        if production_env {
+            cmd.env("PRODUCTION", "1");
+        }
+        match secret {
+            Some(secret) => cmd.env("SECRET_KEY", secret),
+            None => cmd.env_remove("SECRET_KEY"),
+        };
+        if let Some(url) = database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        run(cmd)
+    };
     let out = serve(true, Some(SECRET_KEY), None);
     assert_failure_without_panic(&out);
     assert!(stderr(&out).contains("DATABASE_URL"), "{}", describe(&out));
@@ -921,6 +942,7 @@ async fn production_mode_serves_a_migrated_database_with_lifetimes_from_the_envi
         &addr,
         &[
             ("DATABASE_URL", url.as_str()),
+            ("ALLOWED_HOSTS", "127.0.0.1,localhost"),
             ("ACCESS_TOKEN_LIFETIME", "120"),
             ("REFRESH_TOKEN_LIFETIME", "3600"),
         ],

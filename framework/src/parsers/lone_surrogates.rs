@@ -32,22 +32,32 @@ fn recorded() -> Option<char> {
     RECORDED.try_with(Cell::get).ok().flatten()
 }
 
-/// Reads a body that serde_json refused, with its lone surrogate escapes as markers, and
-/// records the marker. `None` when the body has no lone surrogate escape, is still invalid
-/// without them, or no request scope can record the marker.
-pub(super) fn decode(body: &[u8]) -> Option<Value> {
+/// Reads a body that serde_json refused with `read`, with its lone surrogate escapes as
+/// markers, and records the marker. `None` when the body has no lone surrogate escape, or no
+/// request scope can record the marker; `read`'s error when the body is still refused.
+pub(super) fn decode<E>(
+    body: &[u8],
+    read: impl Fn(&[u8]) -> Result<Value, E>,
+) -> Option<Result<Value, E>> {
     // Outside a request scope, nothing could recognise the marker later.
     RECORDED.try_with(|_| ()).ok()?;
-    for marker in CANDIDATES {
-        let (rewritten, replaced) = replace_lone_surrogates(body, marker)?;
-        let value: Value = serde_json::from_slice(&rewritten).ok()?;
-        // The body may spell the marker itself; then try the next one.
-        if count_marker(&value, marker) == replaced {
-            RECORDED.with(|cell| cell.set(Some(marker)));
-            return Some(value);
-        }
-    }
-    None
+    // A marker the body does not spell: the body's strings then hold it only where it
+    // replaced a surrogate (candidates the body holds as text are skipped without a parse).
+    let marker = CANDIDATES.clone().find(|marker| {
+        let mut utf8 = [0; 4];
+        let escaped = format!("\\u{:04x}", u32::from(*marker));
+        memchr::memmem::find(body, marker.encode_utf8(&mut utf8).as_bytes()).is_none()
+            && !body
+                .windows(escaped.len())
+                .any(|window| window.eq_ignore_ascii_case(escaped.as_bytes()))
+    })?;
+    let (rewritten, _) = replace_lone_surrogates(body, marker)?;
+    let value = match read(&rewritten) {
+        Ok(value) => value,
+        Err(err) => return Some(Err(err)),
+    };
+    RECORDED.with(|cell| cell.set(Some(marker)));
+    Some(Ok(value))
 }
 
 /// The first lone surrogate in a char field's value read from this request's body, as DRF
@@ -147,19 +157,6 @@ fn escaped_code(body: &[u8], idx: usize) -> Option<u32> {
     u32::from_str_radix(hex, 16).ok()
 }
 
-/// How many times the marker occurs in the value's strings and keys.
-fn count_marker(value: &Value, marker: char) -> usize {
-    match value {
-        Value::String(text) => text.matches(marker).count(),
-        Value::Array(items) => items.iter().map(|item| count_marker(item, marker)).sum(),
-        Value::Object(map) => map
-            .iter()
-            .map(|(key, item)| key.matches(marker).count() + count_marker(item, marker))
-            .sum(),
-        _ => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,10 +166,14 @@ mod tests {
         RECORDED.sync_scope(Cell::new(None), f)
     }
 
+    fn read(body: &[u8]) -> Option<Value> {
+        decode(body, |b: &[u8]| serde_json::from_slice::<Value>(b)).and_then(Result::ok)
+    }
+
     #[test]
     fn lone_surrogates_become_recorded_markers() {
         in_scope(|| {
-            let value = decode(br#"{"a": "x\ud800y", "\udfff": ["\\ud800", "\ud83d\ude00"]}"#)
+            let value = read(br#"{"a": "x\ud800y", "\udfff": ["\\ud800", "\ud83d\ude00"]}"#)
                 .expect("decoded");
             assert_eq!(
                 value,
@@ -190,7 +191,7 @@ mod tests {
     #[test]
     fn a_marker_spelled_in_the_body_is_skipped() {
         in_scope(|| {
-            let value = decode(br#"{"a": "\ufdd0\ude00", "b": "\uFDD0"}"#).expect("decoded");
+            let value = read(br#"{"a": "\ufdd0\ude00", "b": "\uFDD0"}"#).expect("decoded");
             assert_eq!(value, json!({"a": "\u{FDD0}\u{FDD1}DE00", "b": "\u{FDD0}"}));
             assert_eq!(first_code_point("\u{FDD0}"), None);
             assert_eq!(first_code_point("\u{FDD1}DE00"), Some(0xDE00));
@@ -200,11 +201,11 @@ mod tests {
     #[test]
     fn other_bodies_are_not_rewritten() {
         in_scope(|| {
-            assert_eq!(decode(br#"{"a": "\ud83d\ude00"}"#), None);
-            assert_eq!(decode(br#"{"a": "\ud800",}"#), None);
+            assert_eq!(read(br#"{"a": "\ud83d\ude00"}"#), None);
+            assert_eq!(read(br#"{"a": "\ud800",}"#), None);
             assert_eq!(first_code_point("\u{FDD0}D800"), None);
         });
         // Outside a request nothing could recognise a marker.
-        assert_eq!(decode(br#"{"a": "\ud800"}"#), None);
+        assert_eq!(read(br#"{"a": "\ud800"}"#), None);
     }
 }

@@ -75,6 +75,34 @@ struct Scanner<'a> {
     s: &'a [char],
 }
 
+/// How deep arrays and objects may nest before the scanner reports Python's
+/// `RecursionError` (CPython's default recursion limit).
+const MAX_DEPTH: usize = 1000;
+
+/// An array or object the scanner is inside of.
+#[derive(Clone, Copy)]
+enum Container {
+    Array,
+    Object,
+}
+
+impl Container {
+    fn closer(self) -> char {
+        match self {
+            Container::Array => ']',
+            Container::Object => '}',
+        }
+    }
+
+    /// The word in Python's `RecursionError` message.
+    fn python_name(self) -> &'static str {
+        match self {
+            Container::Array => "array",
+            Container::Object => "object",
+        }
+    }
+}
+
 type Scan = Result<usize, ScanError>;
 
 impl Scanner<'_> {
@@ -112,15 +140,76 @@ impl Scanner<'_> {
     }
 
     /// `scan_once`: returns the index after the value.
-    fn value(&self, idx: usize) -> Scan {
+    ///
+    /// CPython's scanner recurses into arrays and objects; this one keeps the open containers
+    /// on a heap stack, so no nesting depth can overflow the thread's stack. Past
+    /// [`MAX_DEPTH`] open containers it reports Python's `RecursionError`.
+    fn value(&self, start: usize) -> Scan {
+        let mut open: Vec<Container> = Vec::new();
+        let mut idx = start;
+        loop {
+            // A value starts at `idx`.
+            let mut end = match self.at(idx) {
+                Some(c @ ('[' | '{')) => {
+                    let container = if c == '[' {
+                        Container::Array
+                    } else {
+                        Container::Object
+                    };
+                    if open.len() >= MAX_DEPTH {
+                        return Err(ScanError::Bare(format!(
+                            "maximum recursion depth exceeded while decoding a JSON {} from a \
+                             unicode string",
+                            container.python_name()
+                        )));
+                    }
+                    let inside = self.skip_whitespace(idx + 1);
+                    if self.at(inside) == Some(container.closer()) {
+                        inside + 1
+                    } else {
+                        open.push(container);
+                        idx = match container {
+                            Container::Array => inside,
+                            Container::Object => self.member_value(inside)?,
+                        };
+                        continue;
+                    }
+                }
+                _ => self.scalar(idx)?,
+            };
+            // The value ended at `end`: close the containers it completes, then find where
+            // the next value starts.
+            loop {
+                let Some(&container) = open.last() else {
+                    return Ok(end);
+                };
+                end = self.skip_whitespace(end);
+                match self.at(end) {
+                    Some(c) if c == container.closer() => {
+                        open.pop();
+                        end += 1;
+                    }
+                    Some(',') => {
+                        let next = self.skip_whitespace(end + 1);
+                        idx = match container {
+                            Container::Array => next,
+                            Container::Object => self.member_value(next)?,
+                        };
+                        break;
+                    }
+                    _ => return Err(ScanError::At("Expecting ',' delimiter", end)),
+                }
+            }
+        }
+    }
+
+    /// A string, literal or number at `idx` (`scan_once` for anything but a container).
+    fn scalar(&self, idx: usize) -> Scan {
         let Some(c) = self.at(idx) else {
             return Err(expecting_value(idx));
         };
-        match c {
-            '"' => return self.string(idx + 1),
-            '{' => return self.object(idx + 1),
-            '[' => return self.array(idx + 1),
-            _ => {}
+        if c == '"' {
+            return self.string(idx + 1);
         }
         for word in ["null", "true", "false"] {
             if self.literal(idx, word) {
@@ -135,6 +224,21 @@ impl Scanner<'_> {
             }
         }
         self.number(idx)
+    }
+
+    /// An object member's `"name" :` at `idx`; returns where its value starts.
+    fn member_value(&self, idx: usize) -> Scan {
+        if self.at(idx) != Some('"') {
+            return Err(ScanError::At(
+                "Expecting property name enclosed in double quotes",
+                idx,
+            ));
+        }
+        let idx = self.skip_whitespace(self.string(idx + 1)?);
+        if self.at(idx) != Some(':') {
+            return Err(ScanError::At("Expecting ':' delimiter", idx));
+        }
+        Ok(self.skip_whitespace(idx + 1))
     }
 
     fn digits(&self, mut idx: usize) -> usize {
@@ -231,49 +335,6 @@ impl Scanner<'_> {
             return Ok(second + 4);
         }
         Ok(end)
-    }
-
-    /// `_parse_object`: `idx` is just after `{`.
-    fn object(&self, idx: usize) -> Scan {
-        let mut idx = self.skip_whitespace(idx);
-        if self.at(idx) == Some('}') {
-            return Ok(idx + 1);
-        }
-        loop {
-            if self.at(idx) != Some('"') {
-                return Err(ScanError::At(
-                    "Expecting property name enclosed in double quotes",
-                    idx,
-                ));
-            }
-            idx = self.skip_whitespace(self.string(idx + 1)?);
-            if self.at(idx) != Some(':') {
-                return Err(ScanError::At("Expecting ':' delimiter", idx));
-            }
-            idx = self.skip_whitespace(idx + 1);
-            idx = self.skip_whitespace(self.value(idx)?);
-            match self.at(idx) {
-                Some('}') => return Ok(idx + 1),
-                Some(',') => idx = self.skip_whitespace(idx + 1),
-                _ => return Err(ScanError::At("Expecting ',' delimiter", idx)),
-            }
-        }
-    }
-
-    /// `_parse_array`: `idx` is just after `[`.
-    fn array(&self, idx: usize) -> Scan {
-        let mut idx = self.skip_whitespace(idx);
-        if self.at(idx) == Some(']') {
-            return Ok(idx + 1);
-        }
-        loop {
-            idx = self.skip_whitespace(self.value(idx)?);
-            match self.at(idx) {
-                Some(']') => return Ok(idx + 1),
-                Some(',') => idx = self.skip_whitespace(idx + 1),
-                _ => return Err(ScanError::At("Expecting ',' delimiter", idx)),
-            }
-        }
     }
 }
 
@@ -407,6 +468,39 @@ mod tests {
                 "body {body:?}"
             );
         }
+    }
+
+    /// Nesting never overflows the stack: past Python's recursion limit the message is its
+    /// `RecursionError`'s; below it, Python's usual messages.
+    #[test]
+    fn any_nesting_depth_is_a_message() {
+        let deep = "[".repeat(200_000);
+        assert_eq!(
+            error_message(deep.as_bytes()).as_deref(),
+            Some(
+                "maximum recursion depth exceeded while decoding a JSON array from a unicode string"
+            )
+        );
+        let deep = "{\"a\":".repeat(200_000);
+        assert_eq!(
+            error_message(deep.as_bytes()).as_deref(),
+            Some(
+                "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
+            )
+        );
+        let shallow = "[".repeat(500);
+        assert_eq!(
+            error_message(shallow.as_bytes()).as_deref(),
+            Some("Expecting value: line 1 column 501 (char 500)")
+        );
+        // Valid at depth 900 (serde_json refuses it at 128; Python accepts it).
+        let valid = format!("{}{}", "[".repeat(900), "]".repeat(900));
+        assert_eq!(error_message(valid.as_bytes()), None);
+        let unclosed = format!("{{\"a\":[[{{}}, [1, 2]]{}", "]".repeat(3));
+        assert_eq!(
+            error_message(unclosed.as_bytes()).as_deref(),
+            Some("Expecting ',' delimiter: line 1 column 20 (char 19)")
+        );
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub fn blog(dir: &Path) -> Command {
         .env_remove("PRODUCTION")
         .env_remove("ACCESS_TOKEN_LIFETIME")
         .env_remove("REFRESH_TOKEN_LIFETIME")
+        .env_remove("ALLOWED_HOSTS")
+        .env_remove("HEADER_READ_TIMEOUT")
+        .env_remove("IDLE_TIMEOUT")
         .stdin(Stdio::null());
     cmd
 }
