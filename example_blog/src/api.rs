@@ -58,6 +58,13 @@ pub fn settings(config: &Config) -> Settings {
         settings.jwt.refresh_token_lifetime = lifetime;
     }
     settings.allowed_hosts = config.allowed_hosts.clone();
+    // Login brute-force protection: not in the DRF reference, so off by default for wire
+    // compatibility; on in production mode.
+    if config.production {
+        settings.default_throttle_classes.push(Arc::new(
+            rest_framework::throttling::LoginRateThrottle::new(),
+        ));
+    }
     settings
 }
 

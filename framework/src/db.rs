@@ -2,14 +2,59 @@
 //! - connection tuning that a DRF app gets from Django's database layer and a Rust app has to
 //!   ask for: settings of the SQLite connections in a sqlx pool ([`sqlite_stable_query_plans`]);
 //! - running a statement on the request path through sea-orm's driver ([`query_all`],
-//!   [`query_one`]), which costs less than through its `ConnectionTrait` there.
+//!   [`query_one`]), which costs less than through its `ConnectionTrait` there;
+//! - lists of any length from a request (the ids of a to-many field) in statements whose
+//!   bound values the databases limit ([`existing_pks`], [`is_in_integers`],
+//!   [`MAX_BOUND_VALUES`]): SQLite takes 32,766 values a statement, PostgreSQL 65,535.
 
 use sea_orm::sqlx::pool::PoolOptions;
 use sea_orm::sqlx::{Error, Sqlite};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseConnectionType, DbErr, QueryResult, Statement,
 };
+use std::collections::HashSet;
 use std::os::raw::c_int;
+
+/// The most values the framework binds in one statement for a list of any length: lookups
+/// run in chunks of this many, multi-row inserts insert this many values at a time.
+pub const MAX_BOUND_VALUES: usize = 500;
+
+/// The primary keys among `ids` that exist in `T`, one query per [`MAX_BOUND_VALUES`] ids.
+pub async fn existing_pks<T: crate::models::ModelMeta>(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let column = crate::models::pk_column::<T>();
+    let mut found = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_BOUND_VALUES) {
+        let rows = T::find()
+            .select_only()
+            .column(column)
+            .filter(column.is_in(chunk.iter().copied()))
+            .into_tuple::<i64>()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// `expr IN (ids)` for a list of any length in one statement: up to [`MAX_BOUND_VALUES`] ids
+/// bound as values (the statement text stays the same for SQLite's statement cache), more
+/// written as integer literals, which no database limits.
+pub fn is_in_integers(
+    expr: impl Into<sea_orm::sea_query::Expr>,
+    ids: &[i64],
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let expr: Expr = expr.into();
+    if ids.len() <= MAX_BOUND_VALUES {
+        expr.is_in(ids.iter().copied())
+    } else {
+        expr.is_in(ids.iter().map(|id| Expr::cust(id.to_string())))
+    }
+}
 
 /// The rows of `stmt`: sea-orm's `ConnectionTrait::query_all_raw`, minus the boxed future
 /// around it.

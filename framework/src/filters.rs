@@ -27,7 +27,7 @@
 
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{PyInt, is_py_space, parse_py_int};
-use crate::models::{ModelMeta, pk_column};
+use crate::models::ModelMeta;
 use crate::request::RequestContext;
 use poem_openapi::ParameterStyle;
 use poem_openapi::registry::{MetaOperationParam, MetaParamIn, MetaSchemaRef};
@@ -37,7 +37,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Identity, Order, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Related, RelationDef, Select,
+    QueryOrder, QueryTrait, Related, RelationDef, Select,
 };
 use std::collections::HashSet;
 use std::fmt;
@@ -111,16 +111,7 @@ fn existing_pks<T: ModelMeta>(
     db: &DatabaseConnection,
     ids: Vec<i64>,
 ) -> BoxFuture<'_, Result<HashSet<i64>, DbErr>> {
-    Box::pin(async move {
-        let found = T::find()
-            .select_only()
-            .column(pk_column::<T>())
-            .filter(pk_column::<T>().is_in(ids))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?;
-        Ok(found.into_iter().collect())
-    })
+    Box::pin(async move { crate::db::existing_pks::<T>(db, &ids).await })
 }
 
 fn unary(identity: &Identity) -> Result<DynIden, String> {
@@ -273,7 +264,10 @@ impl<E: ModelMeta> FieldFilter<E> {
                         related
                             .column(junction.parent_fk.clone())
                             .from(junction.table.clone())
-                            .and_where(Expr::col(junction.target_fk.clone()).is_in(ids));
+                            .and_where(crate::db::is_in_integers(
+                                Expr::col(junction.target_fk.clone()),
+                                &ids,
+                            ));
                         select = select.filter(
                             Expr::col((E::default().into_iden(), junction.parent_column.clone()))
                                 .in_subquery(related),
@@ -431,9 +425,16 @@ fn query_param(name: &str, description: &str) -> MetaOperationParam {
 ///
 /// The match is `LOWER(CAST(col AS TEXT)) LIKE LOWER(?) ESCAPE '\'` with the term's `%`,
 /// `_` and `\` escaped, the same on SQLite and PostgreSQL.
+///
+/// A search of more than [`SearchFilter::max_terms`] terms (100) or with a term longer than
+/// [`SearchFilter::max_term_length`] characters (10,000) is a 400 before any SQL is built:
+/// SQLite refuses deeper expressions and longer `LIKE` patterns (DRF lets those through to a
+/// 500).
 pub struct SearchFilter<E: EntityTrait> {
     columns: Vec<E::Column>,
     param: &'static str,
+    max_terms: usize,
+    max_term_length: usize,
 }
 
 impl<E: EntityTrait> fmt::Debug for SearchFilter<E> {
@@ -441,9 +442,17 @@ impl<E: EntityTrait> fmt::Debug for SearchFilter<E> {
         f.debug_struct("SearchFilter")
             .field("columns", &self.columns)
             .field("param", &self.param)
+            .field("max_terms", &self.max_terms)
+            .field("max_term_length", &self.max_term_length)
             .finish()
     }
 }
+
+/// The default of [`SearchFilter::max_terms`].
+pub const MAX_SEARCH_TERMS: usize = 100;
+/// The default of [`SearchFilter::max_term_length`]: 10,000 characters stay below SQLite's
+/// 50,000-byte `LIKE` pattern limit however they are escaped and encoded.
+pub const MAX_SEARCH_TERM_LENGTH: usize = 10_000;
 
 impl<E: EntityTrait> SearchFilter<E> {
     /// Searches `columns` (DRF's `search_fields`) with `?search=`.
@@ -451,7 +460,23 @@ impl<E: EntityTrait> SearchFilter<E> {
         SearchFilter {
             columns,
             param: "search",
+            max_terms: MAX_SEARCH_TERMS,
+            max_term_length: MAX_SEARCH_TERM_LENGTH,
         }
+    }
+
+    /// The most terms a search may have (default [`MAX_SEARCH_TERMS`]); each adds a
+    /// condition, and SQLite's expressions may nest 1,000 deep at most.
+    pub fn max_terms(mut self, terms: usize) -> Self {
+        self.max_terms = terms;
+        self
+    }
+
+    /// The longest term, in characters (default [`MAX_SEARCH_TERM_LENGTH`], which SQLite
+    /// allows; PostgreSQL has no limit of its own).
+    pub fn max_term_length(mut self, characters: usize) -> Self {
+        self.max_term_length = characters;
+        self
     }
 
     /// Reads the terms from another query parameter (DRF's `SEARCH_PARAM`).
@@ -471,6 +496,21 @@ impl<E: EntityTrait> SearchFilter<E> {
         let terms = search_terms(value);
         if self.columns.is_empty() || terms.is_empty() {
             return Ok(select);
+        }
+        if terms.len() > self.max_terms {
+            return Err(ApiError::ValidationList(vec![format!(
+                "Ensure the search has no more than {} terms.",
+                self.max_terms
+            )]));
+        }
+        if terms
+            .iter()
+            .any(|term| term.chars().count() > self.max_term_length)
+        {
+            return Err(ApiError::ValidationList(vec![format!(
+                "Ensure each search term has no more than {} characters.",
+                self.max_term_length
+            )]));
         }
         let mut every_term = Condition::all();
         for term in &terms {

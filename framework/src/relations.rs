@@ -899,15 +899,7 @@ pub async fn parse_pks_many<T: ModelMeta>(
     }
     if !ids.is_empty() {
         let wanted: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
-        let found: HashSet<i64> = T::find()
-            .select_only()
-            .column(pk_column::<T>())
-            .filter(pk_column::<T>().is_in(wanted))
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        let found = crate::db::existing_pks::<T>(db, &wanted).await?;
         if let Some((_, item)) = ids.iter().find(|(id, _)| !found.contains(id)) {
             let shown = match item {
                 Value::String(s) => s.clone(),
@@ -921,12 +913,13 @@ pub async fn parse_pks_many<T: ModelMeta>(
         errors.add(name, message);
         return Ok(None);
     }
-    let mut unique = Vec::with_capacity(ids.len());
-    for (id, _) in ids {
-        if !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
+    // First occurrences, in order (a set: a list of thousands must not cost its square).
+    let mut seen = HashSet::with_capacity(ids.len());
+    let unique = ids
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| seen.insert(*id))
+        .collect();
     Ok(Some(unique))
 }
 
@@ -1029,17 +1022,19 @@ async fn pks_by_slug<T: ModelMeta>(
     column: T::Column,
     slugs: &[String],
 ) -> ApiResult<HashMap<String, i64>> {
-    let rows: Vec<(i64, String)> = T::find()
-        .select_only()
-        .column(pk_column::<T>())
-        .column(column)
-        .filter(column.is_in(slugs.iter().cloned()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut found = HashMap::with_capacity(rows.len());
-    for (pk, slug) in rows {
-        found.entry(slug).or_insert(pk);
+    let mut found = HashMap::with_capacity(slugs.len());
+    for chunk in slugs.chunks(crate::db::MAX_BOUND_VALUES) {
+        let rows: Vec<(i64, String)> = T::find()
+            .select_only()
+            .column(pk_column::<T>())
+            .column(column)
+            .filter(column.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (pk, slug) in rows {
+            found.entry(slug).or_insert(pk);
+        }
     }
     Ok(found)
 }
@@ -1122,6 +1117,7 @@ pub async fn parse_slugs_many<T: ModelMeta>(
     let slugs: Vec<String> = items.iter().map_while(slug_text).collect();
     let found = pks_by_slug::<T>(db, column, &slugs).await?;
     let mut pks = Vec::with_capacity(items.len());
+    let mut seen = HashSet::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let Some(slug) = slugs.get(index) else {
             errors.add(name, messages::INVALID_VALUE);
@@ -1129,7 +1125,7 @@ pub async fn parse_slugs_many<T: ModelMeta>(
         };
         match found.get(slug) {
             Some(pk) => {
-                if !pks.contains(pk) {
+                if seen.insert(*pk) {
                     pks.push(*pk);
                 }
             }
@@ -1243,16 +1239,19 @@ where
     if ids.is_empty() {
         return Ok(());
     }
-    let mut insert = Query::insert();
-    insert
-        .into_table(via.to_tbl.clone())
-        .columns([parent_fk, target_fk]);
-    for id in ids {
+    // Two values a row: at most MAX_BOUND_VALUES values a statement.
+    for chunk in ids.chunks(crate::db::MAX_BOUND_VALUES / 2) {
+        let mut insert = Query::insert();
         insert
-            .values([pk.into(), (*id).into()])
-            .map_err(|err| ApiError::Internal(err.to_string()))?;
+            .into_table(via.to_tbl.clone())
+            .columns([parent_fk.clone(), target_fk.clone()]);
+        for id in chunk {
+            insert
+                .values([pk.into(), (*id).into()])
+                .map_err(|err| ApiError::Internal(err.to_string()))?;
+        }
+        db.execute(&insert).await?;
     }
-    db.execute(&insert).await?;
     Ok(())
 }
 

@@ -12,6 +12,8 @@
 //! | [`UserRateThrottle`] (scope `user`) | `throttle_user_<pk>` (or `<ident>` when anonymous) | every request |
 //! | [`ScopedRateThrottle`] | `throttle_<view's throttle_scope>_<pk or ident>` | views with a `throttle_scope` |
 //!
+//! | [`LoginRateThrottle`] (scopes `login_client`, `login_account`) | `throttle_login_client_<ident>`, `throttle_login_account_<account>` | login views only |
+//!
 //! `<ident>` is the client address as DRF's `get_ident` computes it ([`client_ident`]).
 //! Rates come from [`Settings::default_throttle_rates`](crate::settings::Settings) by scope
 //! (DRF's `DEFAULT_THROTTLE_RATES`), or are given to the throttle (`.rate("5/min")`).
@@ -376,6 +378,126 @@ pub async fn check_throttles(view: &dyn ApiView, ctx: &RequestContext) -> ApiRes
         ));
     }
     Ok(())
+}
+
+/// Login brute-force protection (what django-axes adds to a Django project; DRF leaves it to
+/// the project): on the views that check a password ([`ApiView::is_login_view`]: simplejwt's
+/// token views, DRF's `obtain_auth_token`, dj-rest-auth's login), attempts are limited per
+/// client address (`login_client` rate, default [`LoginRateThrottle::DEFAULT_CLIENT_RATE`])
+/// and per account named in the body (`username` or `email`, case-insensitive;
+/// `login_account` rate, default [`LoginRateThrottle::DEFAULT_ACCOUNT_RATE`]). Past either,
+/// the view answers DRF's 429 before any password is hashed, so a guessing client neither
+/// tries more passwords nor costs the server more hashing. Every other view passes.
+///
+/// ```rust,ignore
+/// settings.default_throttle_classes.push(Arc::new(LoginRateThrottle::new()));
+/// // Optional, DRF-style: settings.default_throttle_rates.insert("login_account".into(), "3/min".into());
+/// ```
+#[derive(Clone, Default)]
+pub struct LoginRateThrottle {
+    client: SimpleRateThrottle,
+    account: SimpleRateThrottle,
+}
+
+impl LoginRateThrottle {
+    /// Attempts per client address when the `login_client` scope has no rate.
+    pub const DEFAULT_CLIENT_RATE: &'static str = "20/min";
+    /// Attempts per account when the `login_account` scope has no rate.
+    pub const DEFAULT_ACCOUNT_RATE: &'static str = "5/min";
+
+    /// Rates from the settings (or the defaults), the settings' store, the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Attempts allowed per client address (`"20/min"`).
+    pub fn client_rate(mut self, rate: &str) -> Self {
+        self.client = self.client.rate(rate);
+        self
+    }
+
+    /// Attempts allowed per account (`"5/min"`).
+    pub fn account_rate(mut self, rate: &str) -> Self {
+        self.account = self.account.rate(rate);
+        self
+    }
+
+    /// Keeps histories in `store` instead of the settings' `throttle_cache`.
+    pub fn store(mut self, store: Arc<dyn ThrottleStore>) -> Self {
+        self.client = self.client.store(store.clone());
+        self.account = self.account.store(store);
+        self
+    }
+
+    /// Reads the time from `timer` (seconds) instead of the system clock.
+    pub fn timer(mut self, timer: Timer) -> Self {
+        self.client = self.client.timer(timer.clone());
+        self.account = self.account.timer(timer);
+        self
+    }
+
+    /// The rate of `scope`: this throttle's own, the settings' for the scope, or `default`.
+    fn rate(
+        throttle: &SimpleRateThrottle,
+        ctx: &RequestContext,
+        scope: &str,
+        default: &str,
+    ) -> ApiResult<Rate> {
+        if throttle.rate.is_none()
+            && !ctx
+                .state()
+                .settings
+                .default_throttle_rates
+                .contains_key(scope)
+        {
+            return Rate::parse(default).map_err(ApiError::Internal);
+        }
+        throttle.rate_for(ctx, scope)
+    }
+}
+
+/// The account a login request names: its `username` or else `email` field, trimmed and
+/// lower-cased (a digest when longer than any e-mail address, so keys stay short); `None`
+/// when the body has neither (or cannot be read).
+fn login_account(ctx: &RequestContext) -> Option<String> {
+    use sha2::Digest;
+    let data = ctx.data().ok()?;
+    let account = ["username", "email"].iter().find_map(|field| {
+        let value = data.get(*field)?.as_str()?.trim();
+        (!value.is_empty()).then(|| value.to_lowercase())
+    })?;
+    if account.len() <= 254 {
+        return Some(account);
+    }
+    let digest = sha2::Sha256::digest(account.as_bytes());
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[async_trait::async_trait]
+impl Throttle for LoginRateThrottle {
+    async fn allow_request(&self, ctx: &RequestContext, view: &dyn ApiView) -> ApiResult<Verdict> {
+        if !view.is_login_view() {
+            return Ok(Verdict::Allowed);
+        }
+        let rate = Self::rate(&self.client, ctx, "login_client", Self::DEFAULT_CLIENT_RATE)?;
+        let key = cache_key("login_client", &client_ident(ctx));
+        let verdict = self.client.check(ctx, &key, rate).await?;
+        if verdict != Verdict::Allowed {
+            return Ok(verdict);
+        }
+        let Some(account) = login_account(ctx) else {
+            return Ok(Verdict::Allowed);
+        };
+        let rate = Self::rate(
+            &self.account,
+            ctx,
+            "login_account",
+            Self::DEFAULT_ACCOUNT_RATE,
+        )?;
+        self.account
+            .check(ctx, &cache_key("login_account", &account), rate)
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -337,20 +337,12 @@ impl UrlEndpoint {
         matches!(host, Some(Ok(host)) if self.state.settings.allowed_hosts.allows(host))
     }
 
-    /// The parser limits that can be checked before the body is read: the number of query
-    /// parameters and a declared `Content-Length`.
+    /// The parser limit that can be checked before the body is read: the number of query
+    /// parameters.
     fn check_sizes(&self, req: &Request) -> crate::exceptions::ApiResult<()> {
         let limits = &self.state.settings.parser_limits;
-        if let Some(query) = req.original_uri().query() {
-            limits.check_number_fields(query.as_bytes())?;
-        }
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        match declared {
-            Some(length) => limits.check_body_size(length),
+        match req.original_uri().query() {
+            Some(query) => limits.check_number_fields(query.as_bytes()),
             None => Ok(()),
         }
     }
@@ -407,15 +399,12 @@ impl Endpoint for UrlEndpoint {
             };
             if !body.is_empty() {
                 let limit = ctx.state().settings.parser_limits.max_memory_size;
-                match read_body(std::mem::take(body), limit).await {
+                let declared = ctx
+                    .header(header::CONTENT_LENGTH)
+                    .and_then(|value| value.parse::<usize>().ok());
+                match Box::pin(read_body(std::mem::take(body), limit, declared)).await {
                     Ok(bytes) => ctx.set_body(bytes),
-                    Err(err) => {
-                        let message = match err {
-                            poem::error::ReadBodyError::PayloadTooLarge => {
-                                crate::parsers::DATA_TOO_BIG
-                            }
-                            _ => "The request body could not be read.",
-                        };
+                    Err(message) => {
                         let error = crate::exceptions::ApiError::ParseError(message.into());
                         return Ok(with_security_headers(
                             error.into_response(None).into_poem(),
@@ -432,16 +421,40 @@ impl Endpoint for UrlEndpoint {
     }
 }
 
-/// The request body, up to `limit` bytes (Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`; boxed:
-/// poem's reader zeroes a 4 KiB buffer in its future, and only requests with a body should
-/// carry it).
+/// How much of a body past the limit is read (and thrown away) before the 400 is sent: a
+/// client still sending when the answer comes would see its connection reset instead.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The request body, up to `limit` bytes (Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`), or the
+/// error to answer. Past the limit the rest is read and dropped (up to [`DRAIN_LIMIT`]), so
+/// memory holds at most `limit` bytes and one chunk.
 async fn read_body(
     body: poem::Body,
     limit: Option<usize>,
-) -> Result<Vec<u8>, poem::error::ReadBodyError> {
-    Box::pin(body.into_bytes_limit(limit.unwrap_or(usize::MAX)))
-        .await
-        .map(Vec::from)
+    declared: Option<usize>,
+) -> Result<Vec<u8>, &'static str> {
+    use futures_util::StreamExt;
+    let limit = limit.unwrap_or(usize::MAX);
+    let mut data = Vec::with_capacity(declared.unwrap_or(0).min(limit).min(DRAIN_LIMIT));
+    let mut dropped: Option<usize> = None;
+    let mut chunks = body.into_bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| "The request body could not be read.")?;
+        match &mut dropped {
+            None if data.len() + chunk.len() <= limit => data.extend_from_slice(&chunk),
+            None => dropped = Some(chunk.len()),
+            Some(bytes) => {
+                *bytes += chunk.len();
+                if *bytes > DRAIN_LIMIT {
+                    break;
+                }
+            }
+        }
+    }
+    match dropped {
+        Some(_) => Err(crate::parsers::DATA_TOO_BIG),
+        None => Ok(data),
+    }
 }
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {

@@ -101,6 +101,12 @@ pub trait ApiView: Send + Sync + 'static {
         None
     }
 
+    /// Whether the view checks a password from its body (`username` or `email`, and
+    /// `password`): [`crate::throttling::LoginRateThrottle`] limits such views only.
+    fn is_login_view(&self) -> bool {
+        false
+    }
+
     /// The media types of the view's parsers, in the order of its `parser_classes` (OPTIONS
     /// lists them as `parses`).
     fn parses(&self) -> &'static [&'static str] {

@@ -868,6 +868,10 @@ const LOGIN_DESCRIPTION: &str = "Check the credentials and return the REST Token
 
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for LoginView<U> {
+    fn is_login_view(&self) -> bool {
+        true
+    }
+
     /// dj-rest-auth's `permission_classes = (AllowAny,)`.
     fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
         true

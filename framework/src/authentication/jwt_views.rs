@@ -196,6 +196,10 @@ pub struct TokenObtainPairView;
 
 #[async_trait::async_trait]
 impl ApiView for TokenObtainPairView {
+    fn is_login_view(&self) -> bool {
+        true
+    }
+
     token_view_basics!();
 
     fn name(&self) -> String {
@@ -408,6 +412,10 @@ pub struct TokenObtainSlidingView;
 
 #[async_trait::async_trait]
 impl ApiView for TokenObtainSlidingView {
+    fn is_login_view(&self) -> bool {
+        true
+    }
+
     token_view_basics!();
 
     fn name(&self) -> String {

@@ -132,15 +132,18 @@ impl Authentication for JwtAuthentication {
     }
 
     async fn authenticate(&self, ctx: &RequestContext) -> ApiResult<Option<RequestUser>> {
-        let Some(header) = ctx.header(poem::http::header::AUTHORIZATION) else {
-            return Ok(None);
-        };
+        // simplejwt reads the header's bytes (latin-1, as WSGI gives them): a token that is
+        // not text is an invalid token (401), not a missing header.
         let settings = &ctx.state().settings.jwt;
-        let parts: Vec<&str> = header.split_whitespace().collect();
+        let parts = basic::split_header_words(basic::authorization_header(ctx));
         let Some(scheme) = parts.first() else {
             return Ok(None);
         };
-        if !settings.auth_header_types.iter().any(|t| t == scheme) {
+        if !settings
+            .auth_header_types
+            .iter()
+            .any(|t| t.as_bytes() == *scheme)
+        {
             return Ok(None);
         }
         if parts.len() != 2 {
@@ -149,7 +152,9 @@ impl Authentication for JwtAuthentication {
                 "code": "bad_authorization_header",
             })));
         }
-        authenticate_raw_token(ctx, parts[1]).await.map(Some)
+        authenticate_raw_token(ctx, &String::from_utf8_lossy(parts[1]))
+            .await
+            .map(Some)
     }
 
     fn authenticate_header(&self) -> Option<String> {

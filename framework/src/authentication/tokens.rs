@@ -63,7 +63,9 @@ async fn record(
         Record::Outstanding => token_blacklist::outstand(&state.db, &issued)
             .await
             .map(|_| ()),
-        Record::Blacklisted => token_blacklist::blacklist(&state.db, &issued).await,
+        Record::Blacklisted => token_blacklist::blacklist(&state.db, &issued)
+            .await
+            .map(|_| ()),
     };
     result.map_err(db_error)
 }
@@ -181,8 +183,17 @@ pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Result<Refreshe
             refresh: None,
         }));
     }
-    if settings.blacklist_after_rotation {
-        record(state, Record::Blacklisted, &claims, token, user_id).await?;
+    // Blacklisting the old token is the atomic step: of several refreshes racing with one
+    // token, only the one that blacklists it gets a new pair (simplejwt checks, then
+    // blacklists, so there several can win).
+    if settings.blacklist_after_rotation && settings.token_blacklist {
+        let newly_blacklisted =
+            token_blacklist::blacklist(&state.db, &issued(&claims, token, user_id))
+                .await
+                .map_err(db_error)?;
+        if !newly_blacklisted {
+            return Ok(Err(TokenError::Blacklisted));
+        }
     }
     claims.rotate(settings);
     let rotated = encode_claims(settings, &claims);

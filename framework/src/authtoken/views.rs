@@ -43,6 +43,10 @@ const PARSED: [&str; 3] = [
 
 #[async_trait::async_trait]
 impl ApiView for ObtainAuthTokenView {
+    fn is_login_view(&self) -> bool {
+        true
+    }
+
     fn methods(&self) -> Vec<Method> {
         vec![Method::POST]
     }

@@ -184,11 +184,16 @@ pub async fn outstand<C: ConnectionTrait>(db: &C, token: &IssuedToken<'_>) -> Re
 }
 
 /// Blacklists `token`, recording it as outstanding first if needed (simplejwt's
-/// `blacklist()`); blacklisting twice is harmless. One transaction.
-pub async fn blacklist(db: &DatabaseConnection, token: &IssuedToken<'_>) -> Result<(), DbErr> {
+/// `blacklist()`), in one transaction. Returns whether this call blacklisted it: `false` when
+/// it already was, so blacklisting twice is harmless, and of several requests blacklisting
+/// the same token at once exactly one gets `true` (the blacklist row is inserted or not,
+/// atomically, under its unique `token_id`: on PostgreSQL the others wait for the first
+/// one's commit, on SQLite for its write lock).
+pub async fn blacklist(db: &DatabaseConnection, token: &IssuedToken<'_>) -> Result<bool, DbErr> {
+    use sea_orm::QueryTrait;
     let txn = db.begin().await?;
     let token_id = outstand(&txn, token).await?;
-    blacklisted_token::Entity::insert(blacklisted_token::ActiveModel {
+    let insert = blacklisted_token::Entity::insert(blacklisted_token::ActiveModel {
         id: ActiveValue::NotSet,
         blacklisted_at: ActiveValue::Set(crate::timezone::now()),
         token_id: ActiveValue::Set(token_id),
@@ -198,9 +203,10 @@ pub async fn blacklist(db: &DatabaseConnection, token: &IssuedToken<'_>) -> Resu
             .do_nothing()
             .to_owned(),
     )
-    .exec_without_returning(&txn)
-    .await?;
-    txn.commit().await
+    .into_query();
+    let inserted = txn.execute(&insert).await?.rows_affected() == 1;
+    txn.commit().await?;
+    Ok(inserted)
 }
 
 /// Whether the token with this `jti` is blacklisted (simplejwt's `check_blacklist()`).
@@ -271,8 +277,11 @@ mod tests {
         let id = outstand(&db, &token).await.expect("outstand");
         assert_eq!(outstand(&db, &token).await.expect("again"), id);
         assert!(!is_blacklisted(&db, "a1").await.expect("check"));
-        blacklist(&db, &token).await.expect("blacklist");
-        blacklist(&db, &token).await.expect("blacklist twice");
+        assert!(blacklist(&db, &token).await.expect("blacklist"));
+        assert!(
+            !blacklist(&db, &token).await.expect("blacklist twice"),
+            "the second call finds it blacklisted"
+        );
         assert!(is_blacklisted(&db, "a1").await.expect("check"));
         assert!(!is_blacklisted(&db, "other").await.expect("check"));
         assert_eq!(
@@ -288,7 +297,7 @@ mod tests {
             user_id: None,
             ..token.clone()
         };
-        blacklist(&db, &unseen).await.expect("blacklist unseen");
+        assert!(blacklist(&db, &unseen).await.expect("blacklist unseen"));
         assert!(is_blacklisted(&db, "b2").await.expect("check"));
         // Deleting the user keeps its tokens, without a user.
         db.execute_unprepared("DELETE FROM users WHERE id = 1")
