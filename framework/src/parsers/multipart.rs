@@ -235,6 +235,10 @@ fn is_python_bytes_space(c: char) -> bool {
 
 type Params = Vec<(String, String)>;
 
+/// One piece of an RFC 2231 parameter: its continuation number, text, and whether it is
+/// percent-encoded (`name*0*=`).
+type Continuation = (Option<u32>, String, bool);
+
 /// One header line: its lower-case name, value and parameters; `None` when Django skips it.
 fn header_line(line: &[u8]) -> Option<(String, String, Params)> {
     let line = std::str::from_utf8(line).ok()?;
@@ -269,7 +273,7 @@ fn header_parameters(line: &str) -> Result<(String, Params), ()> {
     let mut params = Vec::new();
     // `email.utils.decode_params`: `name*`, `name*0`, `name*0*`... are joined and decoded
     // after the plain parameters.
-    let mut extended: Vec<(String, Vec<(Option<u32>, String, bool)>)> = Vec::new();
+    let mut extended: Vec<(String, Vec<Continuation>)> = Vec::new();
     for (name, value) in pieces {
         if name.is_empty() {
             continue;
@@ -291,7 +295,7 @@ fn header_parameters(line: &str) -> Result<(String, Params), ()> {
         }
     }
     for (name, mut continuations) in extended {
-        continuations.sort_by(|a, b| a.0.cmp(&b.0));
+        continuations.sort_by_key(|(number, _, _)| *number);
         let is_extended = continuations.iter().any(|(_, _, encoded)| *encoded);
         let mut joined = String::new();
         for (_, text, encoded) in continuations {
@@ -371,7 +375,7 @@ fn split_parameters(line: &str) -> Vec<&str> {
         match bytes[idx] {
             b'\\' if bytes.get(idx + 1) == Some(&b'"') => idx += 1,
             b'"' => quotes += 1,
-            b';' if quotes % 2 == 0 => {
+            b';' if quotes.is_multiple_of(2) => {
                 pieces.push(line[start..idx].trim());
                 start = idx + 1;
             }
@@ -428,7 +432,9 @@ mod tests {
     #[test]
     fn bodies_read_as_django_reads_them() {
         let cd = "Content-Disposition: form-data";
-        let cases: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+        // (what, body, the fields Django reads)
+        type Case = (&'static str, String, Vec<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
             (
                 "basic",
                 format!("--XyZ\r\n{cd}; name=\"title\"\r\n\r\nHello\r\n--XyZ--\r\n"),
