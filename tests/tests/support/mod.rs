@@ -159,12 +159,21 @@ impl Server {
         addr: &str,
         env: &[(&str, &str)],
     ) -> Server {
+        let mut cmd = blog(dir);
+        cmd.args(args).envs(env.iter().copied());
+        Self::start_command(dir, cmd, addr).await
+    }
+
+    /// Starts `cmd` (a `serve` on `addr`, perhaps through a wrapper such as `bash -c 'ulimit
+    /// -n 1024; exec ...'`), logging to a file in `dir`, and waits until `GET /api/` answers.
+    pub async fn start_command(dir: &Path, mut cmd: Command, addr: &str) -> Server {
+        let args: Vec<String> = cmd
+            .get_args()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
         let log = dir.join(format!("serve-{}.log", addr.replace(':', "_")));
         let file = std::fs::File::create(&log).expect("server log");
-        let mut cmd = blog(dir);
-        cmd.args(args)
-            .envs(env.iter().copied())
-            .stdout(file.try_clone().expect("server log"))
+        cmd.stdout(file.try_clone().expect("server log"))
             .stderr(file);
         let child = cmd
             .spawn()
