@@ -32,6 +32,15 @@ if [[ " $engines " == *" sqlite "* ]]; then
   echo "== SQLite pass: $((SECONDS - start)) s"
 fi
 
+# libFuzzer on every fuzz target for FUZZ_SECONDS each (30 by default; FUZZ_SECONDS=0 skips).
+# The saved inputs were replayed by `cargo test` above (fuzz_harness); this searches for new
+# ones. See fuzz/README.md.
+if [[ "${FUZZ_SECONDS:-30}" != 0 ]]; then
+  start=$SECONDS
+  bash fuzz/run.sh
+  echo "== fuzzing: $((SECONDS - start)) s"
+fi
+
 [[ " $engines " == *" postgres "* ]] || exit 0
 
 # The directory that holds a PostgreSQL server's programs (initdb, pg_ctl, postgres).

@@ -151,13 +151,17 @@ pub fn mask_secret(secret: &str) -> String {
     mask + &cipher
 }
 
-/// Unmasks a 64-character token (`_unmask_cipher_token`) into its secret.
+/// Unmasks a 64-character token (`_unmask_cipher_token`) into its secret. Any text is
+/// unmasked byte by byte (callers check the format first; the fuzzer found that slicing it
+/// as `str` panicked inside a multi-byte character).
 pub fn unmask_token(token: &str) -> String {
-    let (mask, cipher) = token.split_at(CSRF_SECRET_LENGTH.min(token.len()));
+    let bytes = token.as_bytes();
+    let (mask, cipher) = bytes.split_at(CSRF_SECRET_LENGTH.min(bytes.len()));
     let n = CSRF_ALLOWED_CHARS.len();
     cipher
-        .bytes()
-        .zip(mask.bytes())
+        .iter()
+        .copied()
+        .zip(mask.iter().copied())
         .map(|(c, m)| char::from(CSRF_ALLOWED_CHARS[(char_index(c) + n - char_index(m)) % n]))
         .collect()
 }

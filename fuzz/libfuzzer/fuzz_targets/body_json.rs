@@ -1,0 +1,3 @@
+#![no_main]
+//! `fuzz_harness::body_json` under libFuzzer.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_harness::body_json(data));
