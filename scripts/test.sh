@@ -32,6 +32,10 @@ if [[ " $engines " == *" sqlite "* ]]; then
   echo "== SQLite pass: $((SECONDS - start)) s"
 fi
 
+# schemathesis on every operation of the blog's OpenAPI document (scripts/schemathesis/run.sh).
+echo "== schemathesis"
+bash scripts/schemathesis/run.sh target/debug/example_blog
+
 # libFuzzer on every fuzz target for FUZZ_SECONDS each (30 by default; FUZZ_SECONDS=0 skips).
 # The saved inputs were replayed by `cargo test` above (fuzz_harness); this searches for new
 # ones. See fuzz/README.md.

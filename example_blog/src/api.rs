@@ -58,6 +58,7 @@ pub fn settings(config: &Config) -> Settings {
         settings.jwt.refresh_token_lifetime = lifetime;
     }
     settings.allowed_hosts = config.allowed_hosts.clone();
+    settings.schema_document_errors = config.schema_document_errors;
     // Login brute-force protection: not in the DRF reference, so off by default for wire
     // compatibility; on in production mode.
     if config.production {

@@ -31,6 +31,7 @@ Environment:
                       required in production mode
   HEADER_READ_TIMEOUT seconds a request's headers may take [default: 10]
   IDLE_TIMEOUT        seconds a connection may stay without traffic [default: 60]
+  SCHEMA_DOCUMENT_ERRORS  1: /api/schema/ also lists every error status of each operation
   RUST_LOG            log filter [default: info]; RUST_LOG=info,sqlx::query=debug logs SQL
   SUPERUSER_EMAIL     createsuperuser's --email
   SUPERUSER_PASSWORD  createsuperuser --no-input's password

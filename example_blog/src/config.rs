@@ -12,6 +12,7 @@
 //! | `ALLOWED_HOSTS` | Django's `ALLOWED_HOSTS`, comma-separated (`api.example.com,.example.org`, `*` for any); default [`rest_framework::hosts::DEVELOPMENT_ALLOWED_HOSTS`]; required in production mode |
 //! | `HEADER_READ_TIMEOUT` | seconds a request's headers may take from its first byte; default 10 |
 //! | `IDLE_TIMEOUT` | seconds a connection may stay without traffic; default 60 |
+//! | `SCHEMA_DOCUMENT_ERRORS` | off; `1`: the OpenAPI document lists every status, errors included ([`rest_framework::settings::Settings::schema_document_errors`]) |
 //!
 //! The listening address defaults to [`DEFAULT_BIND`]; `example_blog serve --bind` changes it.
 
@@ -59,6 +60,8 @@ pub struct Config {
     /// How `serve` treats connections: `HEADER_READ_TIMEOUT` and `IDLE_TIMEOUT` (seconds)
     /// over [`rest_framework::server::ServerSettings`]' defaults.
     pub server: rest_framework::server::ServerSettings,
+    /// `SCHEMA_DOCUMENT_ERRORS`: the OpenAPI document lists the error statuses too.
+    pub schema_document_errors: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -75,6 +78,7 @@ impl std::fmt::Debug for Config {
             .field("refresh_token_lifetime", &self.refresh_token_lifetime)
             .field("allowed_hosts", &self.allowed_hosts.patterns())
             .field("server", &self.server)
+            .field("schema_document_errors", &self.schema_document_errors)
             .finish()
     }
 }
@@ -185,6 +189,8 @@ impl Config {
             refresh_token_lifetime: None,
             allowed_hosts: allowed_hosts_from_env(),
             server: rest_framework::server::ServerSettings::default(),
+            schema_document_errors: env_var(SCHEMA_DOCUMENT_ERRORS_ENV)
+                .is_some_and(|value| is_true(&value)),
         }
     }
 
@@ -202,6 +208,7 @@ impl Config {
             refresh_token_lifetime: None,
             allowed_hosts: rest_framework::hosts::AllowedHosts::default(),
             server: rest_framework::server::ServerSettings::default(),
+            schema_document_errors: false,
         }
     }
 }
@@ -218,6 +225,8 @@ pub const ALLOWED_HOSTS_ENV: &str = "ALLOWED_HOSTS";
 pub const HEADER_READ_TIMEOUT_ENV: &str = "HEADER_READ_TIMEOUT";
 /// The variable holding the idle timeout of `serve`, in seconds.
 pub const IDLE_TIMEOUT_ENV: &str = "IDLE_TIMEOUT";
+/// The variable that makes the OpenAPI document list every status (`1`, `true`, `yes`, `on`).
+pub const SCHEMA_DOCUMENT_ERRORS_ENV: &str = "SCHEMA_DOCUMENT_ERRORS";
 /// Shortest `SECRET_KEY` production mode accepts (Django's `check --deploy`, W009).
 pub const MIN_SECRET_KEY_LENGTH: usize = 50;
 /// Fewest distinct characters in a production `SECRET_KEY` (Django's W009).
@@ -263,12 +272,15 @@ impl Config {
 
 /// Is `PRODUCTION` set to a true value?
 pub fn production_from_env() -> bool {
-    env_var(PRODUCTION_ENV).is_some_and(|value| {
-        matches!(
-            value.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "yes" | "on"
-        )
-    })
+    env_var(PRODUCTION_ENV).is_some_and(|value| is_true(&value))
+}
+
+/// `1`, `true`, `yes` or `on`, in any case.
+fn is_true(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
 }
 
 /// The checks of production mode on the environment (see [`Config::from_env_checked`]).

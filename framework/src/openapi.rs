@@ -421,6 +421,84 @@ pub struct Document {
     pub swagger_html: String,
 }
 
+/// What a view may answer besides its successes, for [`document_every_status`].
+#[derive(Debug, Clone)]
+struct Answers {
+    /// It has authentication classes: bad credentials are a 401, permissions and CSRF 403s.
+    authenticates: bool,
+    /// It checks credentials itself (simplejwt's views, logins): 401s.
+    challenges: bool,
+    /// Throttles apply: 429s.
+    throttled: bool,
+    /// What the view declares ([`ApiView::openapi_error_statuses`]).
+    declared: Vec<u16>,
+}
+
+/// [`Settings::schema_document_errors`]: adds to `op` every status the framework can answer
+/// for it, as a drf-spectacular project lists them with `@extend_schema(responses={...})`
+/// (a description, no body schema: error bodies vary, `{"detail": ...}` or field errors):
+/// 400 (invalid data, limits, disallowed host), 401 and 403 when it authenticates, 404 on
+/// detail routes and paginated lists (an invalid page), 406 (content negotiation), 415
+/// when it takes a body, 429 when throttled; and a POST's other success status (DRF's
+/// `create` answers 201, actions and plain views either 200 or 201), with the same body.
+fn document_every_status(op: &mut MetaOperation, path: &str, answers: Answers) {
+    let responses = &mut op.responses.responses;
+    if op.method == Method::POST {
+        for (have, add) in [(200, 201), (201, 200)] {
+            if responses.iter().any(|r| r.status == Some(add)) {
+                continue;
+            }
+            if let Some(found) = responses.iter().find(|r| r.status == Some(have)) {
+                let other = MetaResponse {
+                    description: found.description,
+                    status: Some(add),
+                    status_range: None,
+                    content: found
+                        .content
+                        .iter()
+                        .map(|media| MetaMediaType {
+                            content_type: media.content_type,
+                            schema: media.schema.clone(),
+                        })
+                        .collect(),
+                    headers: Vec::new(),
+                };
+                responses.push(other);
+            }
+        }
+    }
+    let paginated = op
+        .params
+        .iter()
+        .any(|param| matches!(param.name.as_str(), "page" | "cursor" | "offset"));
+    let errors = [
+        (400, "Bad Request", true),
+        (
+            401,
+            "Unauthorized",
+            answers.authenticates || answers.challenges,
+        ),
+        (403, "Forbidden", answers.authenticates),
+        (404, "Not Found", path.contains('{') || paginated),
+        (406, "Not Acceptable", true),
+        (415, "Unsupported Media Type", op.request.is_some()),
+        (429, "Too Many Requests", answers.throttled),
+    ];
+    let declared = answers.declared.iter().map(|&status| {
+        let description = errors
+            .iter()
+            .find(|(known, _, _)| *known == status)
+            .map_or("Error", |(_, description, _)| description);
+        (status, description, true)
+    });
+    for (status, description, answered) in errors.into_iter().chain(declared) {
+        if answered && !responses.iter().any(|r| r.status == Some(status)) {
+            responses.push(response(status, description, None));
+        }
+    }
+    responses.sort_by_key(|r| r.status);
+}
+
 /// Builds the document of a set of URL patterns.
 pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document {
     let routes: Vec<(String, std::sync::Arc<dyn ApiView>)> = patterns
@@ -446,10 +524,23 @@ pub fn build_document(patterns: &[UrlPattern], settings: &Settings) -> Document 
                     .iter()
                     .flat_map(|class| class.openapi_security_schemes(&source_settings))
                     .collect();
+                let throttled = view.throttle_classes().map_or(
+                    !source_settings.default_throttle_classes.is_empty(),
+                    |classes| !classes.is_empty(),
+                );
                 for op in &mut operations {
                     op.security = operation_security(&view_schemes, || {
                         view.openapi_allows_anonymous(&op.method)
                     });
+                    if source_settings.schema_document_errors {
+                        let answers = Answers {
+                            authenticates: !classes.is_empty(),
+                            challenges: view.www_authenticate().is_some() || view.is_login_view(),
+                            throttled,
+                            declared: view.openapi_error_statuses(&op.method),
+                        };
+                        document_every_status(op, route, answers);
+                    }
                 }
                 let mut known = known_schemes.borrow_mut();
                 for scheme in view_schemes {

@@ -60,6 +60,12 @@ pub struct Settings {
     /// `DATA_UPLOAD_MAX_NUMBER_FILES`, and a bound on the values of a JSON body: bigger
     /// requests get a 400 before they are parsed.
     pub parser_limits: crate::parsers::ParserLimits,
+    /// Whether the OpenAPI document lists every status an operation can answer, the errors
+    /// (400, 401, 403, 404, 406, 415, 429) included, as a drf-spectacular project does when
+    /// it declares them with `@extend_schema(responses=...)`. Off by default: the document
+    /// is then drf-spectacular's own, key for key; API testers such as schemathesis want it
+    /// on.
+    pub schema_document_errors: bool,
 }
 
 impl Settings {
@@ -85,6 +91,7 @@ impl Settings {
             schema_description: None,
             allowed_hosts: Default::default(),
             parser_limits: Default::default(),
+            schema_document_errors: false,
         }
     }
 }

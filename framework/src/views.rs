@@ -85,6 +85,13 @@ pub trait ApiView: Send + Sync + 'static {
         false
     }
 
+    /// Error statuses `method` can answer beyond those the framework infers (for
+    /// [`Settings::schema_document_errors`](crate::settings::Settings::schema_document_errors)):
+    /// a view that answers 404 without a path parameter, say.
+    fn openapi_error_statuses(&self, _method: &Method) -> Vec<u16> {
+        Vec::new()
+    }
+
     /// The OpenAPI operations of this view at `path` (OpenAPI syntax, `/api/articles/{id}/`),
     /// registering the schemas they use.
     fn openapi_operations(&self, _path: &str, _registry: &mut Registry) -> Vec<MetaOperation> {

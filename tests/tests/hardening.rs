@@ -483,3 +483,63 @@ async fn authorization_headers_that_are_not_text_are_401s() {
         );
     }
 }
+
+// --- every status in the OpenAPI document -----------------------------------------------------
+
+/// With `schema_document_errors`, each operation lists the errors it can answer (what
+/// schemathesis checks); without it the document stays drf-spectacular's (tests/schema.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_can_list_every_status() {
+    let s = TestServer::start_blog_app(|db, config| {
+        use rest_framework::poem::EndpointExt;
+        let mut settings = example_blog::api::settings(config);
+        settings.schema_document_errors = true;
+        let state = AppState::new::<example_blog::entities::user::Entity>(db, settings);
+        rest_framework::accounts::include::<example_blog::entities::user::Entity>(
+            example_blog::api::urlpatterns(),
+            "/api/accounts/v1/",
+            example_blog::api::accounts_settings(config),
+        )
+        .into_endpoint(state)
+        .boxed()
+    })
+    .await;
+    let doc = s.get("/api/schema/?format=json", None).await.json();
+    let statuses = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no responses for {method} {path}"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        statuses("/api/articles/{id}/", "get"),
+        ["200", "400", "401", "403", "404", "406"]
+    );
+    assert_eq!(
+        statuses("/api/articles/", "get"),
+        ["200", "400", "401", "403", "404", "406"]
+    );
+    assert_eq!(
+        statuses("/api/articles/", "post"),
+        ["200", "201", "400", "401", "403", "406", "415"]
+    );
+    assert_eq!(
+        statuses("/api/token/", "post"),
+        ["200", "201", "400", "401", "406", "415"]
+    );
+    assert_eq!(
+        statuses("/api/accounts/v1/registration/verify-email/", "post"),
+        ["200", "201", "400", "401", "403", "404", "406", "415"]
+    );
+    assert_eq!(
+        doc["paths"]["/api/articles/{id}/"]["get"]["responses"]["404"],
+        json!({"description": "Not Found"})
+    );
+    // The other success of a POST has the same body.
+    assert_eq!(
+        doc["paths"]["/api/articles/"]["post"]["responses"]["200"],
+        doc["paths"]["/api/articles/"]["post"]["responses"]["201"]
+    );
+}

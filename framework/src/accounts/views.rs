@@ -715,6 +715,11 @@ const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
+    /// An unknown key is a 404 (allauth's `get_object_or_404`).
+    fn openapi_error_statuses(&self, _method: &Method) -> Vec<u16> {
+        vec![404]
+    }
+
     /// dj-rest-auth's `permission_classes = (AllowAny,)`.
     fn openapi_allows_anonymous(&self, _method: &Method) -> bool {
         true
