@@ -29,6 +29,11 @@ pub const SQLITE_CACHE_KIB: u32 = 2048;
 /// Connections in a PostgreSQL pool.
 pub const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 
+/// How long a request waits for a pool connection (or a new connection to PostgreSQL) before
+/// it is answered 503: a database that is down makes requests fail fast, not hang for
+/// sqlx's default 30 s.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Statements slower than this are logged at `WARN` (target `sqlx::query`).
 pub const SLOW_STATEMENT_THRESHOLD: Duration = Duration::from_secs(1);
 
@@ -76,12 +81,17 @@ pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
 /// * **PostgreSQL** (`postgres://user:password@host/db`): a pool of up to
 ///   [`POSTGRES_MAX_CONNECTIONS`] connections.
 ///
+/// Either way a request waits at most [`ACQUIRE_TIMEOUT`] for a connection, then gets a
+/// 503; the pool replaces lost connections by itself once the database is back.
+///
 /// SQL statements are logged at `DEBUG` under the target `sqlx::query`
 /// (`RUST_LOG=sqlx::query=debug`), statements slower than [`SLOW_STATEMENT_THRESHOLD`] at
 /// `WARN`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_timeout(ACQUIRE_TIMEOUT)
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, SLOW_STATEMENT_THRESHOLD);

@@ -47,6 +47,10 @@ pub enum ApiError {
     /// 429 `Request was throttled. Expected available in N seconds.`
     #[error("throttled")]
     Throttled(Option<u64>),
+    /// 503 `Service temporarily unavailable, try again later.`: the database cannot be
+    /// reached (down, restarting, every connection busy). The message is logged, never sent.
+    #[error("service unavailable: {0}")]
+    ServiceUnavailable(String),
     /// 500: a bug or a database failure. The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -71,6 +75,7 @@ impl ApiError {
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,8 +127,14 @@ impl ApiError {
             }
             other => serde_json::to_vec(&Detail(&other.detail())).unwrap_or_default(),
         };
-        if let ApiError::Internal(message) = &self {
-            tracing::error!(error = %message, "internal server error");
+        match &self {
+            ApiError::Internal(message) => {
+                tracing::error!(error = %message, "internal server error")
+            }
+            ApiError::ServiceUnavailable(message) => {
+                tracing::warn!(error = %message, "service unavailable")
+            }
+            _ => {}
         }
         let mut response = Response::json_bytes(status, body);
         // DRF's exception handler: `Retry-After` when the wait is known and not zero.
@@ -157,6 +168,9 @@ impl ApiError {
                 format!("Request was throttled. Expected available in {wait} {unit}.")
             }
             ApiError::Internal(_) => "A server error occurred.".into(),
+            ApiError::ServiceUnavailable(_) => {
+                "Service temporarily unavailable, try again later.".into()
+            }
             ApiError::AuthenticationFailed(body) => body
                 .get("detail")
                 .and_then(|d| d.as_str())
@@ -169,8 +183,47 @@ impl ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// A database that cannot be reached is a 503 (the client may retry; the pool reconnects
+    /// by itself); any other database error a 500.
     fn from(err: sea_orm::DbErr) -> Self {
-        ApiError::Internal(format!("database error: {err}"))
+        if is_unavailable(&err) {
+            ApiError::ServiceUnavailable(format!("database unavailable: {err}"))
+        } else {
+            ApiError::Internal(format!("database error: {err}"))
+        }
+    }
+}
+
+/// Whether `err` says the database cannot be reached now, rather than that a statement is
+/// wrong: no connection from the pool in time, a connection lost or refused, PostgreSQL
+/// shutting down or not accepting connections yet (SQLSTATE classes 08 and 57P), SQLite's
+/// lock wait running out.
+pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as SqlxError;
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return matches!(err, DbErr::Conn(_));
+    };
+    match sqlx.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed
+        | SqlxError::Tls(_) => true,
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions, operator intervention (shutdown, starting
+            // up); SQLite: SQLITE_BUSY and SQLITE_LOCKED (primary and extended codes).
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517")
+        }
+        _ => matches!(err, DbErr::Conn(_)),
     }
 }
 
