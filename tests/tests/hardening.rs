@@ -163,12 +163,14 @@ async fn a_refused_host_sends_no_password_reset_mail() {
     }
 }
 
-/// The blog with its settings' `ALLOWED_HOSTS` replaced.
-async fn blog_with_allowed_hosts(hosts: &'static str) -> TestServer {
+/// The blog with its settings changed by `configure`.
+async fn blog_with(
+    configure: impl FnOnce(&mut rest_framework::settings::Settings) + Send + 'static,
+) -> TestServer {
     TestServer::start_blog_app(move |db, config| {
         use rest_framework::poem::EndpointExt;
         let mut settings = example_blog::api::settings(config);
-        settings.allowed_hosts = rest_framework::hosts::AllowedHosts::from_comma_separated(hosts);
+        configure(&mut settings);
         let state = AppState::new::<example_blog::entities::user::Entity>(db, settings);
         rest_framework::accounts::include::<example_blog::entities::user::Entity>(
             example_blog::api::urlpatterns(),
@@ -177,6 +179,14 @@ async fn blog_with_allowed_hosts(hosts: &'static str) -> TestServer {
         )
         .into_endpoint(state)
         .boxed()
+    })
+    .await
+}
+
+/// The blog with its settings' `ALLOWED_HOSTS` replaced.
+async fn blog_with_allowed_hosts(hosts: &'static str) -> TestServer {
+    blog_with(move |settings| {
+        settings.allowed_hosts = rest_framework::hosts::AllowedHosts::from_comma_separated(hosts);
     })
     .await
 }
@@ -490,20 +500,7 @@ async fn authorization_headers_that_are_not_text_are_401s() {
 /// schemathesis checks); without it the document stays drf-spectacular's (tests/schema.rs).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_document_can_list_every_status() {
-    let s = TestServer::start_blog_app(|db, config| {
-        use rest_framework::poem::EndpointExt;
-        let mut settings = example_blog::api::settings(config);
-        settings.schema_document_errors = true;
-        let state = AppState::new::<example_blog::entities::user::Entity>(db, settings);
-        rest_framework::accounts::include::<example_blog::entities::user::Entity>(
-            example_blog::api::urlpatterns(),
-            "/api/accounts/v1/",
-            example_blog::api::accounts_settings(config),
-        )
-        .into_endpoint(state)
-        .boxed()
-    })
-    .await;
+    let s = blog_with(|settings| settings.schema_document_errors = true).await;
     let doc = s.get("/api/schema/?format=json", None).await.json();
     let statuses = |path: &str, method: &str| -> Vec<String> {
         doc["paths"][path][method]["responses"]
