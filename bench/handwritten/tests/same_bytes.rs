@@ -122,7 +122,9 @@ async fn handwritten_bodies_are_the_blogs() {
     seed(&blog_db, &options).await.expect("seed");
     let tricky = add_tricky_article(&blog_db).await;
 
-    let config = example_blog::config::Config::for_tests(&url);
+    let mut config = example_blog::config::Config::for_tests(&url);
+    // The links name this host (one that is not the server's own address).
+    config.allowed_hosts = rest_framework::hosts::AllowedHosts::new(["testserver.local"]);
     let blog = example_blog::api::build_app(blog_db.clone(), &config)
         .await
         .expect("build the blog");
