@@ -124,7 +124,8 @@ async fn handwritten_bodies_are_the_blogs() {
 
     let mut config = example_blog::config::Config::for_tests(&url);
     // The links name this host (one that is not the server's own address).
-    config.allowed_hosts = rest_framework::hosts::AllowedHosts::new(["testserver.local", "127.0.0.1"]);
+    config.allowed_hosts =
+        rest_framework::hosts::AllowedHosts::new(["testserver.local", "127.0.0.1"]);
     let blog = example_blog::api::build_app(blog_db.clone(), &config)
         .await
         .expect("build the blog");
