@@ -16,10 +16,12 @@ root=$PWD
 blog="${1:-target/debug/example_blog}"
 [[ -x "$blog" ]] || { cargo build -p example_blog --locked; blog=target/debug/example_blog; }
 blog=$(realpath "$blog")
-if ! command -v st >/dev/null 2>&1 && ! python3 -c "import schemathesis" 2>/dev/null; then
+if ! python3 -c "import schemathesis" 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
-st=$(command -v st || echo "python3 -m schemathesis.cli")
+# The module, not the `st` script: a new console script is not on PATH under pyenv until a
+# rehash.
+st="python3 -m schemathesis.cli"
 
 work=$(mktemp -d /tmp/rf-schemathesis.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
