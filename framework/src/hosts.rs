@@ -8,6 +8,20 @@
 //!
 //! Patterns are Django's: `example.com` matches that host exactly, `.example.com` the domain
 //! and every subdomain, `*` anything; matching ignores case, the port and a trailing dot.
+//!
+//! ```
+//! use rest_framework::hosts::AllowedHosts;
+//!
+//! let hosts = AllowedHosts::new(["api.example.com", ".example.org"]);
+//! assert!(hosts.allows("API.example.com:8443"));
+//! assert!(hosts.allows("www.example.org"));
+//! assert!(!hosts.allows("evil.example"));
+//! // Settings::allowed_hosts takes it; from an environment variable:
+//! let from_env = AllowedHosts::from_comma_separated("api.example.com, .example.org");
+//! assert_eq!(from_env, hosts);
+//! ```
+
+use std::borrow::Cow;
 
 /// The hosts Django's development setup answers for and the DRF reference app's default
 /// (`127.0.0.1,localhost,[::1],testserver`).
@@ -78,13 +92,13 @@ impl AllowedHosts {
 }
 
 /// Django's `split_domain_port`: the lower-cased domain (without a trailing dot) and port of
-/// a host matching `^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$`; `None` otherwise.
-pub fn split_domain_port(host: &str) -> Option<(String, &str)> {
-    let lower = host.to_ascii_lowercase();
-    let (domain, port) = if lower.starts_with('[') {
-        let end = lower.find(']')?;
-        let inside = &lower[1..end];
-        let (head, tail) = inside.split_once(':')?;
+/// a host matching `^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$` (case-insensitively);
+/// `None` otherwise. Allocates only for a host with upper-case letters (it runs on every
+/// request).
+pub fn split_domain_port(host: &str) -> Option<(Cow<'_, str>, &str)> {
+    let domain_end = if host.starts_with('[') {
+        let end = host.find(']')?;
+        let (head, tail) = host[1..end].split_once(':')?;
         let valid = head.bytes().all(|b| b.is_ascii_hexdigit())
             && !tail.is_empty()
             && tail
@@ -93,28 +107,30 @@ pub fn split_domain_port(host: &str) -> Option<(String, &str)> {
         if !valid {
             return None;
         }
-        (lower[..=end].to_owned(), &host[end + 1..])
+        end + 1
     } else {
-        let end = lower.find(':').unwrap_or(lower.len());
-        let domain = &lower[..end];
-        let valid = !domain.is_empty()
-            && domain
+        let end = host.find(':').unwrap_or(host.len());
+        let valid = end > 0
+            && host[..end]
                 .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         if !valid {
             return None;
         }
-        (domain.to_owned(), &host[end..])
+        end
     };
+    let (domain, port) = host.split_at(domain_end);
     let port = match port.strip_prefix(':') {
         Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => digits,
         None if port.is_empty() => "",
         _ => return None,
     };
-    let domain = domain
-        .strip_suffix('.')
-        .map(str::to_owned)
-        .unwrap_or(domain);
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    let domain = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(domain.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(domain)
+    };
     Some((domain, port))
 }
 

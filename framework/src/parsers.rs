@@ -15,6 +15,18 @@ pub use multipart::{DATA_TOO_BIG, TOO_MANY_FIELDS, TOO_MANY_FILES};
 /// How much of a request the parsers accept (Django's `DATA_UPLOAD_*` settings; see
 /// [`Settings::parser_limits`](crate::settings::Settings::parser_limits)). `None` turns a
 /// limit off.
+///
+/// ```
+/// use rest_framework::parsers::ParserLimits;
+/// use rest_framework::settings::Settings;
+///
+/// let mut settings = Settings::new(b"secret".to_vec());
+/// settings.parser_limits = ParserLimits {
+///     max_memory_size: Some(10 * 1024 * 1024), // 10 MiB bodies
+///     max_number_fields: None,                 // no field limit
+///     ..ParserLimits::default()
+/// };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParserLimits {
     /// `DATA_UPLOAD_MAX_MEMORY_SIZE`: the largest body read, in bytes (2.5 MiB); for a

@@ -389,9 +389,18 @@ pub async fn check_throttles(view: &dyn ApiView, ctx: &RequestContext) -> ApiRes
 /// the view answers DRF's 429 before any password is hashed, so a guessing client neither
 /// tries more passwords nor costs the server more hashing. Every other view passes.
 ///
-/// ```rust,ignore
+/// ```
+/// use rest_framework::settings::Settings;
+/// use rest_framework::throttling::LoginRateThrottle;
+/// use std::sync::Arc;
+///
+/// let mut settings = Settings::new(b"secret".to_vec());
 /// settings.default_throttle_classes.push(Arc::new(LoginRateThrottle::new()));
-/// // Optional, DRF-style: settings.default_throttle_rates.insert("login_account".into(), "3/min".into());
+/// // Optional, DRF-style rates for its two scopes:
+/// settings.default_throttle_rates.insert("login_account".into(), "3/min".into());
+/// // Or on the throttle itself:
+/// let strict = LoginRateThrottle::new().account_rate("3/min").client_rate("10/min");
+/// # let _ = strict;
 /// ```
 #[derive(Clone, Default)]
 pub struct LoginRateThrottle {

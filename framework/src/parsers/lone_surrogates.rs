@@ -42,15 +42,13 @@ pub(super) fn decode<E>(
     // Outside a request scope, nothing could recognise the marker later.
     RECORDED.try_with(|_| ()).ok()?;
     // A marker the body does not spell: the body's strings then hold it only where it
-    // replaced a surrogate (candidates the body holds as text are skipped without a parse).
-    let marker = CANDIDATES.clone().find(|marker| {
-        let mut utf8 = [0; 4];
-        let escaped = format!("\\u{:04x}", u32::from(*marker));
-        memchr::memmem::find(body, marker.encode_utf8(&mut utf8).as_bytes()).is_none()
-            && !body
-                .windows(escaped.len())
-                .any(|window| window.eq_ignore_ascii_case(escaped.as_bytes()))
-    })?;
+    // replaced a surrogate.
+    let spelled = spelled_candidates(body);
+    let marker = CANDIDATES
+        .clone()
+        .enumerate()
+        .find(|(index, _)| spelled & (1 << index) == 0)
+        .map(|(_, marker)| marker)?;
     let (rewritten, _) = replace_lone_surrogates(body, marker)?;
     let value = match read(&rewritten) {
         Ok(value) => value,
@@ -58,6 +56,29 @@ pub(super) fn decode<E>(
     };
     RECORDED.with(|cell| cell.set(Some(marker)));
     Some(Ok(value))
+}
+
+/// The candidates the body spells, as a bit per candidate: as UTF-8 (`EF B7 90`..`EF B7 AF`)
+/// or as a `\uFDxx` escape, in one pass over the body for each form.
+fn spelled_candidates(body: &[u8]) -> u32 {
+    let first = u32::from(*CANDIDATES.start());
+    let mut spelled = 0u32;
+    let mut mark = |code: u32| {
+        if let Some(index) = code.checked_sub(first).filter(|index| *index < 32) {
+            spelled |= 1 << index;
+        }
+    };
+    for at in memchr::memmem::find_iter(body, b"\xEF\xB7") {
+        if let Some(&last) = body.get(at + 2) {
+            mark(0xFDC0 + u32::from(last & 0x3F));
+        }
+    }
+    for at in memchr::memmem::find_iter(body, b"\\u") {
+        if let Some(code) = escaped_code(body, at) {
+            mark(code);
+        }
+    }
+    spelled
 }
 
 /// The first lone surrogate in a char field's value read from this request's body, as DRF
