@@ -81,3 +81,8 @@ pub mod prelude {
 }
 
 pub mod test_db;
+
+/// The guide's pages whose code blocks are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/security.md")]
+pub struct SecurityGuide;
