@@ -24,6 +24,15 @@ cargo fmt --all -- --check
 echo "== cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The workspace builds the framework with every feature (the tests crate asks for `full`).
+# Alone, it must also build and pass its unit tests with the default features and with the
+# core only (no contrib module).
+for features in "" "--no-default-features"; do
+  echo "== rest_framework alone: ${features:-default features}"
+  cargo clippy -p rest_framework --lib --tests --locked $features -- -D warnings
+  cargo test -p rest_framework --lib --locked $features
+done
+
 # Both passes build the same targets with the same features: the second one compiles nothing.
 if [[ " $engines " == *" sqlite "* ]]; then
   echo "== cargo test on SQLite"

@@ -2,7 +2,7 @@
 //! (`reference/drf_blog/accounts/managers.py`).
 
 use crate::entities::user;
-use rest_framework::auth::hashers::make_password;
+use rest_framework::contrib::auth::hashers::make_password;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 

@@ -3,19 +3,21 @@
 use crate::config::Config;
 use crate::entities::user;
 use crate::views::{ArticleViewSet, CommentViewSet, TagViewSet, UserViewSet};
-use rest_framework::accounts::{AccountsSettings, DjangoSessionLogin};
-use rest_framework::authentication::SessionAuthentication;
-use rest_framework::authentication::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
-use rest_framework::authentication::jwt_cookies::JwtCookieSettings;
-use rest_framework::authentication::jwt_views::{
+use rest_framework::authentication::{Authentication, BasicAuthentication};
+use rest_framework::contrib::accounts::JwtCookieAuthentication;
+use rest_framework::contrib::accounts::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
+use rest_framework::contrib::accounts::jwt_cookies::JwtCookieSettings;
+use rest_framework::contrib::accounts::{AccountsSettings, DjangoSessionLogin};
+use rest_framework::contrib::authtoken::{ObtainAuthTokenView, TokenAuthentication};
+use rest_framework::contrib::cors::CorsMiddleware;
+use rest_framework::contrib::mail::{ConsoleBackend, EmailBackend, FileBackend};
+use rest_framework::contrib::sessions::{
+    CsrfViewMiddleware, SessionAuthentication, SessionMiddleware,
+};
+use rest_framework::contrib::simplejwt::JwtAuthentication;
+use rest_framework::contrib::simplejwt::views::{
     TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView,
 };
-use rest_framework::authentication::{
-    Authentication, BasicAuthentication, JwtAuthentication, JwtCookieAuthentication,
-};
-use rest_framework::authtoken::{ObtainAuthTokenView, TokenAuthentication};
-use rest_framework::cors::CorsMiddleware;
-use rest_framework::mail::{ConsoleBackend, EmailBackend, FileBackend};
 use rest_framework::routers::DefaultRouter;
 use rest_framework::settings::{AppState, Settings};
 use rest_framework::urls::UrlPatterns;
@@ -37,25 +39,27 @@ pub fn settings(config: &Config) -> Settings {
         Arc::new(BasicAuthentication::new()),
     ];
     settings.default_authentication_classes = classes;
+    // Django's MIDDLEWARE: sessions, then CSRF.
+    settings.middleware = vec![Arc::new(SessionMiddleware), Arc::new(CsrfViewMiddleware)];
     // Django's AUTHENTICATION_BACKENDS of the reference: sessions made by either log in.
-    settings.sessions.authentication_backends = vec![
+    settings.sessions_mut().authentication_backends = vec![
         "django.contrib.auth.backends.ModelBackend".into(),
         "allauth.account.auth_backends.AuthenticationBackend".into(),
     ];
     // SIMPLE_JWT: rotation, with the rotated refresh token blacklisted (token_blacklist app).
-    settings.jwt.rotate_refresh_tokens = true;
-    settings.jwt.blacklist_after_rotation = true;
-    settings.jwt.token_blacklist = true;
+    settings.jwt_mut().rotate_refresh_tokens = true;
+    settings.jwt_mut().blacklist_after_rotation = true;
+    settings.jwt_mut().token_blacklist = true;
     // REST_AUTH: JWT_AUTH_COOKIE, JWT_AUTH_REFRESH_COOKIE, JWT_AUTH_HTTPONLY = False.
-    settings.jwt_cookies = JwtCookieSettings {
+    *settings.jwt_cookies_mut() = JwtCookieSettings {
         httponly: false,
         ..JwtCookieSettings::named("my-app-auth", "my-refresh-token")
     };
     if let Some(lifetime) = config.access_token_lifetime {
-        settings.jwt.access_token_lifetime = lifetime;
+        settings.jwt_mut().access_token_lifetime = lifetime;
     }
     if let Some(lifetime) = config.refresh_token_lifetime {
-        settings.jwt.refresh_token_lifetime = lifetime;
+        settings.jwt_mut().refresh_token_lifetime = lifetime;
     }
     settings.allowed_hosts = config.allowed_hosts.clone();
     settings.schema_document_errors = config.schema_document_errors;
@@ -129,7 +133,7 @@ pub async fn build_app(
 ) -> Result<rest_framework::poem::endpoint::BoxEndpoint<'static>, String> {
     use rest_framework::poem::EndpointExt;
     let state = AppState::new::<user::Entity>(db, settings(config));
-    let patterns = rest_framework::accounts::include::<user::Entity>(
+    let patterns = rest_framework::contrib::accounts::include::<user::Entity>(
         urlpatterns(),
         "/api/accounts/v1/",
         accounts_settings(config),

@@ -107,7 +107,7 @@ fn env_var(name: &str) -> Option<String> {
 }
 
 /// The variable that sets how many password hashes run at once (a positive integer;
-/// `rest_framework::auth::hashers::set_max_concurrent_hashes`).
+/// `rest_framework::contrib::auth::hashers::set_max_concurrent_hashes`).
 pub const PASSWORD_HASHING_SLOTS_ENV: &str = "PASSWORD_HASHING_SLOTS";
 
 /// `PASSWORD_HASHING_SLOTS`: `Ok(None)` when unset (the framework's default, the cores minus

@@ -2,8 +2,8 @@
 //! user entity's contract with the framework's authentication.
 
 use crate::entities::{article, comment, tag, user};
-use rest_framework::accounts::AccountUser;
-use rest_framework::auth::{AuthUser, RequestUser};
+use rest_framework::contrib::accounts::AccountUser;
+use rest_framework::contrib::auth::{AuthUser, RequestUser};
 use rest_framework::models::ModelMeta;
 use rest_framework::sea_orm::Order;
 

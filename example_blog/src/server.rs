@@ -19,7 +19,7 @@ use std::time::Instant;
 /// working directory) is then seen at once.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(slots) = crate::config::password_hashing_slots_from_env()? {
-        rest_framework::auth::hashers::set_max_concurrent_hashes(slots);
+        rest_framework::contrib::auth::hashers::set_max_concurrent_hashes(slots);
     }
     let db = if config.production {
         connect_migrated(&config.database_url).await?

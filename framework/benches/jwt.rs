@@ -6,7 +6,7 @@
 //! `cargo bench -p rest_framework --bench jwt -- --quick`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rest_framework::authentication::jwt::{
+use rest_framework::contrib::simplejwt::jwt::{
     JwtSettings, TokenType, access_token_for_user, decode_token,
 };
 use std::hint::black_box;

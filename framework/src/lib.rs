@@ -4,18 +4,16 @@
 //! viewset, its authentication and permission classes) and get a complete, documented REST
 //! API that answers exactly as DRF does on the wire.
 //!
-//! The modules mirror DRF's: [`serializers`], [`fields`], [`relations`], [`viewsets`],
+//! The core's modules mirror DRF's: [`serializers`], [`fields`], [`relations`], [`viewsets`],
 //! [`generics`], [`routers`], [`authentication`], [`permissions`], [`pagination`],
-//! [`parsers`], [`exceptions`], [`status`]. See `docs/architecture.md` for the path of a
-//! request through them.
+//! [`parsers`], [`exceptions`], [`status`]. What Django and DRF's companion packages add
+//! (users and passwords, sessions and CSRF, authtoken, simplejwt, dj-rest-auth, CORS, mail)
+//! is in [`contrib`], each piece behind a cargo feature (`auth` and `simplejwt` by default,
+//! `full` for all). See `docs/architecture.md` for the path of a request through them.
 
-pub mod accounts;
-pub mod auth;
 pub mod authentication;
-pub mod authtoken;
+pub mod contrib;
 pub mod cookies;
-pub mod cors;
-pub mod csrf;
 pub mod db;
 pub mod decorators;
 pub mod exceptions;
@@ -23,8 +21,8 @@ pub mod fields;
 pub mod filters;
 pub mod generics;
 pub mod hosts;
-pub mod mail;
 pub mod metadata;
+pub mod middleware;
 pub mod models;
 pub mod negotiation;
 pub mod openapi;
@@ -41,14 +39,13 @@ pub mod rows;
 pub mod runtime;
 pub mod serializers;
 pub mod server;
-pub mod sessions;
 pub mod settings;
 pub mod signing;
 pub mod status;
 pub mod throttling;
 pub mod timezone;
-pub mod token_blacklist;
 pub mod urls;
+pub mod users;
 pub mod views;
 pub mod viewsets;
 
@@ -63,8 +60,11 @@ pub use serde_json;
 
 /// The names most applications use, in one import.
 pub mod prelude {
-    pub use crate::auth::{AuthUser, RequestUser};
-    pub use crate::authentication::{Authentication, JwtAuthentication};
+    pub use crate::authentication::{Authentication, BasicAuthentication};
+    #[cfg(feature = "auth")]
+    pub use crate::contrib::auth::AuthUser;
+    #[cfg(feature = "simplejwt")]
+    pub use crate::contrib::simplejwt::JwtAuthentication;
     pub use crate::exceptions::{ApiError, ApiResult};
     pub use crate::models::ModelMeta;
     pub use crate::pagination::PageNumberPagination;
@@ -76,6 +76,7 @@ pub mod prelude {
     pub use crate::serializers::{ModelSerializer as _, Save};
     pub use crate::settings::{AppState, Settings};
     pub use crate::urls::UrlPatterns;
+    pub use crate::users::RequestUser;
     pub use crate::viewsets::ModelViewSet;
     pub use crate::{ModelSerializer, viewset};
 }

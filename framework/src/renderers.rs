@@ -155,7 +155,9 @@ impl Renderer for BrowsableApiRenderer {
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
         response.body = Some(page.into_bytes());
-        set_csrf_cookie_on_html(response, context.request)
+        // `{% csrf_token %}` in the page's forms (sets the cookie, by `CsrfViewMiddleware`).
+        context.request.mark_csrf_token_used();
+        response
     }
 }
 
@@ -188,15 +190,6 @@ pub const TEMPLATE_HTML_RENDERER: PassthroughRenderer = PassthroughRenderer {
     media_type: "text/html",
     format: "html",
 };
-
-/// Django's templates ask for a CSRF token on every HTML page (`{% csrf_token %}` in the
-/// browsable API's forms), and asking sets the `csrftoken` cookie: so does this.
-pub fn set_csrf_cookie_on_html(response: Response, request: &RequestContext) -> Response {
-    match crate::csrf::get_token(request) {
-        (_, Some(cookie)) => cookie.apply(response),
-        (_, None) => response,
-    }
-}
 
 /// The HTML page of [`BrowsableApiRenderer`].
 fn html_page(response: &Response, context: &RendererContext<'_>, json: &str) -> String {

@@ -1,11 +1,11 @@
 //! DRF's `Request`: the incoming request plus what the pipeline learned about it
 //! (the authenticated user, path parameters), and its parsed body.
 
-use crate::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};
 use crate::parsers;
 use crate::serializers::SerializerContext;
 use crate::settings::AppState;
+use crate::users::RequestUser;
 use poem::http::{HeaderMap, Method, Uri, header};
 use sea_orm::DatabaseConnection;
 
@@ -32,13 +32,17 @@ pub struct RequestContext {
     accepted: Option<(String, String)>,
 }
 
-/// What answering a request did with its session (one allocation for both flags).
+/// What answering a request did with its session and CSRF token (one allocation for the
+/// flags, which the session and CSRF middleware read).
 #[derive(Debug, Default)]
 struct SessionFlags {
     /// The session was looked at: the response varies on `Cookie`.
     accessed: std::sync::atomic::AtomicBool,
     /// The session turned out empty (no such session, or flushed).
     emptied: std::sync::atomic::AtomicBool,
+    /// A page used the CSRF token (Django's `CSRF_COOKIE_NEEDS_UPDATE`): the response sets
+    /// the `csrftoken` cookie.
+    csrf_token_used: std::sync::atomic::AtomicBool,
 }
 
 impl RequestContext {
@@ -281,6 +285,21 @@ impl RequestContext {
     pub fn session_emptied(&self) -> bool {
         self.session
             .emptied
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records that the response uses the CSRF token (Django's `get_token(request)` in a
+    /// template): `contrib::sessions::CsrfViewMiddleware` then sets the `csrftoken` cookie.
+    pub fn mark_csrf_token_used(&self) {
+        self.session
+            .csrf_token_used
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether the response uses the CSRF token.
+    pub fn csrf_token_used(&self) -> bool {
+        self.session
+            .csrf_token_used
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 }

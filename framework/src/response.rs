@@ -91,15 +91,6 @@ impl Response {
         self
     }
 
-    /// Adds `Cookie` to `Vary` when the request's session was looked at (Django's
-    /// `SessionMiddleware`: the answer depends on the `sessionid` cookie).
-    pub fn with_session_vary(mut self, ctx: &crate::request::RequestContext) -> Self {
-        if ctx.session_accessed() {
-            crate::cors::patch_vary_headers(&mut self.headers, &["Cookie"]);
-        }
-        self
-    }
-
     /// Converts into a poem response.
     pub fn into_poem(self) -> poem::Response {
         let builder = poem::Response::builder().status(self.status);
@@ -110,5 +101,70 @@ impl Response {
         // The header map moves over as it is: no copy, same order.
         *response.headers_mut() = self.headers;
         response
+    }
+}
+
+/// Django's `patch_vary_headers`: adds `new` to `Vary` unless already there (compared
+/// case-insensitively), keeping the existing values first; `*` absorbs everything.
+pub fn patch_vary_headers(headers: &mut poem::http::HeaderMap, new: &[&str]) {
+    // The items of `Vary` headers, split at commas and trimmed (bytes: no text copies).
+    fn items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+        value
+            .split(|&b| b == b',')
+            .map(<[u8]>::trim_ascii)
+            .filter(|item| !item.is_empty())
+    }
+    // The result, "a, b, c"; the existing values are its first `existing` bytes.
+    let mut joined = Vec::with_capacity(32);
+    let mut star = false;
+    let mut push = |joined: &mut Vec<u8>, item: &[u8]| {
+        if !joined.is_empty() {
+            joined.extend_from_slice(b", ");
+        }
+        joined.extend_from_slice(item);
+        star |= item == b"*";
+    };
+    for value in headers.get_all(poem::http::header::VARY) {
+        for item in items(value.as_bytes()) {
+            push(&mut joined, item);
+        }
+    }
+    let existing = joined.len();
+    for header in new {
+        let present =
+            items(&joined[..existing]).any(|item| item.eq_ignore_ascii_case(header.as_bytes()));
+        if !present {
+            push(&mut joined, header.as_bytes());
+        }
+    }
+    if star {
+        joined = b"*".to_vec();
+    }
+    if let Ok(value) = poem::http::HeaderValue::from_maybe_shared(bytes::Bytes::from(joined)) {
+        headers.insert(poem::http::header::VARY, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patch_vary_headers;
+    use poem::http::header::VARY;
+    use poem::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn vary_is_patched_as_django() {
+        let mut headers = HeaderMap::new();
+        patch_vary_headers(&mut headers, &["origin"]);
+        assert_eq!(headers[VARY], "origin");
+        let mut headers = HeaderMap::new();
+        headers.insert(VARY, HeaderValue::from_static("Accept, Cookie"));
+        patch_vary_headers(&mut headers, &["origin"]);
+        assert_eq!(headers[VARY], "Accept, Cookie, origin");
+        patch_vary_headers(&mut headers, &["Origin"]);
+        assert_eq!(headers[VARY], "Accept, Cookie, origin");
+        let mut headers = HeaderMap::new();
+        headers.insert(VARY, HeaderValue::from_static("*"));
+        patch_vary_headers(&mut headers, &["origin"]);
+        assert_eq!(headers[VARY], "*");
     }
 }

@@ -1,12 +1,20 @@
-//! One typed settings struct (DRF's `REST_FRAMEWORK` + simplejwt's `SIMPLE_JWT`) and the
-//! application state shared by every request.
+//! One typed settings struct (DRF's `REST_FRAMEWORK` and what Django's `settings.py` gives
+//! it) and the application state shared by every request.
+//!
+//! The contrib modules bring settings of their own (simplejwt's `SIMPLE_JWT`, Django's
+//! `SESSION_*` and `CSRF_*`, ...): they live in [`Settings::extensions`], reached through
+//! accessors the contrib module adds (`settings.jwt()`, `settings.jwt_mut()`).
 
-use crate::auth::{AuthUser, EntityUserStore, RequestUser, UserStore};
-use crate::authentication::jwt::JwtSettings;
-use crate::authentication::{Authentication, JwtAuthentication};
+pub mod extensions;
+
+pub use extensions::{Extensions, SettingsExtension};
+
+use crate::authentication::{Authentication, BasicAuthentication};
+use crate::middleware::Middleware;
 use crate::pagination::{PageNumberPagination, Pagination};
 use crate::throttling::{LocMemThrottleStore, Throttle, ThrottleStore};
 use crate::urls::Reverser;
+use crate::users::{RequestUser, UserStore};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,9 +24,9 @@ use std::sync::Arc;
 pub struct Settings {
     /// Django's `SECRET_KEY`: signs sessions, CSRF-free tokens, password-reset tokens.
     pub secret_key: Vec<u8>,
-    /// simplejwt settings (signing key, lifetimes, header types).
-    pub jwt: JwtSettings,
-    /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order.
+    /// `DEFAULT_AUTHENTICATION_CLASSES`, tried in order (default: DRF's
+    /// `BasicAuthentication`; add `contrib::simplejwt::JwtAuthentication` and the others you
+    /// enable).
     pub default_authentication_classes: Vec<Arc<dyn Authentication>>,
     /// `DEFAULT_PAGINATION_CLASS` + `PAGE_SIZE` (`None`: lists are not paginated). Any
     /// [`Pagination`]: `PageNumberPagination`, `LimitOffsetPagination`, `CursorPagination`.
@@ -39,12 +47,11 @@ pub struct Settings {
     /// Where throttles keep request histories (DRF's default cache): in the process by
     /// default; a [`crate::throttling::DatabaseThrottleStore`] shares them between processes.
     pub throttle_cache: Arc<dyn ThrottleStore>,
-    /// Django's `CSRF_*` settings (cookie, header, trusted origins).
-    pub csrf: crate::csrf::CsrfSettings,
-    /// Django's `SESSION_*` settings (cookie, age, authentication backends).
-    pub sessions: crate::sessions::SessionSettings,
-    /// dj-rest-auth's JWT cookie settings (`REST_AUTH["JWT_AUTH_*"]`; no cookies by default).
-    pub jwt_cookies: crate::authentication::jwt_cookies::JwtCookieSettings,
+    /// Django's `MIDDLEWARE`: hooks around every view (`contrib::sessions` has Django's
+    /// session and CSRF middleware). Responses pass them in reverse order, as in Django.
+    pub middleware: Vec<Arc<dyn Middleware>>,
+    /// The settings of the contrib modules, one value per type (see [`SettingsExtension`]).
+    pub extensions: Extensions,
     /// `DEFAULT_RENDERER_CLASSES`: JSON, then the browsable API (HTML).
     pub default_renderer_classes: Vec<Arc<dyn crate::renderers::Renderer>>,
     /// `EXCEPTION_HANDLER`: turns errors into responses (default: DRF's).
@@ -69,13 +76,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Settings with DRF's defaults and JWT authentication, signing tokens with `secret_key`.
+    /// Settings with DRF's defaults (Basic authentication), signing with `secret_key`.
     pub fn new(secret_key: impl Into<Vec<u8>>) -> Self {
         let secret_key = secret_key.into();
         Settings {
-            jwt: JwtSettings::new(secret_key.clone()),
             secret_key,
-            default_authentication_classes: vec![Arc::new(JwtAuthentication)],
+            default_authentication_classes: vec![Arc::new(BasicAuthentication::new())],
             default_pagination: Some(Arc::new(PageNumberPagination::default())),
             schema_title: "API".into(),
             schema_version: "1.0.0".into(),
@@ -83,9 +89,8 @@ impl Settings {
             default_throttle_rates: HashMap::new(),
             num_proxies: None,
             throttle_cache: Arc::new(LocMemThrottleStore::default()),
-            csrf: Default::default(),
-            sessions: Default::default(),
-            jwt_cookies: Default::default(),
+            middleware: Vec::new(),
+            extensions: Extensions::default(),
             default_renderer_classes: crate::renderers::default_renderers(),
             exception_handler: Arc::new(crate::exceptions::exception_handler),
             schema_description: None,
@@ -110,17 +115,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for a database, settings and a user model.
-    pub fn new<U: AuthUser>(db: DatabaseConnection, settings: Settings) -> Self {
-        AppState {
-            db,
-            settings: Arc::new(settings),
-            users: Arc::new(EntityUserStore::<U>::new()),
-            urls: Arc::new(Reverser::default()),
-        }
-    }
-
-    /// State with a custom user store (for user tables that are not one sea-orm entity).
+    /// State for a database, settings and where users are found (`contrib::auth` adds
+    /// `AppState::new::<User>` for a user entity).
     pub fn with_user_store(
         db: DatabaseConnection,
         settings: Settings,

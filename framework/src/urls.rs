@@ -459,11 +459,10 @@ async fn read_body(
 
 fn not_found_or_redirect(endpoint: &UrlEndpoint, req: &Request, path: &str) -> poem::Response {
     let mut response = not_found_or_redirect_page(endpoint, req, path);
-    // Django's SessionMiddleware answers these too.
-    crate::sessions::delete_cookie_if_empty(
-        &endpoint.state.settings.sessions,
+    // Django's middleware answers these too.
+    crate::middleware::process_page(
+        &endpoint.state.settings,
         req.headers(),
-        false,
         response.headers_mut(),
     );
     response

@@ -230,8 +230,8 @@ pub async fn dispatch_allowing(
         ),
         None => response,
     };
-    // Django's SessionMiddleware, after the view and its rendering.
-    crate::sessions::delete_cookie_of_empty_session(ctx, response.with_session_vary(ctx))
+    // Django's middleware, after the view and its rendering.
+    crate::middleware::process_response(&settings, ctx, response)
 }
 
 /// DRF's `handle_exception`: the settings' exception handler, with the view's

@@ -2,7 +2,7 @@
 //! and `OrderingFilter`, on real SQLite (and on PostgreSQL when
 //! `TEST_PG_URL=postgres://user@host:port/db` is set: every test then gets its own database), through the public API only.
 
-use rest_framework::auth::{RequestUser, UserStore};
+use rest_framework::users::{RequestUser, UserStore};
 use rest_framework::exceptions::ApiError;
 use rest_framework::filters::{FieldFilter, FilterBackend, OrderingFilter, SearchFilter};
 use rest_framework::models::ModelMeta;

@@ -1175,7 +1175,7 @@ impl TestServer {
         )
     }
 
-    /// Logs `user_id` in with `rest_framework::sessions::login` (as a login view does) and
+    /// Logs `user_id` in with `rest_framework::contrib::sessions::login` (as a login view does) and
     /// returns the cookies it sets: `(csrftoken secret, sessionid key)`. Django reads the row too.
     pub async fn session_login(&self, user_id: i64) -> (String, String) {
         let state = self.session_state();
@@ -1191,7 +1191,7 @@ impl TestServer {
             Default::default(),
             Vec::new(),
         );
-        let cookies = rest_framework::sessions::login(&state, &ctx, &user)
+        let cookies = rest_framework::contrib::sessions::login(&state, &ctx, &user)
             .await
             .unwrap_or_else(|e| panic!("sessions::login({user_id}) failed: {e}"));
         let value = |name: &str| {
@@ -1211,7 +1211,7 @@ impl TestServer {
         user_id: i64,
         expire: chrono::DateTime<chrono::Utc>,
     ) -> String {
-        use rest_framework::sessions::{self, SessionData};
+        use rest_framework::contrib::sessions::{self, SessionData};
         let state = self.session_state();
         let hash = state
             .users
@@ -1275,7 +1275,7 @@ impl TestServer {
                 let text = std::fs::read_to_string(path)
                     .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
                 if text.contains("Content-Transfer-Encoding: quoted-printable") {
-                    rest_framework::mail::decode_quoted_printable(&text)
+                    rest_framework::contrib::mail::decode_quoted_printable(&text)
                 } else {
                     text
                 }

@@ -64,7 +64,7 @@ async fn writes_without_the_csrf_cookie_or_token_are_refused() {
 #[tokio::test]
 async fn a_matching_token_masked_or_not_lets_the_write_through() {
     let (s, id, csrf, session) = logged_in("csrf-ok@example.com").await;
-    let masked = rest_framework::csrf::mask_secret(&csrf);
+    let masked = rest_framework::contrib::sessions::csrf::mask_secret(&csrf);
     assert_eq!(masked.len(), 64);
     for token in [csrf.as_str(), masked.as_str()] {
         let r = post_article(&s, &session, Some(&csrf), &[("X-CSRFToken", token)]).await;
@@ -122,7 +122,7 @@ async fn a_matching_token_masked_or_not_lets_the_write_through() {
 #[tokio::test]
 async fn the_form_field_csrfmiddlewaretoken_is_accepted() {
     let (s, _, csrf, session) = logged_in("csrf-form@example.com").await;
-    let masked = rest_framework::csrf::mask_secret(&csrf);
+    let masked = rest_framework::contrib::sessions::csrf::mask_secret(&csrf);
     let r = s
         .request("POST", ARTICLES)
         .cookies(&[("sessionid", &session), ("csrftoken", &csrf)])
@@ -149,7 +149,7 @@ async fn the_form_field_csrfmiddlewaretoken_is_accepted() {
 #[tokio::test]
 async fn wrong_tokens_and_cookies_are_refused_with_djangos_reasons() {
     let (s, _, csrf, session) = logged_in("csrf-wrong@example.com").await;
-    let other = rest_framework::csrf::new_secret();
+    let other = rest_framework::contrib::sessions::csrf::new_secret();
     let header = "the 'X-Csrftoken' HTTP header";
     let cases: Vec<(String, String, String)> = vec![
         (
@@ -159,7 +159,7 @@ async fn wrong_tokens_and_cookies_are_refused_with_djangos_reasons() {
         ),
         (
             csrf.clone(),
-            rest_framework::csrf::mask_secret(&other),
+            rest_framework::contrib::sessions::csrf::mask_secret(&other),
             format!("CSRF token from {header} incorrect."),
         ),
         (

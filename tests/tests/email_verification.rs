@@ -4,9 +4,9 @@
 
 use example_blog::entities::user;
 use integration_tests::{Response, TestServer, Value, json};
-use rest_framework::accounts::email_address::{self, entity as address};
-use rest_framework::accounts::{AccountsSettings, DjangoSessionLogin, EmailVerification};
-use rest_framework::mail::{EmailMessage, LocMemBackend};
+use rest_framework::contrib::accounts::email_address::{self, entity as address};
+use rest_framework::contrib::accounts::{AccountsSettings, DjangoSessionLogin, EmailVerification};
+use rest_framework::contrib::mail::{EmailMessage, LocMemBackend};
 use rest_framework::poem::EndpointExt;
 use rest_framework::settings::AppState;
 use rest_framework::urls::UrlPatterns;
@@ -32,7 +32,7 @@ async fn app(verification: EmailVerification) -> (TestServer, LocMemBackend) {
             session_login: Some(Arc::new(DjangoSessionLogin)),
             ..AccountsSettings::default()
         };
-        rest_framework::accounts::include::<user::Entity>(
+        rest_framework::contrib::accounts::include::<user::Entity>(
             UrlPatterns::new(),
             "/api/accounts/v1/",
             settings,

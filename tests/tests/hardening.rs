@@ -172,7 +172,7 @@ async fn blog_with(
         let mut settings = example_blog::api::settings(config);
         configure(&mut settings);
         let state = AppState::new::<example_blog::entities::user::Entity>(db, settings);
-        rest_framework::accounts::include::<example_blog::entities::user::Entity>(
+        rest_framework::contrib::accounts::include::<example_blog::entities::user::Entity>(
             example_blog::api::urlpatterns(),
             "/api/accounts/v1/",
             example_blog::api::accounts_settings(config),

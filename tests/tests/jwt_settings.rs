@@ -7,10 +7,10 @@ use example_blog::entities::user;
 use example_blog::views::UserViewSet;
 use integration_tests::{TestServer, Value, json, jwt_parts, msg};
 use jsonwebtoken::Algorithm;
-use rest_framework::authentication::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
-use rest_framework::authentication::jwt::{JwtSettings, TokenType};
-use rest_framework::authentication::jwt_cookies::JwtCookieSettings;
-use rest_framework::authentication::jwt_views::{
+use rest_framework::contrib::accounts::dj_rest_auth::{CookieTokenRefreshView, LogoutView};
+use rest_framework::contrib::accounts::jwt_cookies::JwtCookieSettings;
+use rest_framework::contrib::simplejwt::jwt::{JwtSettings, TokenType};
+use rest_framework::contrib::simplejwt::views::{
     TokenBlacklistView, TokenObtainPairView, TokenObtainSlidingView, TokenRefreshSlidingView,
     TokenRefreshView,
 };
@@ -101,9 +101,9 @@ fn sign_pem(algorithm: Algorithm, pem: &str, claims: &Value) -> String {
 // Sliding tokens
 
 fn sliding_settings(settings: &mut Settings) {
-    settings.jwt.auth_token_types = vec![TokenType::Sliding];
-    settings.jwt.sliding_token_lifetime = Duration::seconds(120);
-    settings.jwt.sliding_token_refresh_lifetime = Duration::seconds(600);
+    settings.jwt_mut().auth_token_types = vec![TokenType::Sliding];
+    settings.jwt_mut().sliding_token_lifetime = Duration::seconds(120);
+    settings.jwt_mut().sliding_token_refresh_lifetime = Duration::seconds(600);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,7 +264,7 @@ async fn asymmetric_round_trip(algorithm: Algorithm, private: &'static str, publ
         jwt.rotate_refresh_tokens = true;
         jwt.blacklist_after_rotation = true;
         jwt.token_blacklist = true;
-        settings.jwt = jwt;
+        *settings.jwt_mut() = jwt;
     })
     .await;
     let id = s.create_user("asymmetric@example.com", PW).await;
@@ -344,9 +344,9 @@ fn bad_pem_keys_are_refused_at_configuration() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audience_issuer_and_leeway() {
     let s = app(|settings| {
-        settings.jwt.audience = Some("blog-api".into());
-        settings.jwt.issuer = Some("https://blog.example".into());
-        settings.jwt.leeway = 30;
+        settings.jwt_mut().audience = Some("blog-api".into());
+        settings.jwt_mut().issuer = Some("https://blog.example".into());
+        settings.jwt_mut().leeway = 30;
     })
     .await;
     let id = s.create_user("aud@example.com", PW).await;
@@ -401,8 +401,8 @@ async fn audience_issuer_and_leeway() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_types_and_user_id_claim() {
     let s = app(|settings| {
-        settings.jwt.auth_header_types = vec!["JWT".into()];
-        settings.jwt.user_id_claim = "uid".into();
+        settings.jwt_mut().auth_header_types = vec!["JWT".into()];
+        settings.jwt_mut().user_id_claim = "uid".into();
     })
     .await;
     let id = s.create_user("claims@example.com", PW).await;
@@ -442,9 +442,9 @@ async fn header_types_and_user_id_claim() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_rotation_and_blacklist_app() {
     let s = app(|settings| {
-        settings.jwt.rotate_refresh_tokens = false;
-        settings.jwt.blacklist_after_rotation = false;
-        settings.jwt.token_blacklist = false;
+        settings.jwt_mut().rotate_refresh_tokens = false;
+        settings.jwt_mut().blacklist_after_rotation = false;
+        settings.jwt_mut().token_blacklist = false;
     })
     .await;
     s.create_user("norotate@example.com", PW).await;
@@ -469,7 +469,7 @@ async fn without_rotation_and_blacklist_app() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_only_cookies_keep_the_refresh_token_out_of_bodies() {
     let s = app(|settings| {
-        settings.jwt_cookies = JwtCookieSettings::named("acc", "ref");
+        *settings.jwt_cookies_mut() = JwtCookieSettings::named("acc", "ref");
     })
     .await;
     s.create_user("httponly@example.com", PW).await;
@@ -547,7 +547,7 @@ async fn last_login(s: &TestServer, id: i64) -> Option<chrono::DateTime<chrono::
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_last_login_on_token_obtain() {
-    let s = app(|settings| settings.jwt.update_last_login = true).await;
+    let s = app(|settings| settings.jwt_mut().update_last_login = true).await;
     let id = s.create_user("lastlogin@example.com", PW).await;
     assert_eq!(last_login(&s, id).await, None);
     s.token_pair("lastlogin@example.com", PW).await;

@@ -103,7 +103,7 @@ async fn stored_password(dir: &Path, email: &str) -> String {
 
 async fn password_is(dir: &Path, email: &str, password: &str) -> bool {
     let hash = stored_password(dir, email).await;
-    rest_framework::auth::hashers::check_password(password.to_owned(), hash).await
+    rest_framework::contrib::auth::hashers::check_password(password.to_owned(), hash).await
 }
 
 // --- help ------------------------------------------------------------------------------------

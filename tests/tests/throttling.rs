@@ -3,7 +3,7 @@
 //! harness. Each app reads time from its own clock, so waits and bodies are exact.
 
 use integration_tests::{AppEndpoint, TestServer, json, sign_token};
-use rest_framework::auth::{RequestUser, UserStore};
+use rest_framework::contrib::auth::{RequestUser, UserStore};
 use rest_framework::exceptions::ApiResult;
 use rest_framework::poem::EndpointExt;
 use rest_framework::poem::http::Method;
@@ -192,6 +192,9 @@ async fn app(
     .expect("creating the item table");
 
     let mut settings = Settings::new(example_blog::config::DEV_SECRET_KEY.as_bytes().to_vec());
+    settings.default_authentication_classes = vec![Arc::new(
+        rest_framework::contrib::simplejwt::JwtAuthentication,
+    )];
     settings.throttle_cache = store;
     settings.num_proxies = num_proxies;
     settings.default_throttle_classes =

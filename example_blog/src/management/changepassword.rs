@@ -8,7 +8,7 @@ use crate::accounts::normalize_email;
 use crate::entities::user;
 use crate::management::password_validation::validate_password;
 use anyhow::{Context, bail};
-use rest_framework::auth::hashers::make_password;
+use rest_framework::contrib::auth::hashers::make_password;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::io::{BufRead, IsTerminal, Write};

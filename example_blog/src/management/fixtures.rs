@@ -13,7 +13,7 @@ use crate::entities::{article, article_tag, comment, tag, user};
 use crate::management::insert_in_batches;
 use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
-use rest_framework::authtoken::token;
+use rest_framework::contrib::authtoken::token;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -568,7 +568,7 @@ fn decode(objects: Vec<RawObject>) -> anyhow::Result<Decoded> {
             ModelLabel::Token => {
                 let key = match &raw.pk {
                     Some(Value::String(key)) if !key.is_empty() && key.len() <= 40 => key.clone(),
-                    None | Some(Value::Null) => rest_framework::authtoken::generate_key(),
+                    None | Some(Value::Null) => rest_framework::contrib::authtoken::generate_key(),
                     Some(other) => bail!(
                         "{}: pk {other} is not a token key (1 to 40 characters)",
                         model.label()

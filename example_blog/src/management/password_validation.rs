@@ -1,7 +1,7 @@
 //! The blog's password validators (Django's `AUTH_PASSWORD_VALIDATORS`, the four defaults),
 //! used by `changepassword`.
 
-use rest_framework::auth::password_validation::{
+use rest_framework::contrib::auth::password_validation::{
     UserAttribute, default_password_validators, validate_password as run_validators,
 };
 

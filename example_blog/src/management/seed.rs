@@ -26,7 +26,7 @@ use fake::faker::name::en::{FirstName, LastName};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use rest_framework::auth::hashers::make_password;
+use rest_framework::contrib::auth::hashers::make_password;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,

@@ -1,8 +1,8 @@
 //! `authtoken.0001_initial` (DRF's `rest_framework.authtoken`): the table `authtoken_token`
 //! (`key` varchar(40) primary key, `created`, `user_id` unique, cascading to `accounts_user`),
-//! as [`rest_framework::authtoken::create_table_statement`] writes it.
+//! as [`rest_framework::contrib::authtoken::create_table_statement`] writes it.
 
-use rest_framework::authtoken;
+use rest_framework::contrib::authtoken;
 use sea_orm_migration::prelude::*;
 
 /// Creates `authtoken_token`.

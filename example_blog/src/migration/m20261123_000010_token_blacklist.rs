@@ -1,8 +1,8 @@
 //! simplejwt's `token_blacklist` migrations (0001 to 0013): the tables
 //! `token_blacklist_outstandingtoken` (user foreign key `SET NULL` to `accounts_user`) and
-//! `token_blacklist_blacklistedtoken`, as [`rest_framework::token_blacklist`] writes them.
+//! `token_blacklist_blacklistedtoken`, as [`rest_framework::contrib::simplejwt::token_blacklist`] writes them.
 
-use rest_framework::token_blacklist;
+use rest_framework::contrib::simplejwt::token_blacklist;
 use sea_orm_migration::prelude::*;
 
 /// Creates the token blacklist tables.

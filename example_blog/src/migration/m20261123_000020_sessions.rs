@@ -1,8 +1,8 @@
 //! `sessions.0001_initial` (Django's `django.contrib.sessions`): the table `django_session`
 //! (`session_key` varchar(40) primary key, `session_data` text, `expire_date` indexed), as
-//! [`rest_framework::sessions::create_table_statement`] writes it.
+//! [`rest_framework::contrib::sessions::create_table_statement`] writes it.
 
-use rest_framework::sessions;
+use rest_framework::contrib::sessions;
 use sea_orm_migration::prelude::*;
 
 /// Creates `django_session` and its `expire_date` index.

@@ -1,9 +1,9 @@
 //! `account.0001_initial` … `0009` (django-allauth): the table `account_emailaddress`
 //! (`id` integer, `email` varchar(254), `verified`, `primary`, `user_id` to `accounts_user`)
 //! with allauth's indexes, `ACCOUNT_UNIQUE_EMAIL = True` (`unique_verified_email`), as
-//! [`rest_framework::accounts::email_address::create_table`] writes them.
+//! [`rest_framework::contrib::accounts::email_address::create_table`] writes them.
 
-use rest_framework::accounts::email_address;
+use rest_framework::contrib::accounts::email_address;
 use sea_orm_migration::prelude::*;
 
 /// Creates `account_emailaddress` and its indexes.

@@ -89,7 +89,7 @@ const KEY: &[u8] = example_blog::config::DEV_SECRET_KEY.as_bytes();
 /// A token through simplejwt's verification, typed and untyped: refused or accepted, never a
 /// panic.
 pub fn jwt(data: &[u8]) {
-    use rest_framework::authentication::jwt::{JwtSettings, TokenType, decode_token};
+    use rest_framework::contrib::simplejwt::jwt::{JwtSettings, TokenType, decode_token};
     static SETTINGS: OnceLock<JwtSettings> = OnceLock::new();
     let settings = SETTINGS.get_or_init(|| JwtSettings::new(KEY.to_vec()));
     let token = String::from_utf8_lossy(data);
@@ -101,14 +101,15 @@ pub fn jwt(data: &[u8]) {
 /// A signed value (Django's `signing.loads`, compressed or not), the session data inside a
 /// session, a CSRF token and a `Cookie` header: each refused or read, never a panic.
 pub fn signed(data: &[u8]) {
-    use rest_framework::{cookies, csrf, signing};
+    use rest_framework::contrib::sessions::csrf;
+    use rest_framework::{cookies, signing};
     let text = String::from_utf8_lossy(data);
     for salt in ["django.contrib.sessions.SessionStore", "signer"] {
         let _ = signing::loads(&text, KEY, salt, Some(std::time::Duration::from_secs(60)));
         let _ = signing::loads(&text, KEY, salt, None);
     }
     let settings = rest_framework::settings::Settings::new(KEY.to_vec());
-    let _ = rest_framework::sessions::decode(&settings, &text);
+    let _ = rest_framework::contrib::sessions::decode(&settings, &text);
     let _ = csrf::unmask_token(&text);
     let _ = cookies::parse_cookie(&text);
     let _ = cookies::unquote(&text);
@@ -151,8 +152,8 @@ fn blog() -> &'static Blog {
                 .await
                 .expect("app");
             let settings = example_blog::api::settings(&config);
-            let access = rest_framework::authentication::jwt::access_token_for_user(
-                &settings.jwt,
+            let access = rest_framework::contrib::simplejwt::jwt::access_token_for_user(
+                &settings.jwt(),
                 seeded.admin_id,
             );
             (app, access)

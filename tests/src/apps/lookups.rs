@@ -79,7 +79,10 @@ pub fn urlpatterns() -> UrlPatterns {
 
 /// The application, for [`crate::TestServer::start_blog_app`].
 pub fn build(db: DatabaseConnection, config: &Config) -> BoxEndpoint<'static> {
-    let settings = Settings::new(config.secret_key.as_bytes().to_vec());
+    let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
+    settings.default_authentication_classes = vec![std::sync::Arc::new(
+        rest_framework::contrib::simplejwt::JwtAuthentication,
+    )];
     let state = AppState::new::<user::Entity>(db, settings);
     urlpatterns().into_endpoint(state).boxed()
 }

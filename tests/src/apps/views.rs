@@ -137,6 +137,9 @@ fn custom_exception_handler(error: ApiError, context: &ExceptionContext<'_>) -> 
 /// The settings: limit/offset by default (3 per page), the custom exception handler.
 pub fn settings(config: &Config) -> Settings {
     let mut settings = Settings::new(config.secret_key.as_bytes().to_vec());
+    settings.default_authentication_classes = vec![Arc::new(
+        rest_framework::contrib::simplejwt::JwtAuthentication,
+    )];
     settings.default_pagination = Some(Arc::new(LimitOffsetPagination {
         default_limit: 3,
         ..LimitOffsetPagination::default()

@@ -14,13 +14,15 @@
 //!
 //! ```ignore
 //! // In a sea-orm-migration migration:
-//! manager.create_table(rest_framework::authtoken::create_table_statement("accounts_user")).await?;
+//! manager.create_table(rest_framework::contrib::authtoken::create_table_statement("accounts_user")).await?;
 //! // In the settings and URLs:
 //! settings.default_authentication_classes.push(Arc::new(TokenAuthentication::new()));
 //! UrlPatterns::new().path("/api/api-token-auth/", ObtainAuthTokenView);
 //! ```
 
 mod authentication;
+#[cfg(test)]
+mod basic_tests;
 pub mod token;
 mod views;
 

@@ -1,7 +1,7 @@
 //! DRF's `ObtainAuthToken` (`obtain_auth_token`).
 
 use super::get_or_create_token;
-use crate::auth::authenticate;
+use crate::contrib::auth::authenticate;
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field};
 use crate::openapi::{operation, response, schema};
@@ -158,8 +158,8 @@ fn tag_and_operation_id(path: &str) -> (&'static str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authtoken::get_token;
-    use crate::authtoken::test_support::{PASSWORD, TestUsers};
+    use crate::contrib::authtoken::get_token;
+    use crate::contrib::authtoken::test_support::{PASSWORD, TestUsers};
     use crate::views::dispatch;
 
     async fn post(users: &TestUsers, content_type: &str, body: &str) -> (u16, String) {

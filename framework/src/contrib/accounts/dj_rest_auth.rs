@@ -8,11 +8,11 @@
 use super::jwt_cookies::{
     request_cookie, set_jwt_access_cookie, set_jwt_refresh_cookie, unset_jwt_cookies,
 };
-use super::jwt_views::{
+use crate::contrib::simplejwt::views::{
     refresh_operation, refreshed_body, string_fields_metadata, token_not_valid, token_operation,
     token_result, token_view_basics,
 };
-use super::{jwt::TokenType, tokens};
+use crate::contrib::simplejwt::{jwt::TokenType, tokens};
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{DrfDateTime, FieldOptions, parse_field};
 use crate::openapi::response;
@@ -43,8 +43,10 @@ impl CookieTokenRefreshView {
         if let Some(token) = field {
             return Ok(token);
         }
-        let cookie = ctx.state().settings.jwt_cookies.refresh_cookie.as_deref();
-        cookie
+        let cookies = ctx.state().settings.jwt_cookies();
+        cookies
+            .refresh_cookie
+            .as_deref()
             .and_then(|name| request_cookie(ctx, name))
             .ok_or_else(|| token_not_valid("No valid refresh token found."))
     }
@@ -69,8 +71,8 @@ impl ApiView for CookieTokenRefreshView {
         let token = Self::refresh_token(ctx)?;
         let state = ctx.state();
         let refreshed = token_result(tokens::refresh(state, &token).await?)?;
-        let jwt = &state.settings.jwt;
-        let cookies = &state.settings.jwt_cookies;
+        let jwt = &state.settings.jwt();
+        let cookies = &state.settings.jwt_cookies();
         let mut body = refreshed_body(&refreshed);
         let now = crate::timezone::now();
         let access_expiration = now + jwt.access_token_lifetime;
@@ -139,7 +141,7 @@ impl Default for LogoutView {
 impl LogoutView {
     /// The refresh token to blacklist: `Ok(Err(detail))` when it is missing.
     fn refresh_token(ctx: &RequestContext) -> ApiResult<Result<Value, &'static str>> {
-        let cookies = &ctx.state().settings.jwt_cookies;
+        let cookies = &ctx.state().settings.jwt_cookies();
         if cookies.httponly {
             let cookie = cookies
                 .refresh_cookie
@@ -202,14 +204,14 @@ impl ApiView for LogoutView {
         if self.delete_auth_token
             && let Some(user) = ctx.user()
         {
-            crate::authtoken::delete_token(&state.db, user.id)
+            crate::contrib::authtoken::delete_token(&state.db, user.id)
                 .await
                 .map_err(|err| ApiError::Internal(format!("authtoken: {err}")))?;
         }
         // dj-rest-auth's `django_logout(request)` (SESSION_LOGIN): the session is flushed
         // whatever happens to the refresh token.
-        let session_cookies = crate::sessions::logout(state, ctx).await?;
-        let failure = if state.settings.jwt.token_blacklist {
+        let session_cookies = crate::contrib::sessions::logout(state, ctx).await?;
+        let failure = if state.settings.jwt().token_blacklist {
             Self::blacklist_refresh(ctx).await?
         } else {
             None
@@ -218,7 +220,7 @@ impl ApiView for LogoutView {
             None => Response::ok(&json!({"detail": "Successfully logged out."})),
             Some(detail) => Response::json(StatusCode::UNAUTHORIZED, &json!({ "detail": detail })),
         };
-        let response = unset_jwt_cookies(response, &state.settings.jwt_cookies);
+        let response = unset_jwt_cookies(response, &state.settings.jwt_cookies());
         // Django's session middleware sets its cookie after the view's.
         Ok(crate::cookies::set_cookies(response, &session_cookies))
     }

@@ -1,9 +1,9 @@
 //! DRF's `TokenAuthentication`: `Authorization: Token <key>`.
 
 use super::token;
-use crate::auth::RequestUser;
 use crate::authentication::Authentication;
 use crate::authentication::basic::{authorization_header, split_header_words};
+use crate::contrib::auth::RequestUser;
 use crate::exceptions::{ApiError, ApiResult};
 use crate::request::RequestContext;
 use sea_orm::EntityTrait;
@@ -136,8 +136,8 @@ impl Authentication for TokenAuthentication {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authtoken::get_or_create_token;
-    use crate::authtoken::test_support::{TestUsers, context};
+    use crate::contrib::authtoken::get_or_create_token;
+    use crate::contrib::authtoken::test_support::{TestUsers, context};
 
     async fn authenticate(
         class: &TokenAuthentication,

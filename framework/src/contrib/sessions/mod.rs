@@ -21,16 +21,21 @@
 //! Ok(cookies::set_cookies(Response::ok(&body), &cookies))
 //! ```
 
+pub mod authentication;
+pub mod csrf;
+mod middleware;
 pub mod session;
 
-use crate::auth::RequestUser;
+pub use authentication::SessionAuthentication;
+pub use middleware::{CsrfViewMiddleware, SessionMiddleware};
+
 use crate::cookies::{SameSite, SetCookie, get_cookie};
-use crate::csrf;
 use crate::exceptions::ApiResult;
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::settings::{AppState, Settings};
 use crate::signing::{self, constant_time_eq, hex, salted_hmac};
+use crate::users::RequestUser;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{
     ColumnDef, Index, IndexCreateStatement, Table, TableCreateStatement, TableDropStatement,
@@ -181,7 +186,7 @@ pub fn encode(settings: &Settings, data: &SessionData) -> String {
     signing::dumps(
         &Value::Object(data.clone()),
         &settings.secret_key,
-        &settings.sessions.key_salt,
+        &settings.sessions().key_salt,
         true,
     )
 }
@@ -192,7 +197,7 @@ pub fn decode(settings: &Settings, session_data: &str) -> SessionData {
     match signing::loads(
         session_data,
         &settings.secret_key,
-        &settings.sessions.key_salt,
+        &settings.sessions().key_salt,
         None,
     ) {
         Ok(Value::Object(data)) => data,
@@ -212,7 +217,7 @@ fn is_plausible_key(key: &str) -> bool {
 
 /// The session key of the request's cookie, if it is one Django could have issued.
 pub fn request_session_key(ctx: &RequestContext) -> Option<String> {
-    get_cookie(ctx.headers(), &ctx.state().settings.sessions.cookie_name)
+    get_cookie(ctx.headers(), &ctx.state().settings.sessions().cookie_name)
         .filter(|key| is_plausible_key(key))
 }
 
@@ -234,7 +239,7 @@ pub async fn load(state: &AppState, key: &str) -> Result<Option<SessionData>, Db
 /// Saves `data` under a new key (Django's `SessionStore.create()` then `save()`), expiring
 /// `SESSION_COOKIE_AGE` from now; returns the key.
 pub async fn create(state: &AppState, data: &SessionData) -> Result<String, DbErr> {
-    let expire = Utc::now() + TimeDelta::seconds(state.settings.sessions.cookie_age);
+    let expire = Utc::now() + TimeDelta::seconds(state.settings.sessions().cookie_age);
     create_expiring(state, data, expire).await
 }
 
@@ -271,7 +276,7 @@ pub async fn create_expiring(
 /// Saves `data` under the existing session `key`, expiring `SESSION_COOKIE_AGE` from now
 /// (Django's `SessionStore.save()` of a loaded session).
 pub async fn save(state: &AppState, key: &str, data: &SessionData) -> Result<(), DbErr> {
-    let expire = Utc::now() + TimeDelta::seconds(state.settings.sessions.cookie_age);
+    let expire = Utc::now() + TimeDelta::seconds(state.settings.sessions().cookie_age);
     session::Entity::update(session::ActiveModel {
         session_key: ActiveValue::Unchanged(key.to_owned()),
         session_data: ActiveValue::Set(encode(&state.settings, data)),
@@ -355,7 +360,7 @@ pub async fn login(
     }
     let backend = state
         .settings
-        .sessions
+        .sessions()
         .authentication_backends
         .first()
         .cloned()
@@ -371,7 +376,7 @@ pub async fn login(
         None => create(state, &data).await?,
     };
     let (_, csrf_cookie) = csrf::rotate_token(request);
-    Ok(vec![csrf_cookie, state.settings.sessions.cookie(&key)])
+    Ok(vec![csrf_cookie, state.settings.sessions().cookie(&key)])
 }
 
 /// Django's `update_session_auth_hash(request, user)` (after a password change): the
@@ -400,7 +405,7 @@ pub async fn update_session_auth_hash(
     }
     data.insert(HASH_SESSION_KEY.into(), Value::String(auth_hash));
     let key = create(state, &data).await?;
-    Ok(vec![state.settings.sessions.cookie(&key)])
+    Ok(vec![state.settings.sessions().cookie(&key)])
 }
 
 /// Django's `logout(request)`: deletes the request's session (`flush`). Returns the cookie
@@ -408,7 +413,7 @@ pub async fn update_session_auth_hash(
 /// `SessionMiddleware` deletes the cookie of an emptied session), else nothing.
 pub async fn logout(state: &AppState, request: &RequestContext) -> ApiResult<Vec<SetCookie>> {
     request.mark_session_accessed();
-    let settings = &state.settings.sessions;
+    let settings = &state.settings.sessions();
     if get_cookie(request.headers(), &settings.cookie_name).is_none() {
         return Ok(Vec::new());
     }
@@ -427,7 +432,7 @@ pub async fn logout(state: &AppState, request: &RequestContext) -> ApiResult<Vec
 pub fn delete_cookie_of_empty_session(request: &RequestContext, response: Response) -> Response {
     let mut response = response;
     delete_cookie_if_empty(
-        &request.state().settings.sessions,
+        &request.state().settings.sessions(),
         request.headers(),
         request.session_emptied(),
         &mut response.headers,
@@ -458,7 +463,7 @@ pub fn delete_cookie_if_empty(
     }
     if let Ok(value) = poem::http::HeaderValue::try_from(settings.deletion_cookie().to_string()) {
         response_headers.append(poem::http::header::SET_COOKIE, value);
-        crate::cors::patch_vary_headers(response_headers, &["Cookie"]);
+        crate::response::patch_vary_headers(response_headers, &["Cookie"]);
     }
 }
 
@@ -471,7 +476,7 @@ pub async fn get_user(
     request: &RequestContext,
 ) -> ApiResult<Option<RequestUser>> {
     request.mark_session_accessed();
-    let sent = get_cookie(request.headers(), &state.settings.sessions.cookie_name).is_some();
+    let sent = get_cookie(request.headers(), &state.settings.sessions().cookie_name).is_some();
     let Some(key) = request_session_key(request) else {
         // A cookie no session can have: Django looks it up in vain and the session is empty.
         if sent {
@@ -492,7 +497,7 @@ pub async fn get_user(
         .is_some_and(|backend| {
             state
                 .settings
-                .sessions
+                .sessions()
                 .authentication_backends
                 .iter()
                 .any(|known| known == backend)
@@ -524,3 +529,38 @@ pub async fn get_user(
 
 #[cfg(test)]
 mod tests;
+
+impl crate::settings::SettingsExtension for SessionSettings {
+    fn default_for(_settings: &Settings) -> Self {
+        SessionSettings::default()
+    }
+}
+
+impl crate::settings::SettingsExtension for csrf::CsrfSettings {
+    fn default_for(_settings: &Settings) -> Self {
+        csrf::CsrfSettings::default()
+    }
+}
+
+/// Django's `SESSION_*` and `CSRF_*` settings.
+impl Settings {
+    /// Django's `SESSION_*` settings (cookie, age, authentication backends).
+    pub fn sessions(&self) -> std::sync::Arc<SessionSettings> {
+        self.extension()
+    }
+
+    /// Django's `SESSION_*` settings, to change them.
+    pub fn sessions_mut(&mut self) -> &mut SessionSettings {
+        self.extension_mut()
+    }
+
+    /// Django's `CSRF_*` settings (cookie, header, trusted origins).
+    pub fn csrf(&self) -> std::sync::Arc<csrf::CsrfSettings> {
+        self.extension()
+    }
+
+    /// Django's `CSRF_*` settings, to change them.
+    pub fn csrf_mut(&mut self) -> &mut csrf::CsrfSettings {
+        self.extension_mut()
+    }
+}

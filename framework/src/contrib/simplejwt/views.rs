@@ -6,9 +6,9 @@
 //! (`Allow: POST, OPTIONS`), and refuse a token with 401
 //! `{"detail": "<reason>", "code": "token_not_valid"}` and `WWW-Authenticate: Bearer realm="api"`.
 
-use crate::auth::{RequestUser, authenticate};
-use crate::authentication::jwt::{TokenError, TokenType};
-use crate::authentication::tokens;
+use crate::contrib::auth::{RequestUser, authenticate};
+use crate::contrib::simplejwt::jwt::{TokenError, TokenType};
+use crate::contrib::simplejwt::tokens;
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field};
 use crate::openapi::{operation, request_body, response, schema};
@@ -41,10 +41,11 @@ macro_rules! token_view_basics {
         }
 
         fn www_authenticate(&self) -> Option<String> {
-            Some($crate::authentication::jwt_views::BEARER_CHALLENGE.into())
+            Some($crate::contrib::simplejwt::views::BEARER_CHALLENGE.into())
         }
     };
 }
+#[cfg(feature = "accounts")]
 pub(crate) use token_view_basics;
 
 /// simplejwt's `InvalidToken` 401 of its views: `{"detail": "<reason>", "code": "token_not_valid"}`.
@@ -173,7 +174,7 @@ async fn authenticate_credentials(ctx: &RequestContext) -> ApiResult<RequestUser
         .ok_or_else(|| {
             ApiError::authentication_failed("No active account found with the given credentials")
         })?;
-    if state.settings.jwt.update_last_login {
+    if state.settings.jwt().update_last_login {
         state.users.update_last_login(&state.db, user.id).await?;
     }
     Ok(user)
@@ -344,7 +345,7 @@ impl ApiView for TokenVerifyView {
         let token = required_string(ctx, "token")?;
         let state = ctx.state();
         let claims = token_result(tokens::verify(state, &token, None).await?)?;
-        if state.settings.jwt.blacklist_after_rotation
+        if state.settings.jwt().blacklist_after_rotation
             && tokens::is_blacklisted(state, &claims).await?
         {
             return Err(ApiError::non_field(TokenError::Blacklisted.message()));

@@ -11,11 +11,11 @@
 //!
 //! The tables are the ones simplejwt's migrations create, so a token blacklisted by either
 //! side is refused by both. Turn the app on with
-//! [`JwtSettings::token_blacklist`](crate::authentication::jwt::JwtSettings::token_blacklist).
+//! [`JwtSettings::token_blacklist`](crate::contrib::simplejwt::jwt::JwtSettings::token_blacklist).
 //!
 //! ```ignore
 //! // In a sea-orm-migration migration:
-//! for table in rest_framework::token_blacklist::create_table_statements("accounts_user") {
+//! for table in rest_framework::contrib::simplejwt::token_blacklist::create_table_statements("accounts_user") {
 //!     manager.create_table(table).await?;
 //! }
 //! ```

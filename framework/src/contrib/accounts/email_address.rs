@@ -6,7 +6,7 @@
 //!
 //! ```ignore
 //! // In a sea-orm-migration migration (or directly, for tests):
-//! rest_framework::accounts::email_address::create_table(manager.get_connection(), "accounts_user", true).await?;
+//! rest_framework::contrib::accounts::email_address::create_table(manager.get_connection(), "accounts_user", true).await?;
 //! ```
 
 use crate::signing;

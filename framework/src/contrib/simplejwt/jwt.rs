@@ -18,7 +18,7 @@
 //! [`TokenError::WrongType`].
 //!
 //! The HTTP side lives in [`crate::authentication`] (`JwtAuthentication`) and
-//! [`crate::authentication::jwt_views`].
+//! [`crate::contrib::simplejwt::views`].
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -133,11 +133,11 @@ pub struct JwtSettings {
     /// (needs [`JwtSettings::token_blacklist`]).
     pub blacklist_after_rotation: bool,
     /// `UPDATE_LAST_LOGIN` (default false): obtaining tokens sets the user's `last_login`
-    /// (through [`crate::auth::UserStore::update_last_login`]).
+    /// (through [`crate::contrib::auth::UserStore::update_last_login`]).
     pub update_last_login: bool,
     /// Whether simplejwt's `token_blacklist` app is installed (default false): refresh and
     /// sliding tokens are then recorded in `token_blacklist_outstandingtoken` when issued and
-    /// refused once in `token_blacklist_blacklistedtoken` (see [`crate::token_blacklist`]).
+    /// refused once in `token_blacklist_blacklistedtoken` (see [`crate::contrib::simplejwt::token_blacklist`]).
     pub token_blacklist: bool,
     /// `AUTH_TOKEN_CLASSES`: the token types that authenticate requests (default access).
     pub auth_token_types: Vec<TokenType>,
@@ -1223,10 +1223,10 @@ mod tests {
         assert_eq!(TokenError::Expired.to_string(), "Token is expired");
     }
 
-    const RS256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_private.pem");
-    const RS256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/rs256_public.pem");
-    const ES256_PRIVATE: &str = include_str!("../../tests/fixtures/jwt_keys/es256_private.pem");
-    const ES256_PUBLIC: &str = include_str!("../../tests/fixtures/jwt_keys/es256_public.pem");
+    const RS256_PRIVATE: &str = include_str!("../../../tests/fixtures/jwt_keys/rs256_private.pem");
+    const RS256_PUBLIC: &str = include_str!("../../../tests/fixtures/jwt_keys/rs256_public.pem");
+    const ES256_PRIVATE: &str = include_str!("../../../tests/fixtures/jwt_keys/es256_private.pem");
+    const ES256_PUBLIC: &str = include_str!("../../../tests/fixtures/jwt_keys/es256_public.pem");
 
     #[test]
     fn rsa_and_ecdsa_keys_sign_and_verify() {

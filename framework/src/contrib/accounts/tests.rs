@@ -4,9 +4,9 @@
 
 use super::views::{LoginView, PasswordChangeView, PasswordResetView, RegisterView};
 use super::{AccountUser, Accounts, AccountsSettings, SessionLogin};
-use crate::auth::{AuthUser, RequestUser};
+use crate::contrib::auth::{AuthUser, RequestUser};
+use crate::contrib::mail::LocMemBackend;
 use crate::exceptions::ApiResult;
-use crate::mail::LocMemBackend;
 use crate::models::ModelMeta;
 use crate::request::RequestContext;
 use crate::settings::{AppState, Settings};
@@ -124,6 +124,8 @@ async fn state_with(configure: impl FnOnce(&mut Settings)) -> AppState {
         .await
         .expect("account_emailaddress table");
     let mut settings = Settings::new(b"test key".to_vec());
+    settings.default_authentication_classes =
+        vec![Arc::new(crate::contrib::simplejwt::JwtAuthentication)];
     configure(&mut settings);
     AppState::new::<member::Entity>(db, settings)
 }
@@ -222,10 +224,10 @@ async fn the_session_hook_runs_on_registration_login_and_password_change() {
 #[tokio::test]
 async fn jwt_cookies_follow_the_settings_and_mail_goes_to_the_backend() {
     let state = state_with(|settings| {
-        settings.jwt_cookies = crate::authentication::jwt_cookies::JwtCookieSettings {
+        *settings.jwt_cookies_mut() = crate::contrib::accounts::jwt_cookies::JwtCookieSettings {
             refresh_cookie: None,
             secure: true,
-            ..crate::authentication::jwt_cookies::JwtCookieSettings::named("access-cookie", "")
+            ..crate::contrib::accounts::jwt_cookies::JwtCookieSettings::named("access-cookie", "")
         };
     })
     .await;

@@ -3,14 +3,16 @@
 
 use super::email_address::{self, entity as address};
 use super::{AccountUser, Accounts, EmailVerification};
-use crate::auth::RequestUser;
-use crate::auth::authenticate;
-use crate::auth::hashers::make_password;
-use crate::auth::password_validation::{UserAttribute, validate_password};
-use crate::auth::tokens::{PasswordResetTokenGenerator, TokenUser, base36_to_int, int_to_base36};
+use crate::contrib::auth::RequestUser;
+use crate::contrib::auth::authenticate;
+use crate::contrib::auth::hashers::make_password;
+use crate::contrib::auth::password_validation::{UserAttribute, validate_password};
+use crate::contrib::auth::tokens::{
+    PasswordResetTokenGenerator, TokenUser, base36_to_int, int_to_base36,
+};
+use crate::contrib::mail::EmailMessage;
 use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{FieldOptions, parse_field, validators};
-use crate::mail::EmailMessage;
 use crate::models::{filter_pk, pk_column, pk_of};
 use crate::openapi::{operation, request_body, response, schema};
 use crate::request::RequestContext;
@@ -208,7 +210,7 @@ async fn login_response<U: AccountUser>(
 ) -> ApiResult<Response> {
     let state = ctx.state();
     let id = pk_of::<U>(user);
-    let pair = crate::authentication::tokens::obtain_pair(state, id).await?;
+    let pair = crate::contrib::simplejwt::tokens::obtain_pair(state, id).await?;
     let body = json!({
         "access": pair.access,
         "refresh": pair.refresh,
@@ -216,10 +218,10 @@ async fn login_response<U: AccountUser>(
     });
     let mut response = Response::json(status, &body);
     if jwt_cookies {
-        response = crate::authentication::jwt_cookies::set_jwt_cookies(
+        response = crate::contrib::accounts::jwt_cookies::set_jwt_cookies(
             response,
-            &state.settings.jwt_cookies,
-            &state.settings.jwt,
+            &state.settings.jwt_cookies(),
+            &state.settings.jwt(),
             &pair.access,
             &pair.refresh,
         );

@@ -1,5 +1,5 @@
 use super::*;
-use crate::authtoken::test_support::{TestUsers, user};
+use crate::contrib::authtoken::test_support::{TestUsers, user};
 use poem::http::{HeaderMap, HeaderValue, Method};
 use sea_orm::{ActiveModelTrait, DatabaseBackend};
 use serde_json::json;
@@ -35,7 +35,7 @@ fn reads_a_session_written_by_django() {
     // Another key or salt: corrupted, so empty.
     assert!(decode(&Settings::new(b"other".to_vec()), DJANGO_SESSION).is_empty());
     let mut other_salt = Settings::new(DJANGO_KEY.to_vec());
-    other_salt.sessions.key_salt = "django.contrib.sessions.backends.signed_cookies".into();
+    other_salt.sessions_mut().key_salt = "django.contrib.sessions.backends.signed_cookies".into();
     assert!(decode(&other_salt, DJANGO_SESSION).is_empty());
     assert!(decode(&settings, "garbage").is_empty());
 }

@@ -1,11 +1,12 @@
 //! DRF's `SessionAuthentication`: the user of Django's session (the `sessionid` cookie), with
 //! Django's CSRF check on unsafe methods.
 
-use crate::auth::RequestUser;
+use super::csrf;
 use crate::authentication::Authentication;
+use crate::contrib::sessions;
 use crate::exceptions::ApiResult;
 use crate::request::RequestContext;
-use crate::{csrf, sessions};
+use crate::users::RequestUser;
 
 /// DRF's `SessionAuthentication`.
 ///
@@ -49,7 +50,7 @@ impl Authentication for SessionAuthentication {
         vec![crate::openapi::SecurityScheme::api_key(
             "cookieAuth",
             "cookie",
-            &settings.sessions.cookie_name,
+            &settings.sessions().cookie_name,
         )]
     }
 }

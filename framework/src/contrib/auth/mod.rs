@@ -6,26 +6,13 @@ pub mod hashers;
 pub mod password_validation;
 pub mod tokens;
 
+pub use crate::users::{RequestUser, UserStore};
+
 use crate::models::{ModelMeta, filter_pk};
-use crate::settings::AppState;
+use crate::settings::{AppState, Settings};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, QueryFilter};
 use std::marker::PhantomData;
-
-/// The authenticated user of a request: what authentication, permissions and views need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestUser {
-    /// Primary key.
-    pub id: i64,
-    /// The login name (Django's `USERNAME_FIELD` value, e.g. the email).
-    pub username: String,
-    /// Django's `is_active`.
-    pub is_active: bool,
-    /// Django's `is_staff`.
-    pub is_staff: bool,
-    /// Django's `is_superuser`.
-    pub is_superuser: bool,
-}
 
 /// A user entity, as Django's `AbstractBaseUser`. Implement it for your user entity.
 pub trait AuthUser: ModelMeta {
@@ -49,56 +36,6 @@ pub trait AuthUser: ModelMeta {
     /// in Django's `AbstractBaseUser`. Logins store upgraded hashes there.
     fn password_column() -> Option<Self::Column> {
         "password".parse().ok()
-    }
-}
-
-/// How the framework finds users; one per application, in [`crate::settings::AppState`].
-#[async_trait::async_trait]
-pub trait UserStore: Send + Sync + 'static {
-    /// The name of the login field in request bodies (Django's `USERNAME_FIELD`, e.g. `email`).
-    fn username_field(&self) -> &'static str;
-    /// Loads an active or inactive user by primary key.
-    async fn get_by_id(
-        &self,
-        db: &DatabaseConnection,
-        id: i64,
-    ) -> Result<Option<RequestUser>, DbErr>;
-    /// Loads a user and their password hash by login name.
-    async fn get_by_username(
-        &self,
-        db: &DatabaseConnection,
-        username: &str,
-    ) -> Result<Option<(RequestUser, String)>, DbErr>;
-
-    /// The stored password hash of the user `id` (sessions sign it: Django's
-    /// `get_session_auth_hash`). The default looks the user up by id, then by login name.
-    async fn password_hash_by_id(
-        &self,
-        db: &DatabaseConnection,
-        id: i64,
-    ) -> Result<Option<String>, DbErr> {
-        let Some(user) = self.get_by_id(db, id).await? else {
-            return Ok(None);
-        };
-        let found = self.get_by_username(db, &user.username).await?;
-        Ok(found.and_then(|(found, hash)| (found.id == id).then_some(hash)))
-    }
-
-    /// Django's `update_last_login`: sets the user's `last_login` to now. Stores whose users
-    /// have no `last_login` do nothing (the default).
-    async fn update_last_login(&self, _db: &DatabaseConnection, _id: i64) -> Result<(), DbErr> {
-        Ok(())
-    }
-
-    /// Stores a new password hash for the user `id` (a login upgrading an old hash). The
-    /// default stores nothing.
-    async fn set_password_hash(
-        &self,
-        _db: &DatabaseConnection,
-        _id: i64,
-        _encoded: &str,
-    ) -> Result<(), DbErr> {
-        Ok(())
     }
 }
 
@@ -186,6 +123,28 @@ impl<U: AuthUser> UserStore for EntityUserStore<U> {
             .await?;
         Ok(())
     }
+
+    async fn authenticate(
+        &self,
+        db: &DatabaseConnection,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<RequestUser>, DbErr> {
+        check_credentials(self, db, username, password).await
+    }
+}
+
+/// `AppState::new::<User>(db, settings)`: the application state whose users are the entity
+/// `U` (Django's `AUTH_USER_MODEL`).
+impl AppState {
+    /// State for a database, settings and a user entity.
+    pub fn new<U: AuthUser>(db: DatabaseConnection, settings: Settings) -> Self {
+        AppState::with_user_store(
+            db,
+            settings,
+            std::sync::Arc::new(EntityUserStore::<U>::new()),
+        )
+    }
 }
 
 /// Django's `authenticate(username=..., password=...)` with its `ModelBackend`: the active
@@ -200,21 +159,29 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> Result<Option<RequestUser>, DbErr> {
+    check_credentials(&*state.users, &state.db, username, password).await
+}
+
+/// [`authenticate`] against any [`UserStore`]: its users' Django password hashes are checked
+/// (what [`EntityUserStore`]'s [`UserStore::authenticate`] does).
+pub async fn check_credentials(
+    users: &dyn UserStore,
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> Result<Option<RequestUser>, DbErr> {
     // No stored login contains NUL, and PostgreSQL refuses it in a query parameter.
     let found = if username.contains('\0') {
         None
     } else {
-        state.users.get_by_username(&state.db, username).await?
+        users.get_by_username(db, username).await?
     };
     match found {
         Some((user, hash)) => {
             let valid = hashers::check_password(password.to_owned(), hash.clone()).await;
             if valid && hashers::must_update(&hash) {
                 let upgraded = hashers::make_password(password.to_owned()).await;
-                state
-                    .users
-                    .set_password_hash(&state.db, user.id, &upgraded)
-                    .await?;
+                users.set_password_hash(db, user.id, &upgraded).await?;
             }
             Ok((valid && user.is_active).then_some(user))
         }

@@ -200,7 +200,7 @@ fn header_latin1(ctx: &RequestContext, name: &str) -> Option<String> {
 /// The secret of the request's `csrftoken` cookie (`_get_secret`): `Ok(None)` without the
 /// cookie, `Err(phrase)` when it is malformed.
 pub fn request_secret(ctx: &RequestContext) -> Result<Option<String>, &'static str> {
-    let settings = &ctx.state().settings.csrf;
+    let settings = &ctx.state().settings.csrf();
     let Some(secret) = get_cookie(ctx.headers(), &settings.cookie_name) else {
         return Ok(None);
     };
@@ -222,14 +222,14 @@ pub fn get_token(ctx: &RequestContext) -> (String, Option<SetCookie>) {
         .ok()
         .flatten()
         .unwrap_or_else(new_secret);
-    let cookie = ctx.state().settings.csrf.cookie(&secret);
+    let cookie = ctx.state().settings.csrf().cookie(&secret);
     (mask_secret(&secret), Some(cookie))
 }
 
 /// Django's `rotate_token(request)` (done at login): a new secret and its cookie.
 pub fn rotate_token(ctx: &RequestContext) -> (String, SetCookie) {
     let secret = new_secret();
-    let cookie = ctx.state().settings.csrf.cookie(&secret);
+    let cookie = ctx.state().settings.csrf().cookie(&secret);
     (secret, cookie)
 }
 
@@ -279,7 +279,7 @@ fn is_same_domain(host: &str, pattern: &str) -> bool {
 
 /// Whether the request came over HTTPS (`request.is_secure()`).
 fn is_secure(ctx: &RequestContext) -> bool {
-    if let Some((header, expected)) = &ctx.state().settings.csrf.secure_proxy_ssl_header
+    if let Some((header, expected)) = &ctx.state().settings.csrf().secure_proxy_ssl_header
         && let Some(value) = ctx.header(header)
     {
         // Django takes the first of a comma-separated list of proxies' values.
@@ -291,7 +291,7 @@ fn is_secure(ctx: &RequestContext) -> bool {
 /// `_origin_verified`: the request's own origin, an exact trusted origin, or a subdomain of a
 /// `*.` trusted origin with the same scheme.
 fn origin_verified(ctx: &RequestContext, origin: &str) -> bool {
-    let settings = &ctx.state().settings.csrf;
+    let settings = &ctx.state().settings.csrf();
     if let Some(host) = ctx.header("host") {
         let scheme = if is_secure(ctx) { "https" } else { "http" };
         if origin == format!("{scheme}://{host}") {
@@ -321,7 +321,7 @@ fn origin_verified(ctx: &RequestContext, origin: &str) -> bool {
 
 /// `_check_referer` (HTTPS requests without `Origin`).
 fn check_referer(ctx: &RequestContext) -> Result<(), String> {
-    let settings = &ctx.state().settings.csrf;
+    let settings = &ctx.state().settings.csrf();
     let Some(referer) = header_latin1(ctx, "referer") else {
         return Err(REASON_NO_REFERER.into());
     };
@@ -355,7 +355,7 @@ fn check_referer(ctx: &RequestContext) -> Result<(), String> {
 /// The token the request sends: the `csrfmiddlewaretoken` field of a POSTed form, else the
 /// header; with the source's name for messages (`None`: neither).
 fn request_token(ctx: &RequestContext) -> Option<(String, String)> {
-    let settings = &ctx.state().settings.csrf;
+    let settings = &ctx.state().settings.csrf();
     if ctx.method() == Method::POST && is_form(ctx) {
         let field = ctx
             .data()
@@ -442,9 +442,10 @@ mod tests {
         // CSRF checks never touch the database.
         let db = sea_orm::DatabaseConnection::default();
         let mut settings = Settings::new(b"key".to_vec());
-        settings.csrf.trusted_origins = trusted.iter().map(|s| s.to_string()).collect();
-        settings.csrf.secure_proxy_ssl_header = Some(("x-forwarded-proto".into(), "https".into()));
-        AppState::new::<crate::authtoken::test_support::user::Entity>(db, settings)
+        settings.csrf_mut().trusted_origins = trusted.iter().map(|s| s.to_string()).collect();
+        settings.csrf_mut().secure_proxy_ssl_header =
+            Some(("x-forwarded-proto".into(), "https".into()));
+        AppState::new::<crate::contrib::authtoken::test_support::user::Entity>(db, settings)
     }
 
     fn ctx(

@@ -8,9 +8,9 @@
 //! renders its own way (simplejwt's views, `JWTAuthentication`, dj-rest-auth's logout).
 
 use super::jwt::{TokenClaims, TokenError, TokenPair, TokenType, decode_token, encode_claims};
+use crate::contrib::simplejwt::token_blacklist::{self, IssuedToken};
 use crate::exceptions::{ApiError, ApiResult};
 use crate::settings::AppState;
-use crate::token_blacklist::{self, IssuedToken};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -55,7 +55,7 @@ async fn record(
     token: &str,
     user_id: Option<i64>,
 ) -> ApiResult<()> {
-    if !state.settings.jwt.token_blacklist {
+    if !state.settings.jwt().token_blacklist {
         return Ok(());
     }
     let issued = issued(claims, token, user_id);
@@ -73,7 +73,7 @@ async fn record(
 /// Blacklists a verified refresh or sliding token (simplejwt's `blacklist()`); nothing
 /// without the blacklist app.
 pub async fn blacklist(state: &AppState, claims: &TokenClaims, token: &str) -> ApiResult<()> {
-    if !state.settings.jwt.token_blacklist {
+    if !state.settings.jwt().token_blacklist {
         return Ok(());
     }
     let user_id = existing_user_id(state, claims).await?;
@@ -83,7 +83,7 @@ pub async fn blacklist(state: &AppState, claims: &TokenClaims, token: &str) -> A
 /// simplejwt's `RefreshToken.for_user(user)` and its access token: a new pair for `user_id`,
 /// the refresh token recorded as outstanding.
 pub async fn obtain_pair(state: &AppState, user_id: i64) -> ApiResult<TokenPair> {
-    let settings = &state.settings.jwt;
+    let settings = &state.settings.jwt();
     let refresh = TokenClaims::for_user(settings, TokenType::Refresh, user_id);
     let access = refresh.access_token(settings);
     let pair = TokenPair {
@@ -103,7 +103,7 @@ pub async fn obtain_pair(state: &AppState, user_id: i64) -> ApiResult<TokenPair>
 
 /// simplejwt's `SlidingToken.for_user(user)`: a new sliding token, recorded as outstanding.
 pub async fn obtain_sliding(state: &AppState, user_id: i64) -> ApiResult<String> {
-    let settings = &state.settings.jwt;
+    let settings = &state.settings.jwt();
     let claims = TokenClaims::for_user(settings, TokenType::Sliding, user_id);
     let token = encode_claims(settings, &claims);
     record(state, Record::Outstanding, &claims, &token, Some(user_id)).await?;
@@ -118,7 +118,7 @@ pub async fn verify(
     token: &str,
     expected: Option<TokenType>,
 ) -> ApiResult<Result<TokenClaims, TokenError>> {
-    let settings = &state.settings.jwt;
+    let settings = &state.settings.jwt();
     let claims = match decode_token(settings, token, None) {
         Ok(claims) => claims,
         Err(err) => return Ok(Err(err)),
@@ -136,7 +136,7 @@ pub async fn verify(
 
 /// Whether the blacklist app is on and lists this token.
 pub async fn is_blacklisted(state: &AppState, claims: &TokenClaims) -> ApiResult<bool> {
-    if !state.settings.jwt.token_blacklist {
+    if !state.settings.jwt().token_blacklist {
         return Ok(false);
     }
     token_blacklist::is_blacklisted(&state.db, &claims.jti)
@@ -162,7 +162,7 @@ pub struct Refreshed {
 /// An inactive user is simplejwt's 401 `No active account found for the given token.`; so is
 /// a user that no longer exists (where simplejwt itself fails with a 500).
 pub async fn refresh(state: &AppState, token: &str) -> ApiResult<Result<Refreshed, TokenError>> {
-    let settings = &state.settings.jwt;
+    let settings = &state.settings.jwt();
     let mut claims = match verify(state, token, Some(TokenType::Refresh)).await? {
         Ok(claims) => claims,
         Err(err) => return Ok(Err(err)),
@@ -210,7 +210,7 @@ pub async fn refresh_sliding(
     state: &AppState,
     token: &str,
 ) -> ApiResult<Result<String, TokenError>> {
-    let settings = &state.settings.jwt;
+    let settings = &state.settings.jwt();
     let mut claims = match verify(state, token, Some(TokenType::Sliding)).await? {
         Ok(claims) => claims,
         Err(err) => return Ok(Err(err)),

@@ -1,7 +1,7 @@
 //! Unit-test fixtures shared by the token and basic authentication tests: an in-memory SQLite
 //! database with a small user table and `authtoken_token`.
 
-use crate::auth::{AuthUser, RequestUser};
+use crate::contrib::auth::{AuthUser, RequestUser};
 use crate::models::ModelMeta;
 use crate::request::RequestContext;
 use crate::settings::{AppState, Settings};

@@ -23,7 +23,8 @@
 //! Origin regexes use the `regex` crate's syntax and, as Python's `re.match`, must match at the
 //! start of the origin (anchor the end with `$` yourself).
 
-use poem::http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN, VARY};
+use crate::response::patch_vary_headers;
+use poem::http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN};
 use poem::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use regex::Regex;
@@ -272,47 +273,6 @@ fn matches_at_start(regex: &Regex, text: &str) -> bool {
     regex.find(text).is_some_and(|m| m.start() == 0)
 }
 
-/// Django's `patch_vary_headers`: adds `new` to `Vary` unless already there (compared
-/// case-insensitively), keeping the existing values first; `*` absorbs everything.
-pub fn patch_vary_headers(headers: &mut HeaderMap, new: &[&str]) {
-    // The items of `Vary` headers, split at commas and trimmed (bytes: no text copies).
-    fn items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-        value
-            .split(|&b| b == b',')
-            .map(<[u8]>::trim_ascii)
-            .filter(|item| !item.is_empty())
-    }
-    // The result, "a, b, c"; the existing values are its first `existing` bytes.
-    let mut joined = Vec::with_capacity(32);
-    let mut star = false;
-    let mut push = |joined: &mut Vec<u8>, item: &[u8]| {
-        if !joined.is_empty() {
-            joined.extend_from_slice(b", ");
-        }
-        joined.extend_from_slice(item);
-        star |= item == b"*";
-    };
-    for value in headers.get_all(VARY) {
-        for item in items(value.as_bytes()) {
-            push(&mut joined, item);
-        }
-    }
-    let existing = joined.len();
-    for header in new {
-        let present =
-            items(&joined[..existing]).any(|item| item.eq_ignore_ascii_case(header.as_bytes()));
-        if !present {
-            push(&mut joined, header.as_bytes());
-        }
-    }
-    if star {
-        joined = b"*".to_vec();
-    }
-    if let Ok(value) = HeaderValue::from_maybe_shared(bytes::Bytes::from(joined)) {
-        headers.insert(VARY, value);
-    }
-}
-
 /// The parts of a URL that Python's `urlsplit` gives and CORS compares.
 struct UrlParts {
     scheme: String,
@@ -491,23 +451,6 @@ mod tests {
         assert!(urlsplit("http://[::1]:8080").is_ok());
         assert!(urlsplit("http://[::1:8080").is_err());
         assert!(urlsplit("http://[nope]").is_err());
-    }
-
-    #[test]
-    fn vary_is_patched_as_django() {
-        let mut headers = HeaderMap::new();
-        patch_vary_headers(&mut headers, &["origin"]);
-        assert_eq!(headers[VARY], "origin");
-        let mut headers = HeaderMap::new();
-        headers.insert(VARY, HeaderValue::from_static("Accept, Cookie"));
-        patch_vary_headers(&mut headers, &["origin"]);
-        assert_eq!(headers[VARY], "Accept, Cookie, origin");
-        patch_vary_headers(&mut headers, &["Origin"]);
-        assert_eq!(headers[VARY], "Accept, Cookie, origin");
-        let mut headers = HeaderMap::new();
-        headers.insert(VARY, HeaderValue::from_static("*"));
-        patch_vary_headers(&mut headers, &["origin"]);
-        assert_eq!(headers[VARY], "*");
     }
 
     #[test]

@@ -12,11 +12,14 @@
 //!   `HttpResponse.set_cookie` / `delete_cookie` formatting and `request.COOKIES`, for any
 //!   cookie.
 
-use super::{Authentication, JwtAuthentication, authenticate_raw_token};
-use crate::auth::RequestUser;
+use crate::authentication::Authentication;
+use crate::contrib::simplejwt::authentication::{
+    JwtAuthentication, authenticate_raw_token, jwt_security_scheme,
+};
 use crate::exceptions::ApiResult;
 use crate::request::RequestContext;
 use crate::response::Response;
+use crate::users::RequestUser;
 use chrono::{DateTime, Duration, Utc};
 
 /// dj-rest-auth's `JWT_AUTH_*` settings.
@@ -257,7 +260,7 @@ pub fn set_jwt_refresh_cookie(
 pub fn set_jwt_cookies(
     response: Response,
     settings: &JwtCookieSettings,
-    jwt: &super::jwt::JwtSettings,
+    jwt: &crate::contrib::simplejwt::jwt::JwtSettings,
     access: &str,
     refresh: &str,
 ) -> Response {
@@ -305,7 +308,7 @@ impl Authentication for JwtCookieAuthentication {
         if ctx.header(poem::http::header::AUTHORIZATION).is_some() {
             return JwtAuthentication.authenticate(ctx).await;
         }
-        let Some(name) = &ctx.state().settings.jwt_cookies.access_cookie else {
+        let Some(name) = &ctx.state().settings.jwt_cookies().access_cookie else {
             return Ok(None);
         };
         let Some(raw) = request_cookie(ctx, name) else {
@@ -324,13 +327,10 @@ impl Authentication for JwtCookieAuthentication {
         &self,
         settings: &crate::settings::Settings,
     ) -> Vec<crate::openapi::SecurityScheme> {
-        let cookie = settings
-            .jwt_cookies
-            .access_cookie
-            .as_deref()
-            .unwrap_or("jwt-auth");
+        let cookies = settings.jwt_cookies();
+        let cookie = cookies.access_cookie.as_deref().unwrap_or("jwt-auth");
         vec![
-            super::jwt_security_scheme("jwtHeaderAuth", settings),
+            jwt_security_scheme("jwtHeaderAuth", settings),
             crate::openapi::SecurityScheme::api_key("jwtCookieAuth", "cookie", cookie),
         ]
     }

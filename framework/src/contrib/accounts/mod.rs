@@ -30,15 +30,19 @@
 //! (`.../registration/account-confirm-email/<key>/`) whose key `registration/verify-email/`
 //! accepts; with `Mandatory`, registration answers without tokens and login waits for it.
 
+pub mod dj_rest_auth;
 pub mod email_address;
+pub mod jwt_cookies;
 pub mod views;
 
-use crate::auth::password_validation::{
+pub use jwt_cookies::{JwtCookieAuthentication, JwtCookieSettings};
+
+use crate::contrib::auth::password_validation::{
     PasswordValidator, UserAttribute, default_password_validators,
 };
-use crate::auth::{AuthUser, RequestUser};
+use crate::contrib::auth::{AuthUser, RequestUser};
+use crate::contrib::mail::{ConsoleBackend, EmailBackend};
 use crate::exceptions::ApiResult;
-use crate::mail::{ConsoleBackend, EmailBackend};
 use crate::request::RequestContext;
 use crate::urls::UrlPatterns;
 use chrono::{DateTime, Utc};
@@ -112,13 +116,13 @@ pub trait SessionLogin: Send + Sync + 'static {
     }
 }
 
-/// [`SessionLogin`] with Django's database sessions ([`crate::sessions::login`]).
+/// [`SessionLogin`] with Django's database sessions ([`crate::contrib::sessions::login`]).
 pub struct DjangoSessionLogin;
 
 #[async_trait::async_trait]
 impl SessionLogin for DjangoSessionLogin {
     async fn login(&self, ctx: &RequestContext, user: &RequestUser) -> ApiResult<Vec<String>> {
-        let cookies = crate::sessions::login(ctx.state(), ctx, user).await?;
+        let cookies = crate::contrib::sessions::login(ctx.state(), ctx, user).await?;
         Ok(cookies.iter().map(ToString::to_string).collect())
     }
 
@@ -127,7 +131,8 @@ impl SessionLogin for DjangoSessionLogin {
         ctx: &RequestContext,
         user: &RequestUser,
     ) -> ApiResult<Vec<String>> {
-        let cookies = crate::sessions::update_session_auth_hash(ctx.state(), ctx, user).await?;
+        let cookies =
+            crate::contrib::sessions::update_session_auth_hash(ctx.state(), ctx, user).await?;
         Ok(cookies.iter().map(ToString::to_string).collect())
     }
 }
@@ -187,7 +192,7 @@ impl Default for AccountsSettings {
             site_name: "example.com".into(),
             site_domain: "example.com".into(),
             password_validators: default_password_validators(),
-            password_reset_timeout: crate::auth::tokens::PASSWORD_RESET_TIMEOUT,
+            password_reset_timeout: crate::contrib::auth::tokens::PASSWORD_RESET_TIMEOUT,
             session_login: None,
             email_verification: EmailVerification::None,
             email_confirmation_expire_days: 3,
@@ -262,3 +267,22 @@ pub fn include<U: AccountUser>(
 
 #[cfg(test)]
 mod tests;
+
+impl crate::settings::SettingsExtension for JwtCookieSettings {
+    fn default_for(_settings: &crate::settings::Settings) -> Self {
+        JwtCookieSettings::default()
+    }
+}
+
+/// dj-rest-auth's `REST_AUTH["JWT_AUTH_*"]`.
+impl crate::settings::Settings {
+    /// dj-rest-auth's JWT cookie settings (no cookies by default).
+    pub fn jwt_cookies(&self) -> std::sync::Arc<JwtCookieSettings> {
+        self.extension()
+    }
+
+    /// dj-rest-auth's JWT cookie settings, to change them.
+    pub fn jwt_cookies_mut(&mut self) -> &mut JwtCookieSettings {
+        self.extension_mut()
+    }
+}
