@@ -10,7 +10,7 @@ use darling::FromDeriveInput;
 /// `#[derive(ModelSerializer)]` and `#[derive(HyperlinkedModelSerializer)]`.
 pub fn expand(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
     let parsed = attrs::SerializerAttrs::from_derive_input(&input)?;
-    let checked = model::Serializer::check(parsed, true)?;
+    let checked = model::Serializer::check(parsed, model::Derive::Model)?;
     let model = checked
         .model
         .clone()
@@ -22,17 +22,7 @@ pub fn expand(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStre
 /// by `url` (DRF's default field of `HyperlinkedModelSerializer`), which must be declared.
 pub fn expand_hyperlinked(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
     let parsed = attrs::SerializerAttrs::from_derive_input(&input)?;
-    let checked = model::Serializer::check(parsed, true)?;
-    let has_url = checked
-        .fields
-        .iter()
-        .any(|f| matches!(f.kind, model::Kind::HyperlinkIdentity { .. }));
-    if !has_url {
-        return Err(darling::Error::custom(
-            "a HyperlinkedModelSerializer identifies objects by `url` instead of `id`: add `#[field(hyperlinked_identity, view_name = \"user-detail\")] pub url: String`",
-        )
-        .with_span(&checked.ident));
-    }
+    let checked = model::Serializer::check(parsed, model::Derive::Hyperlinked)?;
     let model = checked
         .model
         .clone()
@@ -43,6 +33,6 @@ pub fn expand_hyperlinked(input: syn::DeriveInput) -> darling::Result<proc_macro
 /// `#[derive(Serializer)]`: no model.
 pub fn expand_plain(input: syn::DeriveInput) -> darling::Result<proc_macro2::TokenStream> {
     let parsed = attrs::SerializerAttrs::from_derive_input(&input)?;
-    let checked = model::Serializer::check(parsed, false)?;
+    let checked = model::Serializer::check(parsed, model::Derive::Plain)?;
     Ok(expand::expand_plain(&checked))
 }
