@@ -2,7 +2,6 @@
 //! and `OrderingFilter`, on real SQLite (and on PostgreSQL when
 //! `TEST_PG_URL=postgres://user@host:port/db` is set: every test then gets its own database), through the public API only.
 
-use rest_framework::users::{RequestUser, UserStore};
 use rest_framework::exceptions::ApiError;
 use rest_framework::filters::{FieldFilter, FilterBackend, OrderingFilter, SearchFilter};
 use rest_framework::models::ModelMeta;
@@ -14,6 +13,7 @@ use rest_framework::sea_orm::{
     DbErr, EntityTrait, QueryTrait, Schema, Select,
 };
 use rest_framework::settings::{AppState, Settings};
+use rest_framework::users::{RequestUser, UserStore};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
