@@ -11,6 +11,8 @@
 //! is in [`contrib`], each piece behind a cargo feature (`auth` and `simplejwt` by default,
 //! `full` for all). See `docs/architecture.md` for the path of a request through them.
 
+#[doc(hidden)]
+pub mod __private;
 pub mod authentication;
 pub mod contrib;
 pub mod cookies;

@@ -108,7 +108,7 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 ctx: &#rf::serializers::SerializerContext<'_>,
             ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<#rf::serializers::Save<Self>>> + Send {
                 async move {
-                    let __form = #rf::parsers::html_form_data(data, &[#(#form_lists),*], partial, ctx.html_input);
+                    let __form = #rf::__private::parsers::html_form_data(data, &[#(#form_lists),*], partial, ctx.html_input);
                     let data = &*__form;
                     let _ = data;
                     let mut __errors = #rf::exceptions::ValidationErrors::default();
@@ -192,49 +192,49 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             } => {
                 let entity = quote!(<#serializer as #rf::serializers::ModelSerializer>::Entity);
                 joins.push(quote! {
-                    let select = #rf::relations::join_forward_table::<#model, #entity>(select, #key);
+                    let select = #rf::__private::relations::join_forward_table::<#model, #entity>(select, #key);
                 });
                 if *optional {
                     // A null foreign key joins no row: read into an optional model.
                     columns.push(quote! {
-                        let select = #rf::relations::join_forward_columns::<#model, #entity>(select, #key);
+                        let select = #rf::__private::relations::join_forward_columns::<#model, #entity>(select, #key);
                     });
                     reads.push(quote! {
-                        #rf::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                        #rf::__private::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                     });
                 } else {
                     columns.push(quote! {
-                        let select = #rf::rows::join_columns::<#model, #serializer>(select, #key);
+                        let select = #rf::__private::rows::join_columns::<#model, #serializer>(select, #key);
                     });
                     reads.push(quote! {
-                        #rf::rows::read_joined::<#serializer>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                        #rf::__private::rows::read_joined::<#serializer>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                     });
                 }
             }
             Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
                 let span = field.span();
                 columns.push(quote_spanned! {span=>
-                    let select = #rf::relations::annotate_pks_many::<#model, #related>(select, #key);
+                    let select = #rf::__private::relations::annotate_pks_many::<#model, #related>(select, #key);
                 });
                 reads.push(quote! {
-                    #rf::relations::read_pks_many(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                    #rf::__private::relations::read_pks_many(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                 });
             }
             Kind::Count { related } => {
                 // Spanned at the field: a count over something that is no relation is
                 // reported there.
                 let span = field.span();
-                let listed = quote!(#rf::relations::counted_by_lists::<#related>(&[#(#listed),*]));
+                let listed = quote!(#rf::__private::relations::counted_by_lists::<#related>(&[#(#listed),*]));
                 columns.push(quote_spanned! {span=>
                     let select = if #listed {
                         select
                     } else {
-                        #rf::relations::annotate_count::<#model, #related>(select, #key)
+                        #rf::__private::relations::annotate_count::<#model, #related>(select, #key)
                     };
                 });
                 reads.push(quote! {
                     if !#listed {
-                        #rf::relations::read_count(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                        #rf::__private::relations::read_count(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                     }
                 });
             }
@@ -257,10 +257,10 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
             static __COLUMNS_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
                 ::std::sync::OnceLock::new();
             let __sql = __COLUMNS_SQL.get_or_init(|| {
-                #rf::relations::render_select_list(__columns(#rf::relations::select_list_start::<#model>()))
+                #rf::__private::relations::render_select_list(__columns(#rf::__private::relations::select_list_start::<#model>()))
             });
             #(#joins)*
-            #rf::relations::with_select_list(select, __sql.as_deref(), __columns)
+            #rf::__private::relations::with_select_list(select, __sql.as_deref(), __columns)
         }
 
         fn read_related(
@@ -311,7 +311,7 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
         ) -> #rf::sea_orm::Select<Self::Entity> {
             static __DEFERRED_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
                 ::std::sync::OnceLock::new();
-            #rf::relations::defer_unread_rendered::<#model>(
+            #rf::__private::relations::defer_unread_rendered::<#model>(
                 select,
                 &[#(#reads),*],
                 &[#(#forward),*],
@@ -348,18 +348,18 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
                 let name = column.to_string();
                 selects.push(quote!(.column(#name)));
                 values.push(
-                    quote_spanned!(ty.span()=> #id: #rf::rows::column::<#ty>(row, columns, #at)?),
+                    quote_spanned!(ty.span()=> #id: #rf::__private::rows::column::<#ty>(row, columns, #at)?),
                 );
                 plain_columns.push(name);
             }
             Kind::PkMany { related } => {
                 selects.push(quote_spanned!(span=> .pks_many::<#related>(#key)));
-                values.push(quote!(#id: #rf::rows::pks_many(row, columns, #at, #key)?));
+                values.push(quote!(#id: #rf::__private::rows::pks_many(row, columns, #at, #key)?));
                 only_columns = false;
             }
             Kind::Count { related } => {
                 selects.push(quote_spanned!(span=> .count::<#related>(#key)));
-                values.push(quote!(#id: #rf::rows::count(row, columns, #at)?));
+                values.push(quote!(#id: #rf::__private::rows::count(row, columns, #at)?));
                 only_columns = false;
             }
             _ => return TokenStream::new(),
@@ -378,7 +378,7 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
         fn select_row(
             select: #rf::sea_orm::Select<Self::Entity>,
         ) -> ::core::option::Option<#rf::sea_orm::Select<Self::Entity>> {
-            #rf::rows::select::<#model>(select) #(#selects)* .finish()
+            #rf::__private::rows::select::<#model>(select) #(#selects)* .finish()
         }
 
         const COLUMNS: &'static [&'static str] = &[#(#plain_columns),*];
@@ -402,7 +402,7 @@ fn held_relation(field: &Field, model: &syn::Path) -> Option<(TokenStream, Token
     match &field.kind {
         Kind::PkMany { related } | Kind::ManyRelated { related, .. } => Some((
             quote!(::std::vec::Vec<i64>),
-            quote!(#rf::relations::set_many_to_many::<#model, #related>(txn, pk, value, created)),
+            quote!(#rf::__private::relations::set_many_to_many::<#model, #related>(txn, pk, value, created)),
         )),
         Kind::Nested {
             serializer,
@@ -410,7 +410,7 @@ fn held_relation(field: &Field, model: &syn::Path) -> Option<(TokenStream, Token
             ..
         } => Some((
             quote!(::std::vec::Vec<#rf::serializers::Save<#serializer>>),
-            quote!(#rf::relations::save_nested::<#model, #serializer>(txn, pk, value, created)),
+            quote!(#rf::__private::relations::save_nested::<#model, #serializer>(txn, pk, value, created)),
         )),
         _ => None,
     }
@@ -456,7 +456,7 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
     let hook = s
         .validate_with
         .as_ref()
-        .map(|hook| quote_spanned!(hook.span()=> #rf::serializers::hook_errors(#hook(&__value))?;));
+        .map(|hook| quote_spanned!(hook.span()=> #rf::__private::serializers::hook_errors(#hook(&__value))?;));
     quote! {
         #serialize
 
@@ -554,25 +554,25 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
         | Kind::HyperlinkForeignKey { .. } => return TokenStream::new(),
         Kind::ForwardRelated { related, value, .. } => {
             let pick = related_value(related, value, Some(&field.ty));
-            quote!(#rf::relations::load_forward::<#model, #related, _>(models, ctx, #pick))
+            quote!(#rf::__private::relations::load_forward::<#model, #related, _>(models, ctx, #pick))
         }
         Kind::ManyRelated { related, value } => {
             let pick = related_value(related, value, None);
-            quote!(#rf::relations::load_many_values::<#model, #related, _>(models, ctx, #pick))
+            quote!(#rf::__private::relations::load_many_values::<#model, #related, _>(models, ctx, #pick))
         }
         Kind::PkMany { related } | Kind::HyperlinkMany { related, .. } => {
             let key = field.key();
-            quote!(#rf::relations::load_pks_many::<#model, #related>(models, #key, preloaded, ctx))
+            quote!(#rf::__private::relations::load_pks_many::<#model, #related>(models, #key, preloaded, ctx))
         }
         Kind::Count { related } => {
-            quote!(#rf::relations::load_counts::<#model, #related>(models, ctx))
+            quote!(#rf::__private::relations::load_counts::<#model, #related>(models, ctx))
         }
         Kind::Nested {
             serializer,
             many: true,
             ..
         } => {
-            quote!(#rf::relations::load_nested_many::<#model, #serializer>(models, ctx))
+            quote!(#rf::__private::relations::load_nested_many::<#model, #serializer>(models, ctx))
         }
         Kind::Nested {
             serializer,
@@ -580,11 +580,11 @@ fn load_statement(field: &Field, model: &syn::Path) -> TokenStream {
             ..
         } => {
             let key = field.key();
-            quote!(#rf::relations::load_nested_one::<#model, #serializer>(models, #key, preloaded, ctx))
+            quote!(#rf::__private::relations::load_nested_one::<#model, #serializer>(models, #key, preloaded, ctx))
         }
         Kind::Nested { serializer, .. } => {
             let key = field.key();
-            quote!(#rf::relations::load_nested_required::<#model, #serializer>(models, #key, preloaded, ctx))
+            quote!(#rf::__private::relations::load_nested_required::<#model, #serializer>(models, #key, preloaded, ctx))
         }
     };
     let span = field.span();
@@ -607,7 +607,7 @@ fn count_statement(
     let reuse = nested_lists.iter().map(|(list, serializer)| {
         quote! {
             if let ::core::option::Option::Some(__counts) =
-                #rf::relations::lengths_if_rows_of::<#related, #serializer>(#list.as_slice())
+                #rf::__private::relations::lengths_if_rows_of::<#related, #serializer>(#list.as_slice())
             {
                 __counts
             } else
@@ -617,11 +617,11 @@ fn count_statement(
     let span = field.span();
     quote_spanned! {span=>
         let mut #var = if let ::core::option::Option::Some(__counts) =
-            #rf::relations::preloaded_counts(preloaded, #key, models.len())
+            #rf::__private::relations::preloaded_counts(preloaded, #key, models.len())
         {
             __counts
         } else #(#reuse)* {
-            #rf::relations::load_counts::<#model, #related>(models, ctx).await?
+            #rf::__private::relations::load_counts::<#model, #related>(models, ctx).await?
         }
         .into_iter();
     }
@@ -728,13 +728,13 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
     let allow_null = field.allow_null;
     match &field.kind {
         Kind::PkMany { related } => quote! {
-            __relations.#id = #rf::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx.db, &mut __errors).await?;
+            __relations.#id = #rf::__private::relations::parse_pks_many::<#related>(data, #key, #required && !partial, ctx.db, &mut __errors).await?;
         },
         Kind::ManyRelated {
             related,
             value: RelatedValue::Slug { column, name, .. },
         } => quote! {
-            __relations.#id = #rf::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
+            __relations.#id = #rf::__private::relations::parse_slugs_many::<#related>(data, #key, #required && !partial, #column, #name, ctx.db, &mut __errors).await?;
         },
         Kind::Nested {
             serializer,
@@ -743,7 +743,7 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
             writable: true,
             ..
         } => quote! {
-            __relations.#id = #rf::relations::parse_nested::<#serializer>(data, #key, #many, #required && !partial, #allow_null, #allow_empty, ctx, &mut __errors).await?;
+            __relations.#id = #rf::__private::relations::parse_nested::<#serializer>(data, #key, #many, #required && !partial, #allow_null, #allow_empty, ctx, &mut __errors).await?;
         },
         Kind::ForeignKeyPk {
             column,
@@ -751,7 +751,7 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
         } => foreign_key_statement(
             field,
             column,
-            quote!(#rf::relations::parse_pk::<#related>(data, #key, #required && !partial, #allow_null, ctx.db, &mut __errors).await?),
+            quote!(#rf::__private::relations::parse_pk::<#related>(data, #key, #required && !partial, #allow_null, ctx.db, &mut __errors).await?),
         ),
         Kind::ForwardRelated {
             related,
@@ -760,14 +760,14 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
         } => foreign_key_statement(
             field,
             fk_column,
-            quote!(#rf::relations::parse_slug::<#related>(data, #key, #required && !partial, #allow_null, #column, #name, ctx.db, &mut __errors).await?),
+            quote!(#rf::__private::relations::parse_slug::<#related>(data, #key, #required && !partial, #allow_null, #column, #name, ctx.db, &mut __errors).await?),
         ),
         Kind::Column { column } => {
             let unique = field.unique.as_ref().map(|column| {
                 let label = key.replace('_', " ");
                 quote! {
                     if __valid {
-                        __valid = #rf::relations::check_unique::<#model, _>(
+                        __valid = #rf::__private::relations::check_unique::<#model, _>(
                             ctx.db, #column, &__v, instance, #key, #label, &mut __errors,
                         ).await?;
                     }
@@ -843,7 +843,7 @@ fn column_statement(field: &Field, extra: TokenStream, accept: TokenStream) -> T
                 min_value: #min_value,
                 max_value: #max_value,
             };
-            if let ::core::option::Option::Some(__v) = #rf::fields::parse_field_with::<#ty>(data, #key, &__OPTIONS, #required && !partial, #allow_null, &mut __errors) {
+            if let ::core::option::Option::Some(__v) = #rf::__private::fields::parse_field_with::<#ty>(data, #key, &__OPTIONS, #required && !partial, #allow_null, &mut __errors) {
                 #[allow(unused_mut)]
                 let mut __valid = true;
                 #validators
@@ -863,14 +863,14 @@ fn object_checks(s: &Serializer, model: &syn::Path) -> TokenStream {
     let unique = s.unique_together.iter().map(|(keys, columns)| {
         quote! {
             if __errors.is_empty() {
-                #rf::relations::check_unique_together::<#model>(ctx.db, &__model, &[#(#columns),*], &[#(#keys),*], instance, &mut __errors).await?;
+                #rf::__private::relations::check_unique_together::<#model>(ctx.db, &__model, &[#(#columns),*], &[#(#keys),*], instance, &mut __errors).await?;
             }
         }
     });
     let hook = s.validate_with.as_ref().map(|hook| {
         quote_spanned! {hook.span()=>
             if __errors.is_empty() {
-                if let ::core::result::Result::Err(__e) = #rf::serializers::hook_errors(#hook(&mut __model, instance)) {
+                if let ::core::result::Result::Err(__e) = #rf::__private::serializers::hook_errors(#hook(&mut __model, instance)) {
                     __errors = __e;
                 }
             }
@@ -947,13 +947,13 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
         let base = match &f.kind {
             Kind::Nested {
                 serializer, many, ..
-            } => quote!(#rf::openapi::schema::nested::<#serializer>(#many)),
+            } => quote!(#rf::__private::schema::nested::<#serializer>(#many)),
             Kind::HyperlinkIdentity { .. } | Kind::HyperlinkForeignKey { .. } => {
-                quote!(#rf::openapi::schema::hyperlink(false))
+                quote!(#rf::__private::schema::hyperlink(false))
             }
-            Kind::HyperlinkMany { .. } => quote!(#rf::openapi::schema::hyperlink(true)),
-            _ if f.validators.email => quote!(#rf::openapi::schema::string_format("email")),
-            _ if f.validators.url => quote!(#rf::openapi::schema::string_format("uri")),
+            Kind::HyperlinkMany { .. } => quote!(#rf::__private::schema::hyperlink(true)),
+            _ if f.validators.email => quote!(#rf::__private::schema::string_format("email")),
+            _ if f.validators.url => quote!(#rf::__private::schema::string_format("uri")),
             _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
         };
         let read_only = f.read_only;
@@ -963,10 +963,10 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
             || (f.read_only && f.optional());
         let max_length = opt_usize(f.max_length);
         let label = &f.label;
-        let schema = quote!(#rf::openapi::schema::titled(#rf::openapi::schema::field(#base, #read_only, #write_only, #nullable, #max_length), #key, #label));
+        let schema = quote!(#rf::__private::schema::titled(#rf::__private::schema::field(#base, #read_only, #write_only, #nullable, #max_length), #key, #label));
         match &f.default {
             Some(default) => {
-                quote!((#key, #rf::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
+                quote!((#key, #rf::__private::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
             }
             None => quote!((#key, #schema)),
         }
@@ -984,9 +984,9 @@ fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
                 return;
             }
             #(#nested_registrations)*
-            #rf::openapi::schema::register_described_object(registry, #name.to_string(), #description, vec![#(#props),*], vec![#(#required),*]);
+            #rf::__private::schema::register_described_object(registry, #name.to_string(), #description, vec![#(#props),*], vec![#(#required),*]);
             if #patched {
-                #rf::openapi::schema::register_described_object(registry, format!("Patched{}", #name), #description, vec![#(#props),*], vec![]);
+                #rf::__private::schema::register_described_object(registry, format!("Patched{}", #name), #description, vec![#(#props),*], vec![]);
             }
         }
     }

@@ -1,0 +1,43 @@
+//! The door generated code goes through: the runtime helpers that `#[derive(ModelSerializer)]`
+//! and its siblings call, and nothing a user calls by hand. Not part of the public API: the
+//! names may change in any release. The macros name only these paths, so a helper can move
+//! between modules without touching them.
+
+/// Helpers of [`crate::fields`] for generated code.
+pub mod fields {
+    pub use crate::fields::parse_field_with;
+}
+
+/// Helpers of [`crate::parsers`] for generated code.
+pub mod parsers {
+    pub use crate::parsers::html_form_data;
+}
+
+/// Helpers of [`crate::relations`] for generated code.
+pub mod relations {
+    pub use crate::relations::{
+        annotate_count, annotate_pks_many, check_unique, check_unique_together, counted_by_lists,
+        defer_unread_rendered, join_forward_columns, join_forward_table, lengths_if_rows_of,
+        load_counts, load_forward, load_many_values, load_nested_many, load_nested_one,
+        load_nested_required, load_pks_many, parse_nested, parse_pk, parse_pks_many, parse_slug,
+        parse_slugs_many, preloaded_counts, read_count, read_joined, read_pks_many,
+        render_select_list, save_nested, select_list_start, set_many_to_many, with_select_list,
+    };
+}
+
+/// Helpers of [`crate::rows`] for generated code.
+pub mod rows {
+    pub use crate::rows::{column, count, join_columns, pks_many, read_joined, select};
+}
+
+/// Helpers of [`crate::openapi::schema`] for generated code.
+pub mod schema {
+    pub use crate::openapi::schema::{
+        field, hyperlink, nested, register_described_object, string_format, titled,
+    };
+}
+
+/// Helpers of [`crate::serializers`] for generated code.
+pub mod serializers {
+    pub use crate::serializers::{hook_errors, schema_with_default};
+}
