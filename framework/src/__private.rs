@@ -15,19 +15,29 @@ pub mod parsers {
 
 /// Helpers of [`crate::relations`] for generated code.
 pub mod relations {
+    pub use crate::query::related::{
+        annotate_count, annotate_pks_many, counted_by_lists, defer_unread_rendered,
+        join_forward_columns, join_forward_table, lengths_if_rows_of, load_counts, load_forward,
+        load_many_values, load_nested_many, load_nested_one, load_nested_required, load_pks_many,
+        preloaded_counts, read_count, read_joined, read_pks_many, render_select_list,
+        required_related, select_list_start, with_select_list,
+    };
     pub use crate::relations::{
-        annotate_count, annotate_pks_many, check_unique, check_unique_together, counted_by_lists,
-        defer_unread_rendered, join_forward_columns, join_forward_table, lengths_if_rows_of,
-        load_counts, load_forward, load_many_values, load_nested_many, load_nested_one,
-        load_nested_required, load_pks_many, parse_nested, parse_pk, parse_pks_many, parse_slug,
-        parse_slugs_many, preloaded_counts, read_count, read_joined, read_pks_many,
-        render_select_list, save_nested, select_list_start, set_many_to_many, with_select_list,
+        ForeignKeyValue, check_unique, check_unique_together, parse_nested, parse_pk,
+        parse_pks_many, parse_slug, parse_slugs_many, save_nested, set_many_to_many,
     };
 }
 
-/// Helpers of [`crate::rows`] for generated code.
+/// The read side of a serializer ([`crate::query`]), implemented by generated code.
+pub mod query {
+    pub use crate::query::Reads;
+    pub use crate::query::related::Preloaded;
+    pub use crate::query::rows::Columns;
+}
+
+/// Helpers of [`crate::query::rows`] for generated code.
 pub mod rows {
-    pub use crate::rows::{column, count, join_columns, pks_many, read_joined, select};
+    pub use crate::query::rows::{column, count, join_columns, pks_many, read_joined, select};
 }
 
 /// Helpers of [`crate::openapi::schema`] for generated code.

@@ -48,7 +48,10 @@ use std::pin::Pin;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One filter backend step on a list queryset (DRF's `filter_backends`).
-pub trait FilterBackend<E: EntityTrait>: Send + Sync {
+///
+/// `Any` (every `'static` type is): a route recognizes the framework's own backends, whose
+/// parameters it knows, and reuses the statements of the requests they leave unchanged.
+pub trait FilterBackend<E: EntityTrait>: std::any::Any + Send + Sync {
     /// Narrows or reorders `select` for this request (DRF's `filter_queryset`), or refuses
     /// the request with a 400.
     fn filter_queryset<'a>(
@@ -61,14 +64,6 @@ pub trait FilterBackend<E: EntityTrait>: Send + Sync {
     /// (`get_schema_operation_parameters`).
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
         Vec::new()
-    }
-
-    /// True when [`FilterBackend::filter_queryset`] would return the queryset as it is for
-    /// this request (none of the backend's parameters is present), so that a list can use
-    /// statements rendered once ([`crate::pagination::PreparedPage`]). False unless a backend
-    /// says so.
-    fn leaves_unchanged(&self, _ctx: &RequestContext) -> bool {
-        false
     }
 }
 
@@ -356,6 +351,16 @@ async fn clean_many(
     Ok(Some(ids))
 }
 
+impl<E: ModelMeta> FieldFilter<E> {
+    /// True when [`FilterBackend::filter_queryset`] returns the queryset as it is for this
+    /// request: none of the backend's parameters is present.
+    pub(crate) fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        self.fields
+            .iter()
+            .all(|spec| ctx.query_param(spec.param()).is_none())
+    }
+}
+
 impl<E: ModelMeta> FilterBackend<E> for FieldFilter<E> {
     fn filter_queryset<'a>(
         &'a self,
@@ -363,12 +368,6 @@ impl<E: ModelMeta> FilterBackend<E> for FieldFilter<E> {
         select: Select<E>,
     ) -> BoxFuture<'a, ApiResult<Select<E>>> {
         Box::pin(self.apply(ctx, select))
-    }
-
-    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
-        self.fields
-            .iter()
-            .all(|spec| ctx.query_param(spec.param()).is_none())
     }
 
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
@@ -641,6 +640,14 @@ fn quoted_string_end(chars: &[(usize, char)], start: usize) -> Option<usize> {
     }
 }
 
+impl<E: EntityTrait> SearchFilter<E> {
+    /// True when [`FilterBackend::filter_queryset`] returns the queryset as it is for this
+    /// request: none of the backend's parameters is present.
+    pub(crate) fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        ctx.query_param(self.param).is_none()
+    }
+}
+
 impl<E: EntityTrait> FilterBackend<E> for SearchFilter<E> {
     fn filter_queryset<'a>(
         &'a self,
@@ -649,10 +656,6 @@ impl<E: EntityTrait> FilterBackend<E> for SearchFilter<E> {
     ) -> BoxFuture<'a, ApiResult<Select<E>>> {
         let result = self.apply(ctx, select);
         Box::pin(async move { result })
-    }
-
-    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
-        ctx.query_param(self.param).is_none()
     }
 
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {
@@ -789,6 +792,14 @@ pub(crate) fn count_subquery<E: EntityTrait>(
     Ok(Box::new(query))
 }
 
+impl<E: ModelMeta> OrderingFilter<E> {
+    /// True when [`FilterBackend::filter_queryset`] returns the queryset as it is for this
+    /// request: none of the backend's parameters is present.
+    pub(crate) fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
+        ctx.query_param(self.param).is_none()
+    }
+}
+
 impl<E: ModelMeta> FilterBackend<E> for OrderingFilter<E> {
     fn filter_queryset<'a>(
         &'a self,
@@ -797,10 +808,6 @@ impl<E: ModelMeta> FilterBackend<E> for OrderingFilter<E> {
     ) -> BoxFuture<'a, ApiResult<Select<E>>> {
         let result = self.apply(ctx, select);
         Box::pin(async move { result })
-    }
-
-    fn leaves_unchanged(&self, ctx: &RequestContext) -> bool {
-        ctx.query_param(self.param).is_none()
     }
 
     fn schema_parameters(&self) -> Vec<MetaOperationParam> {

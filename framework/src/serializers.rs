@@ -88,12 +88,11 @@
 use crate::exceptions::{ApiError, ApiResult};
 use crate::fields::Representation;
 use crate::models::{ModelMeta, pk_of};
-use crate::relations::Preloaded;
+use crate::query::related::Preloaded;
 use crate::urls::Reverser;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult, Select,
-    TransactionTrait,
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
 };
 use serde::Serialize;
 use std::future::Future;
@@ -174,7 +173,9 @@ impl<'a> SerializerContext<'a> {
 }
 
 /// A DRF `ModelSerializer`. Derive it; do not implement it by hand.
-pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 'static {
+pub trait ModelSerializer:
+    Serialize + Representation + crate::query::Reads + Sized + Send + Sync + 'static
+{
     /// The sea-orm entity (`Meta.model`).
     type Entity: ModelMeta;
     /// To-many writes (e.g. `tags`) held until the row has a primary key.
@@ -191,72 +192,7 @@ pub trait ModelSerializer: Serialize + Representation + Sized + Send + Sync + 's
         models: &[ModelOf<Self>],
         ctx: &SerializerContext<'_>,
     ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send {
-        async move { Self::from_models_preloaded(models, &Preloaded::default(), ctx).await }
-    }
-
-    /// [`Self::from_models`] for rows fetched with their nested forward relations, counts and
-    /// to-many primary keys (see [`crate::relations::fetch_related`]): those are not loaded again.
-    fn from_models_preloaded(
-        models: &[ModelOf<Self>],
-        preloaded: &Preloaded,
-        ctx: &SerializerContext<'_>,
-    ) -> impl Future<Output = ApiResult<Vec<Self>>> + Send;
-
-    /// Adds to `select` what the parents' own statement can fetch: the rows of the nested
-    /// forward relations (joined, Django's `select_related`), the counts and the to-many
-    /// primary keys (correlated subqueries); read back by [`Self::read_related`].
-    fn select_related(select: Select<Self::Entity>) -> Select<Self::Entity> {
-        select
-    }
-
-    /// Narrows `select` to the columns the fields read, for rows fetched only to be
-    /// serialized (list pages): a text column no field shows (an article's `content` on the
-    /// list) is replaced by an empty text, so its bytes are neither read nor copied, as
-    /// Django's `defer()`. Columns named in `keep` (a paginator's ordering), the primary key,
-    /// the model's ordering and non-text columns are always read. Serializers with a `method`
-    /// field read the whole row (a method may look at any column).
-    fn defer_unread(select: Select<Self::Entity>, keep: &[&str]) -> Select<Self::Entity> {
-        let _ = keep;
-        select
-    }
-
-    /// Reads what [`Self::select_related`] added off a fetched row.
-    fn read_related(row: &QueryResult, preloaded: &mut Preloaded) -> ApiResult<()> {
-        let _ = (row, preloaded);
-        Ok(())
-    }
-
-    /// True when [`Self::select_row`] can give a statement (generated for serializers whose
-    /// shown fields are all columns, primary-key relations and counts).
-    const READS_ROWS: bool = false;
-
-    /// Narrows `select` to exactly the columns [`Self::read_row`] reads, in field order, so a
-    /// page is built straight from its rows without models ([`crate::rows`]). `None` (the
-    /// default) for serializers with a field that needs the model: anything but columns,
-    /// primary-key relations and counts.
-    fn select_row(select: Select<Self::Entity>) -> Option<Select<Self::Entity>> {
-        let _ = select;
-        None
-    }
-
-    /// The model columns of the fields, in field order, when the serializer shows nothing
-    /// but columns (`&[]` otherwise): a nested serializer's columns are then joined into its
-    /// parent's row by name and read straight into it ([`crate::rows::join_columns`]).
-    const COLUMNS: &'static [&'static str] = &[];
-
-    /// Builds the representation of a row fetched with [`Self::select_row`], reading its
-    /// columns by position.
-    fn read_row(row: &QueryResult) -> ApiResult<Self> {
-        Self::read_row_in(row, crate::rows::Columns::From(0))
-    }
-
-    /// [`Self::read_row`] with the serializer's columns where `columns` says.
-    fn read_row_in(row: &QueryResult, columns: crate::rows::Columns<'_>) -> ApiResult<Self> {
-        let _ = (row, columns);
-        Err(crate::exceptions::ApiError::Internal(format!(
-            "{} does not read rows",
-            Self::NAME
-        )))
+        async move { Self::build(models, &Preloaded::default(), ctx).await }
     }
 
     /// Reads and validates request data (DRF's `is_valid()`): every field's errors in one

@@ -18,9 +18,9 @@ use crate::filters::FilterBackend;
 use crate::generics;
 use crate::models::{ModelMeta, pk_column, pk_of};
 use crate::openapi;
-use crate::pagination::{Pagination, PreparedPage};
+use crate::pagination::Pagination;
 use crate::permissions::Permission;
-use crate::prepared::{PerBackend, PreparedStatement};
+use crate::query::{DetailPlan, ListPlan};
 use crate::request::RequestContext;
 use crate::response::Response;
 use crate::serializers::{ModelSerializer, Save};
@@ -174,7 +174,7 @@ pub trait GenericViewSet: Send + Sync + Sized + 'static {
 
     /// True when [`GenericViewSet::get_queryset`] returns the same statement for every request;
     /// `#[viewset]` sets it when the block does not override `get_queryset`. A list route
-    /// then renders the statements of its unfiltered pages once ([`generics::list_in_route`]).
+    /// then renders the statements of its unfiltered pages once ([`crate::query::list`]).
     const QUERYSET_IS_STATIC: bool = false;
 
     /// The rows this viewset works on (DRF's `get_queryset`); may use the request user.
@@ -272,33 +272,36 @@ pub fn detail_suffix<V: GenericViewSet>(url_path: &str) -> String {
     }
 }
 
-/// A viewset's filter backends, as [`GenericViewSet::filter_backends`] builds them.
-type FilterBackends<V> = Vec<Box<dyn FilterBackend<<V as GenericViewSet>::Entity>>>;
-
-/// The list route of a viewset (`/articles/`), with its filter backends and the statements
-/// of its unfiltered pages once rendered (see [`generics::list_in_route`]).
-pub struct ListRoute<V: GenericViewSet>(pub Arc<V>, FilterBackends<V>, PerBackend<PreparedPage>);
+/// The list route of a viewset (`/articles/`): the viewset and the route's query plan (its
+/// filter backends, and the statements of its unfiltered pages once rendered, see
+/// [`crate::query::list`]).
+pub struct ListRoute<V: GenericViewSet> {
+    /// The viewset.
+    pub viewset: Arc<V>,
+    plan: ListPlan<V::Entity>,
+}
 
 impl<V: GenericViewSet> ListRoute<V> {
     /// The list route of `viewset`.
     pub fn new(viewset: Arc<V>) -> Self {
-        let backends = viewset.filter_backends();
-        ListRoute(viewset, backends, PerBackend::default())
+        let plan = ListPlan::new(viewset.filter_backends(), V::QUERYSET_IS_STATIC);
+        ListRoute { viewset, plan }
     }
 }
-/// The detail route of a viewset (`/articles/{id}/`), with its filter backends and the
-/// statement of its unfiltered retrieves once rendered (see [`generics::retrieve_in_route`]).
-pub struct DetailRoute<V: GenericViewSet>(
-    pub Arc<V>,
-    FilterBackends<V>,
-    PerBackend<PreparedStatement>,
-);
+
+/// The detail route of a viewset (`/articles/{id}/`): the viewset and the route's query
+/// plan (see [`crate::query::fetch_one`]).
+pub struct DetailRoute<V: GenericViewSet> {
+    /// The viewset.
+    pub viewset: Arc<V>,
+    plan: DetailPlan<V::Entity>,
+}
 
 impl<V: GenericViewSet> DetailRoute<V> {
     /// The detail route of `viewset`.
     pub fn new(viewset: Arc<V>) -> Self {
-        let backends = viewset.filter_backends();
-        DetailRoute(viewset, backends, PerBackend::default())
+        let plan = DetailPlan::new(viewset.filter_backends(), V::QUERYSET_IS_STATIC);
+        DetailRoute { viewset, plan }
     }
 }
 
@@ -322,25 +325,25 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
         V::ACTIONS.list_methods()
     }
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
-        self.0.authentication_classes()
+        self.viewset.authentication_classes()
     }
     fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
-        self.0.throttle_classes()
+        self.viewset.throttle_classes()
     }
     fn throttle_scope(&self) -> Option<String> {
-        self.0.throttle_scope()
+        self.viewset.throttle_scope()
     }
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
-        check_permissions(&*self.0, ctx)
+        check_permissions(&*self.viewset, ctx)
     }
     fn openapi_allows_anonymous(&self, method: &Method) -> bool {
-        self.0.permissions().openapi_allows_anonymous(method)
+        self.viewset.permissions().openapi_allows_anonymous(method)
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         // The writes are boxed: this future then has the size of a read, the common case.
         match *ctx.method() {
-            Method::POST => Box::pin(generics::create(&*self.0, ctx)).await,
-            _ => generics::list_in_route(&*self.0, ctx, &self.1, &self.2).await,
+            Method::POST => Box::pin(generics::create(&*self.viewset, ctx)).await,
+            _ => generics::list(&*self.viewset, ctx, &self.plan).await,
         }
     }
     fn name(&self) -> String {
@@ -350,14 +353,19 @@ impl<V: GenericViewSet> ApiView for ListRoute<V> {
         crate::views::metadata_actions_for::<V::Serializer, _, _>(
             ctx,
             &self.methods(),
-            |ctx| async move { check_permissions(&*self.0, &ctx).is_ok() },
+            |ctx| async move { check_permissions(&*self.viewset, &ctx).is_ok() },
         )
         .await
     }
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
-        let parameters = self.1.iter().flat_map(|b| b.schema_parameters()).collect();
+        let parameters = self
+            .plan
+            .backends()
+            .iter()
+            .flat_map(|b| b.schema_parameters())
+            .collect();
         let pagination = self
-            .0
+            .viewset
             .pagination_class()
             .unwrap_or_else(openapi::schema_default_pagination);
         openapi::list_operations::<V>(path, parameters, pagination.as_deref(), registry)
@@ -370,27 +378,27 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
         V::ACTIONS.detail_methods()
     }
     fn authentication_classes(&self) -> Option<Vec<Arc<dyn Authentication>>> {
-        self.0.authentication_classes()
+        self.viewset.authentication_classes()
     }
     fn throttle_classes(&self) -> Option<Vec<Arc<dyn Throttle>>> {
-        self.0.throttle_classes()
+        self.viewset.throttle_classes()
     }
     fn throttle_scope(&self) -> Option<String> {
-        self.0.throttle_scope()
+        self.viewset.throttle_scope()
     }
     fn check_permissions(&self, ctx: &RequestContext) -> ApiResult<()> {
-        check_permissions(&*self.0, ctx)
+        check_permissions(&*self.viewset, ctx)
     }
     fn openapi_allows_anonymous(&self, method: &Method) -> bool {
-        self.0.permissions().openapi_allows_anonymous(method)
+        self.viewset.permissions().openapi_allows_anonymous(method)
     }
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let view = &*self.0;
+        let view = &*self.viewset;
         match *ctx.method() {
             Method::PUT => Box::pin(generics::update(view, ctx, false)).await,
             Method::PATCH => Box::pin(generics::update(view, ctx, true)).await,
             Method::DELETE => Box::pin(generics::destroy(view, ctx)).await,
-            _ => generics::retrieve_in_route(view, ctx, &self.1, &self.2).await,
+            _ => generics::retrieve(view, ctx, &self.plan).await,
         }
     }
     fn name(&self) -> String {
@@ -401,8 +409,8 @@ impl<V: GenericViewSet> ApiView for DetailRoute<V> {
             ctx,
             &self.methods(),
             |ctx| async move {
-                check_permissions(&*self.0, &ctx).is_ok()
-                    && generics::get_object(&*self.0, &ctx).await.is_ok()
+                check_permissions(&*self.viewset, &ctx).is_ok()
+                    && generics::get_object(&*self.viewset, &ctx).await.is_ok()
             },
         )
         .await

@@ -212,12 +212,13 @@ async fn fetch_related_joins_the_author_counts_and_label_ids_into_the_page_query
 
     statements.store(0, Ordering::SeqCst);
     let (fetched, preloaded) =
-        rest_framework::relations::fetch_related::<PostSerializer>(post::Entity::find(), &db)
+        rest_framework::query::related::fetch_related::<PostSerializer>(post::Entity::find(), &db)
             .await
             .unwrap();
-    let rendered = PostSerializer::from_models_preloaded(&fetched, &preloaded, &ctx)
-        .await
-        .unwrap();
+    let rendered =
+        <PostSerializer as rest_framework::query::Reads>::build(&fetched, &preloaded, &ctx)
+            .await
+            .unwrap();
     // The posts with their authors, note counts and label ids (in the labels' ordering, as
     // the separate query of `from_models` gives them), then the notes.
     assert_eq!(statements.load(Ordering::SeqCst), 2);
@@ -318,7 +319,8 @@ async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
 
 #[tokio::test]
 async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows() {
-    use rest_framework::rows::{Fetched, fetch, represent};
+    use rest_framework::query::Reads;
+    use rest_framework::query::rows::{Fetched, fetch, represent};
     use rest_framework::sea_orm::{DbBackend, QueryTrait};
     const { assert!(PostRowSerializer::READS_ROWS) };
     // A nested serializer needs models.
@@ -381,6 +383,7 @@ async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows()
 
 #[tokio::test]
 async fn nested_serializers_of_columns_are_read_off_rows_too() {
+    use rest_framework::query::Reads;
     use rest_framework::sea_orm::{DbBackend, QueryTrait};
     // Only columns: joined into the parent's row by name. Anything more: an empty list.
     assert_eq!(WriterSerializer::COLUMNS, ["id", "email"]);
@@ -403,15 +406,16 @@ async fn nested_serializers_of_columns_are_read_off_rows_too() {
     // One parent (a detail): its notes are read off their rows; the author off the parent's.
     for (row, expected) in rows.iter().zip(&page) {
         statements.store(0, Ordering::SeqCst);
-        let (fetched, preloaded) = rest_framework::relations::fetch_related::<PostSerializer>(
+        let (fetched, preloaded) = rest_framework::query::related::fetch_related::<PostSerializer>(
             post::Entity::find_by_id(row.id),
             &db,
         )
         .await
         .unwrap();
-        let one = PostSerializer::from_models_preloaded(&fetched, &preloaded, &ctx)
-            .await
-            .unwrap();
+        let one =
+            <PostSerializer as rest_framework::query::Reads>::build(&fetched, &preloaded, &ctx)
+                .await
+                .unwrap();
         assert_eq!(statements.load(Ordering::SeqCst), 2, "the post, its notes");
         assert_eq!(
             serde_json::to_string(&one).unwrap(),

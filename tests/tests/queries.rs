@@ -290,7 +290,7 @@ async fn writes_do_not_run_a_statement_per_tag() {
 }
 
 /// A list route renders the statements of its unfiltered pages once and then only binds each
-/// request's limit and offset (`generics::list_in_route`). Those requests must run the very
+/// request's limit and offset (`query::list`). Those requests must run the very
 /// statements, and answer the very rows, of a request that builds them afresh: `search=` (an
 /// empty search) takes the usual path, since the search backend has a parameter, but changes
 /// nothing. A filtered request after them still filters.
@@ -352,7 +352,7 @@ async fn unfiltered_pages_rendered_once_run_the_statements_built_per_request() {
     assert_eq!(all.json()["count"], 61);
 }
 
-/// The same for a detail route (`generics::retrieve_in_route`): the statement of the row and
+/// The same for a detail route (`query::fetch_one`): the statement of the row and
 /// its joined author is rendered once, and each request binds its own key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unfiltered_details_rendered_once_run_the_statements_built_per_request() {

@@ -85,22 +85,6 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
             const NAME: &'static str = #name;
             const FIELDS: &'static [&'static str] = &[#(#keys),*];
 
-            fn from_models_preloaded(
-                models: &[#rf::serializers::ModelOf<Self>],
-                preloaded: &#rf::relations::Preloaded,
-                ctx: &#rf::serializers::SerializerContext<'_>,
-            ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<::std::vec::Vec<Self>>> + Send {
-                async move {
-                    let _ = preloaded;
-                    #(#loads)*
-                    let mut __out = ::std::vec::Vec::with_capacity(models.len());
-                    for __m in models {
-                        __out.push(Self { #(#field_idents: #values,)* });
-                    }
-                    ::core::result::Result::Ok(__out)
-                }
-            }
-
             fn validate(
                 data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
                 instance: ::core::option::Option<&#rf::serializers::ModelOf<Self>>,
@@ -139,15 +123,33 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
                 }
             }
 
+            #schemas
+
+            #metadata
+        }
+
+        impl #rf::__private::query::Reads for #ident {
+            fn build(
+                models: &[#rf::serializers::ModelOf<Self>],
+                preloaded: &#rf::__private::query::Preloaded,
+                ctx: &#rf::serializers::SerializerContext<'_>,
+            ) -> impl ::core::future::Future<Output = #rf::exceptions::ApiResult<::std::vec::Vec<Self>>> + Send {
+                async move {
+                    let _ = preloaded;
+                    #(#loads)*
+                    let mut __out = ::std::vec::Vec::with_capacity(models.len());
+                    for __m in models {
+                        __out.push(Self { #(#field_idents: #values,)* });
+                    }
+                    ::core::result::Result::Ok(__out)
+                }
+            }
+
             #select_related
 
             #defer_unread
 
             #read_row
-
-            #schemas
-
-            #metadata
         }
     }
 }
@@ -246,8 +248,8 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
     }
     quote! {
         fn select_related(
-            select: #rf::sea_orm::Select<Self::Entity>,
-        ) -> #rf::sea_orm::Select<Self::Entity> {
+            select: #rf::sea_orm::Select<#model>,
+        ) -> #rf::sea_orm::Select<#model> {
             fn __columns(
                 select: #rf::sea_orm::Select<#model>,
             ) -> #rf::sea_orm::Select<#model> {
@@ -265,7 +267,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
 
         fn read_related(
             row: &#rf::sea_orm::QueryResult,
-            preloaded: &mut #rf::relations::Preloaded,
+            preloaded: &mut #rf::__private::query::Preloaded,
         ) -> #rf::exceptions::ApiResult<()> {
             #(#reads)*
             ::core::result::Result::Ok(())
@@ -306,9 +308,9 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
     }
     quote! {
         fn defer_unread(
-            select: #rf::sea_orm::Select<Self::Entity>,
+            select: #rf::sea_orm::Select<#model>,
             keep: &[&str],
-        ) -> #rf::sea_orm::Select<Self::Entity> {
+        ) -> #rf::sea_orm::Select<#model> {
             static __DEFERRED_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
                 ::std::sync::OnceLock::new();
             #rf::__private::relations::defer_unread_rendered::<#model>(
@@ -324,7 +326,7 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
 
 /// `select_row` / `read_row`, for serializers whose shown fields are all columns, primary-key
 /// relations and counts: each selected in field order and read by position
-/// (`rest_framework::rows`). Nothing (the trait's defaults: pages read into models) when a
+/// (`rest_framework::query::rows`). Nothing (the trait's defaults: pages read into models) when a
 /// field needs more.
 fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
@@ -376,16 +378,16 @@ fn expand_read_row(s: &Serializer, model: &syn::Path) -> TokenStream {
         const READS_ROWS: bool = true;
 
         fn select_row(
-            select: #rf::sea_orm::Select<Self::Entity>,
-        ) -> ::core::option::Option<#rf::sea_orm::Select<Self::Entity>> {
+            select: #rf::sea_orm::Select<#model>,
+        ) -> ::core::option::Option<#rf::sea_orm::Select<#model>> {
             #rf::__private::rows::select::<#model>(select) #(#selects)* .finish()
         }
 
         const COLUMNS: &'static [&'static str] = &[#(#plain_columns),*];
 
-        fn read_row_in(
+        fn read_row(
             row: &#rf::sea_orm::QueryResult,
-            columns: #rf::rows::Columns<'_>,
+            columns: #rf::__private::query::Columns<'_>,
         ) -> #rf::exceptions::ApiResult<Self> {
             ::core::result::Result::Ok(Self { #(#values,)* })
         }
@@ -651,6 +653,7 @@ fn related_value(
 
 /// The value of one field for the row `__m`.
 fn field_value(field: &Field) -> TokenStream {
+    let rf = quote!(::rest_framework);
     let span = field.span();
     let var = loaded(field);
     match &field.kind {
@@ -664,7 +667,7 @@ fn field_value(field: &Field) -> TokenStream {
         }
         Kind::ForwardRelated { .. } => {
             let key = field.key();
-            quote_spanned!(span=> ::rest_framework::relations::required_related(#var.next().flatten(), #key)?)
+            quote_spanned!(span=> #rf::__private::relations::required_related(#var.next().flatten(), #key)?)
         }
         Kind::HyperlinkIdentity {
             view_name,
@@ -789,7 +792,7 @@ fn foreign_key_statement(field: &Field, column: &syn::Ident, read: TokenStream) 
     let default = default_statement(field, column);
     quote! {
         if let ::core::option::Option::Some(__v) = #read {
-            __model.#column = #rf::sea_orm::ActiveValue::Set(#rf::relations::ForeignKeyValue::from_pk(__v));
+            __model.#column = #rf::sea_orm::ActiveValue::Set(#rf::__private::relations::ForeignKeyValue::from_pk(__v));
         }
         #default
     }

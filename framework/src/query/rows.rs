@@ -11,12 +11,12 @@
 //! A nested serializer that shows only columns (an article's `author`) is read the same way
 //! off its parent's row, where its columns are joined by name ([`join_columns`]).
 
-use crate::exceptions::ApiResult;
-use crate::models::{ModelMeta, column_named};
-use crate::relations::{
+use super::related::{
     Preloaded, fetch_related, join_forward_columns, joined_alias, joined_prefix, parse_joined_pks,
     pks_subquery,
 };
+use crate::exceptions::ApiResult;
+use crate::models::{ModelMeta, column_named};
 use crate::serializers::{ModelOf, ModelSerializer, SerializerContext};
 use sea_orm::sea_query::{Alias, Expr, QueryStatementBuilder};
 use sea_orm::{
@@ -54,7 +54,7 @@ impl<E: EntityTrait> RowSelect<E> {
         self
     }
 
-    /// To-many primary-key field `field` (as [`crate::relations::annotate_pks_many`]).
+    /// To-many primary-key field `field` (as [`crate::query::related::annotate_pks_many`]).
     pub fn pks_many<T: ModelMeta>(mut self, field: &str) -> Self
     where
         E: Related<T>,
@@ -72,7 +72,7 @@ impl<E: EntityTrait> RowSelect<E> {
     }
 
     /// Count field `field`: the number of related `T` rows (as
-    /// [`crate::relations::annotate_count`]).
+    /// [`crate::query::related::annotate_count`]).
     pub fn count<T: EntityTrait>(mut self, field: &str) -> Self
     where
         E: Related<T>,
@@ -168,7 +168,7 @@ fn joined_names<S: ModelSerializer>(field: &'static str) -> Option<&'static [Str
 }
 
 /// Adds to `select` the columns of the row nested field `field` joins
-/// ([`crate::relations::join_forward_table`]): only those serializer `S` shows when it shows
+/// ([`crate::query::related::join_forward_table`]): only those serializer `S` shows when it shows
 /// only columns (read back by [`read_joined`] straight into `S`), else all of them (read into
 /// a model). For a non-nullable foreign key: the joined row is always there.
 pub fn join_columns<P, S>(select: Select<P>, field: &'static str) -> Select<P>
@@ -193,7 +193,7 @@ where
 }
 
 /// Reads what [`join_columns`] added for `field` off a parent's row, for
-/// [`crate::relations::load_nested_required`].
+/// [`crate::query::related::load_nested_required`].
 pub fn read_joined<S: ModelSerializer>(
     row: &QueryResult,
     field: &'static str,
@@ -205,11 +205,11 @@ where
 {
     match joined_names::<S>(field) {
         Some(names) => {
-            let nested = S::read_row_in(row, Columns::Named(names))?;
+            let nested = S::read_row(row, Columns::Named(names))?;
             preloaded.push(field, Joined(Mutex::new(Some(nested))));
             Ok(())
         }
-        None => crate::relations::read_joined::<S::Entity>(row, field, prefix, preloaded),
+        None => crate::query::related::read_joined::<S::Entity>(row, field, prefix, preloaded),
     }
 }
 
@@ -224,7 +224,7 @@ impl<S> Joined<S> {
 }
 
 /// The rows of a page as fetched: read into models (with what their statement fetched
-/// besides, see [`crate::relations::fetch_related`]), or kept as rows for a serializer that
+/// besides, see [`crate::query::related::fetch_related`]), or kept as rows for a serializer that
 /// reads them itself.
 pub enum Fetched<M> {
     /// Models, and what came with them.
@@ -286,10 +286,11 @@ pub async fn represent<S: ModelSerializer>(
     ctx: &SerializerContext<'_>,
 ) -> ApiResult<Vec<S>> {
     match fetched {
-        Fetched::Models(models, preloaded) => {
-            S::from_models_preloaded(&models, &preloaded, ctx).await
-        }
-        Fetched::Rows(rows) => rows.into_iter().map(|row| S::read_row(&row)).collect(),
+        Fetched::Models(models, preloaded) => S::build(&models, &preloaded, ctx).await,
+        Fetched::Rows(rows) => rows
+            .into_iter()
+            .map(|row| S::read_row(&row, Columns::From(0)))
+            .collect(),
     }
 }
 
