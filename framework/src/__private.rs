@@ -30,9 +30,9 @@ pub mod relations {
 
 /// The read side of a serializer ([`crate::query`]), implemented by generated code.
 pub mod query {
-    pub use crate::query::Reads;
-    pub use crate::query::related::Preloaded;
-    pub use crate::query::rows::Columns;
+    pub use crate::query::related::fetch_related;
+    pub use crate::query::rows::{fetch, represent};
+    pub use crate::query::{Columns, Preloaded, Reads};
 }
 
 /// Helpers of [`crate::query::rows`] for generated code.

@@ -339,6 +339,7 @@ pub fn parse_field<T: FieldType>(
 
 /// [`parse_field`] with DRF's `allow_null`: when false, `null` is refused with
 /// `This field may not be null.` even for `Option<T>`.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn parse_field_with<T: FieldType>(
     data: &serde_json::Map<String, Value>,
     name: &str,

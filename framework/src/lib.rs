@@ -32,7 +32,7 @@ pub mod pagination;
 pub mod parsers;
 pub mod permissions;
 pub mod query;
-pub mod relations;
+pub(crate) mod relations;
 pub mod renderers;
 pub mod request;
 pub mod response;

@@ -718,7 +718,9 @@ impl ApiView for RedocView {
     }
 }
 
-/// Schema helpers for generated serializer code.
+/// Schema helpers for generated serializer code (through `crate::__private`) and the
+/// contrib views' hand-written schemas.
+#[doc(hidden)]
 pub mod schema {
     use super::*;
 

@@ -307,7 +307,7 @@ fn links_schema(
 }
 
 /// What [`PageNumberPagination`] asks of a page query: a [`PageQuery`] (`dyn`, its futures
-/// boxed), or a [`crate::query::page::QuerysetPage`] itself, whose futures then become part of the caller's.
+/// boxed), or a `QuerysetPage` itself, whose futures then become part of the caller's.
 pub(crate) trait WindowQuery {
     async fn count(&mut self, ctx: &RequestContext) -> ApiResult<u64>;
     async fn fetch(&mut self, ctx: &RequestContext, window: Window) -> ApiResult<()>;

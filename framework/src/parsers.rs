@@ -103,6 +103,7 @@ pub fn is_html_input(content_type: Option<&str>) -> bool {
 /// once is a list of one, a missing key an empty list unless the update is partial); any other
 /// field given several times takes its last value (`QueryDict.get`). Other data is returned
 /// as it is.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn html_form_data<'a>(
     data: &'a Map<String, Value>,
     to_many: &[&str],

@@ -1,7 +1,7 @@
 //! DRF's relational fields on the way in: primary keys and slugs read from a request body
 //! (each checked against its table with one query), nested writes, uniqueness checks, and
 //! many-to-many links saved in the serializer's transaction. The way out (loading the related
-//! rows of a page) is [`crate::query::related`].
+//! rows of a page) is `crate::query`'s.
 
 use crate::exceptions::{ApiError, ApiResult, ErrorDetail, NON_FIELD_ERRORS, ValidationErrors};
 use crate::fields::{messages, python_type_name};

@@ -211,10 +211,12 @@ async fn fetch_related_joins_the_author_counts_and_label_ids_into_the_page_query
     let loaded = PostSerializer::from_models(&rows, &ctx).await.unwrap();
 
     statements.store(0, Ordering::SeqCst);
-    let (fetched, preloaded) =
-        rest_framework::query::related::fetch_related::<PostSerializer>(post::Entity::find(), &db)
-            .await
-            .unwrap();
+    let (fetched, preloaded) = rest_framework::__private::query::fetch_related::<PostSerializer>(
+        post::Entity::find(),
+        &db,
+    )
+    .await
+    .unwrap();
     let rendered =
         <PostSerializer as rest_framework::query::Reads>::build(&fetched, &preloaded, &ctx)
             .await
@@ -319,8 +321,9 @@ async fn saves_many_to_many_in_one_transaction_and_partial_updates_keep_them() {
 
 #[tokio::test]
 async fn serializers_of_columns_pks_and_counts_read_their_own_columns_off_rows() {
+    use rest_framework::__private::query::{fetch, represent};
+    use rest_framework::query::Fetched;
     use rest_framework::query::Reads;
-    use rest_framework::query::rows::{Fetched, fetch, represent};
     use rest_framework::sea_orm::{DbBackend, QueryTrait};
     const { assert!(PostRowSerializer::READS_ROWS) };
     // A nested serializer needs models.
@@ -406,12 +409,13 @@ async fn nested_serializers_of_columns_are_read_off_rows_too() {
     // One parent (a detail): its notes are read off their rows; the author off the parent's.
     for (row, expected) in rows.iter().zip(&page) {
         statements.store(0, Ordering::SeqCst);
-        let (fetched, preloaded) = rest_framework::query::related::fetch_related::<PostSerializer>(
-            post::Entity::find_by_id(row.id),
-            &db,
-        )
-        .await
-        .unwrap();
+        let (fetched, preloaded) =
+            rest_framework::__private::query::fetch_related::<PostSerializer>(
+                post::Entity::find_by_id(row.id),
+                &db,
+            )
+            .await
+            .unwrap();
         let one =
             <PostSerializer as rest_framework::query::Reads>::build(&fetched, &preloaded, &ctx)
                 .await

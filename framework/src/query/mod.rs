@@ -1,21 +1,29 @@
 //! How a read reaches the database: one pass down for a list page or a detail.
 //!
 //! A list request goes [`crate::generics`] -> here -> the serializer -> the response. This
-//! module plans the statements (once per route where the queryset cannot change, see
-//! [`prepared`]), lets the paginator choose the window ([`page`]), fetches the rows, and loads
-//! what the serializer shows of their relations a page at a time ([`related`]): for any page
-//! size the same number of statements. A serializer that shows only columns, primary keys
-//! and counts is read straight off its rows, without a model in between ([`rows`]).
+//! module keeps each route's [`Plan`] (its filter backends, and the statements rendered once
+//! for the requests they leave unchanged), lets the paginator choose the window, fetches the
+//! rows, and loads what the serializer shows of their relations a page at a time: for any
+//! page size the same number of statements. A serializer that shows only columns, primary
+//! keys and counts is read straight off its rows, without a model in between.
+//!
+//! Inside, one file per step: `plan` (the two reads a route serves: [`list`] and
+//! [`fetch_one`]), `prepared` (statements rendered once), `page` (the queryset a paginator
+//! windows), `rows` (serializers read off rows), `related` (relations loaded a page at a
+//! time, and joined into the parents' statement where they can be).
 //!
 //! The derives implement [`Reads`], the serializer's side of this: what it selects and how
-//! it reads a row. Nothing here is called by hand but the few functions that
-//! [`crate::generics`] re-exports for an extra action's body.
+//! it reads a row. Of the rest an app calls [`fetch_list`] (or `generics::list_with`) in an
+//! extra action's body; the helpers generated code calls are behind `__private`.
 
-pub mod page;
+pub(crate) mod page;
 mod plan;
-pub mod prepared;
-pub mod related;
-pub mod rows;
+pub(crate) mod prepared;
+pub(crate) mod related;
+pub(crate) mod rows;
+
+pub use related::Preloaded;
+pub use rows::{Columns, Fetched};
 
 pub use plan::{
     DetailPlan, ListPlan, Listed, Plan, fetch_list, fetch_one, list, narrow_to_lookup,
@@ -24,8 +32,6 @@ pub use plan::{
 
 use crate::exceptions::{ApiError, ApiResult};
 use crate::serializers::{ModelOf, ModelSerializer, SerializerContext};
-use related::Preloaded;
-use rows::Columns;
 use sea_orm::{QueryResult, Select};
 
 /// The entity a [`Reads`] serializer reads.
