@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! JWT benchmarks: what every authenticated request pays before its view runs.
 //! - `verify_jwt_access_hs256`: verify an access token as `JwtAuthentication` does (signature,
 //!   algorithm, `exp` / `nbf` / `iat`, `jti`, `token_type`) and return its claims;

@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! Serializer benchmarks on in-memory SQLite with the framework tests' entities (a post is
 //! the blog's article, a note its comment, a label its tag):
 //! - `serialize_page_100_posts_with_nested_notes_to_bytes`: load the relations of a page of

@@ -11,18 +11,31 @@ use serde_json::Value;
 
 /// DRF's error texts, shared by every field.
 pub mod messages {
+    /// DRF's `required`: the field is missing from the input.
     pub const REQUIRED: &str = "This field is required.";
+    /// DRF's `null`: `null` where the field does not allow it.
     pub const NULL: &str = "This field may not be null.";
+    /// DRF's `blank`: an empty string where the field does not allow it.
     pub const BLANK: &str = "This field may not be blank.";
+    /// `CharField`'s `invalid`: the value is not a string.
     pub const INVALID_STRING: &str = "Not a valid string.";
+    /// `IntegerField`'s `invalid`.
     pub const INVALID_INTEGER: &str = "A valid integer is required.";
+    /// `FloatField`'s `invalid`.
     pub const INVALID_NUMBER: &str = "A valid number is required.";
+    /// `BooleanField`'s `invalid`.
     pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
+    /// `IntegerField`'s `max_string_length`: a numeric string too long to parse.
     pub const STRING_TOO_LARGE: &str = "String value too large.";
+    /// `DateTimeField`'s `invalid`, naming ISO 8601.
     pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+    /// `EmailField`'s `invalid`.
     pub const INVALID_EMAIL: &str = "Enter a valid email address.";
+    /// `URLField`'s `invalid`.
     pub const INVALID_URL: &str = "Enter a valid URL.";
+    /// `ListField`/`many=True`'s `empty`.
     pub const EMPTY_LIST: &str = "This list may not be empty.";
+    /// `CharField`'s `null_characters_not_allowed`: the string holds a NUL.
     pub const NULL_CHARACTERS: &str = "Null characters are not allowed.";
 
     /// `Ensure this field has no more than N characters.`

@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! The filter backends end to end: django-filter's exact-match filters, DRF's `SearchFilter`
 //! and `OrderingFilter`, on real SQLite (and on PostgreSQL when
 //! `TEST_PG_URL=postgres://user@host:port/db` is set: every test then gets its own database), through the public API only.

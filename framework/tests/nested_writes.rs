@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! Writable nested serializers (`#[field(nested, many, writable)]`) on SQLite (or PostgreSQL
 //! with `TEST_PG_URL`): DRF's error shapes keyed by path, children saved in the parent's
 //! transaction (nothing written when a child fails), update replacing the set, and the

@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! The field kinds beyond columns, each with DRF's accepted and rejected inputs and exact
 //! error texts: `default`, `allow_null`, `validate_with` hooks, `unique_together`, slug /
 //! string / method / dotted-source relations, writable single foreign keys, the plain

@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! The derive end to end on SQLite: representations, batch loading (statement counts that do
 //! not depend on the page size), validation error bodies and many-to-many writes.
 

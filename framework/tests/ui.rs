@@ -1,3 +1,4 @@
+#![allow(missing_docs, clippy::unwrap_used)]
 //! Compile-fail tests of the macros: each case in `ui/` is a misuse with its expected,
 //! well-spanned error in the `.stderr` file beside it.
 
