@@ -61,8 +61,8 @@ pub fn is_in_integers(
 ///
 /// Why: sea-orm's `DatabaseConnection` method returns a boxed future that holds the futures of
 /// every backend compiled in, 9 KiB with SQLite and PostgreSQL. Each call allocated that box
-/// and copied the 9 KiB into it: on a list page, two statements and about 300 first-level
-/// cache misses, more than the serializer's (bench/RESULTS.md). Here the method of sea-orm's
+/// and copied the 9 KiB into it: on a list page more first-level cache misses than the
+/// serializer's (`bench/RESULTS.md`, "Measured choices in the code"). Here the method of sea-orm's
 /// driver that it calls is called directly, so the statement runs as before: on the same pool,
 /// logged by sqlx, seen by a metric callback, with the same errors. Other connections (a mock,
 /// a proxy) go through `ConnectionTrait`.
@@ -102,8 +102,8 @@ pub async fn query_one(
 /// while it plans, and marks the prepared statement to be planned again whenever that
 /// parameter is bound anew. sea-orm binds every `LIMIT` (a detail's `.one()`, every page of a
 /// list), so without this each such statement is parsed and planned again on every request
-/// even though sqlx caches it: measured on the blog, one re-prepare per request and about 13%
-/// of a detail request's CPU. With the guarantee the cached plan is reused; the plans of the
+/// even though sqlx caches it: on the blog, a re-prepare per request and a tenth of a detail
+/// request's CPU (`bench/RESULTS.md`, "Measured choices in the code"). With the guarantee the cached plan is reused; the plans of the
 /// framework's queries do not depend on the values bound, so nothing is lost.
 ///
 /// Use it with sea-orm's `ConnectOptions::map_sqlx_sqlite_pool_opts`:

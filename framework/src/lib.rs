@@ -82,7 +82,9 @@ pub mod prelude {
     pub use crate::{ModelSerializer, viewset};
 }
 
-pub mod test_db;
+/// Test support (`testing` feature; always on in the framework's own unit tests).
+#[cfg(any(test, feature = "testing"))]
+pub mod test;
 
 /// The guide's pages whose code blocks are compiled as doctests.
 #[cfg(doctest)]

@@ -342,9 +342,9 @@ impl PageNumberPagination {
             },
         };
         // Counted first, as Django's Paginator does, even for page 1, where fetching first
-        // could tell the count of a short list without a COUNT(*). Fetching first costs ~5%
-        // of req/s on long lists (bench/RESULTS.md, "Count, then fetch"), most likely because
-        // the COUNT(*) walks an index between fetching the rows and writing them.
+        // could tell the count of a short list without a COUNT(*). Fetching first is slower on
+        // long lists (bench/RESULTS.md, "Count, then fetch"), most likely because the
+        // COUNT(*) walks an index between fetching the rows and writing them.
         let count = query.count(ctx).await?;
         // Django's Paginator: an empty list still has one (empty) page.
         let pages = count.div_ceil(size).max(1);

@@ -5,14 +5,14 @@
 //! the lock an arena of its own, up to eight per core, and an arena keeps the memory freed
 //! into it. A server has a worker per core, a thread per SQLite connection (sqlx runs each on
 //! its own) and tokio's blocking threads; with an arena each, the SQLite threads' page caches
-//! and sorters stay resident twice over. Measured by `bench/run.sh` on the search endpoint
-//! (pinned to one core, 32 connections): peak RSS 36 MiB with glibc's default, 27 MiB with one
-//! arena per core, at the same requests per second (`bench/RESULTS.md`).
+//! and sorters stay resident twice over; one arena per core saves about a quarter of the peak
+//! resident set at the same requests per second (figures: `bench/RESULTS.md`, "Measured
+//! choices in the code").
 //!
 //! And why a trim when idle: memory freed in the middle of an arena stays resident until
 //! `malloc_trim` hands it back. A burst of heavy requests (a search scanning every article
-//! through SQLite) leaves ~4 MiB of such holes, which the next burst would then pay for on top
-//! of its own. The server trims once it has been idle for a second ([`trim_memory_when_idle`]).
+//! through SQLite) leaves megabytes of such holes, which the next burst would then pay for on
+//! top of its own. The server trims once it has been idle for a second ([`trim_memory_when_idle`]).
 
 use std::io;
 use std::num::NonZeroUsize;

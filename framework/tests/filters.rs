@@ -46,9 +46,9 @@ impl UserStore for NoUsers {
 }
 
 /// A fresh database with the schema: in-memory SQLite, or a PostgreSQL database of its own
-/// (`TEST_PG_URL`, see `rest_framework::test_db`).
+/// (`TEST_PG_URL`, see `rest_framework::test::db`).
 async fn database(_test: &str) -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
+    let url = rest_framework::test::db::fresh_database_url("sqlite::memory:")
         .await
         .unwrap();
     let db = Database::connect(url).await.unwrap();

@@ -70,7 +70,7 @@ pub struct WriterWithPostSerializer {
 }
 
 async fn database() -> DatabaseConnection {
-    let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
+    let url = rest_framework::test::db::fresh_database_url("sqlite::memory:")
         .await
         .unwrap();
     let db = Database::connect(url).await.unwrap();

@@ -72,7 +72,7 @@ pub struct PostRowSerializer {
 }
 
 async fn database() -> (DatabaseConnection, Arc<AtomicUsize>) {
-    let url = rest_framework::test_db::fresh_database_url("sqlite::memory:")
+    let url = rest_framework::test::db::fresh_database_url("sqlite::memory:")
         .await
         .unwrap();
     let db = Database::connect(url).await.unwrap();

@@ -6,7 +6,7 @@
 fn ui() {
     // Compilation does not depend on the database engine: `scripts/test.sh` runs these once,
     // in its SQLite pass, not again in its PostgreSQL pass (`TEST_PG_URL` set).
-    if rest_framework::test_db::postgres_url().is_some() {
+    if rest_framework::test::db::postgres_url().is_some() {
         eprintln!("compile-fail tests skipped: they ran in the SQLite pass (TEST_PG_URL is set)");
         return;
     }

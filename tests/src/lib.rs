@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rest_framework::test_db::TestDatabase;
+use rest_framework::test::db::TestDatabase;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, Set,
@@ -1286,9 +1286,9 @@ impl TestServer {
 
 /// The `DATABASE_URL` of a new test server: a fresh SQLite file at `sqlite_path`, or, when
 /// `TEST_PG_URL` names a PostgreSQL server, a copy of the migrated template database (see
-/// `rest_framework::test_db`), already migrated.
+/// `rest_framework::test::db`), already migrated.
 async fn test_database(sqlite_path: &Path) -> (String, Option<TestDatabase>) {
-    let Some(server) = rest_framework::test_db::postgres_url() else {
+    let Some(server) = rest_framework::test::db::postgres_url() else {
         return (format!("sqlite://{}?mode=rwc", sqlite_path.display()), None);
     };
     let database = TestDatabase::from_template(&server, "example_blog", |url| async move {

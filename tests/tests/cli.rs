@@ -308,10 +308,10 @@ async fn serve_answers_the_api_root_with_absolute_urls() {
 /// PostgreSQL database named by `DATABASE_URL`, and `migrate` is idempotent there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_and_createsuperuser_on_postgres() {
-    let Some(server) = rest_framework::test_db::postgres_url() else {
+    let Some(server) = rest_framework::test::db::postgres_url() else {
         return;
     };
-    let database = rest_framework::test_db::TestDatabase::create(&server)
+    let database = rest_framework::test::db::TestDatabase::create(&server)
         .await
         .expect("a PostgreSQL test database");
     let dir = tempfile::tempdir().unwrap();

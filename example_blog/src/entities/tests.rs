@@ -4,7 +4,7 @@
 use super::{article, article_tag, comment, tag, user};
 use crate::db;
 use chrono::{Duration, Utc};
-use rest_framework::test_db::TestDatabase;
+use rest_framework::test::db::TestDatabase;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, LoaderTrait, ModelTrait,
@@ -12,9 +12,9 @@ use sea_orm::{
 };
 
 /// A migrated `sqlite::memory:`, or a migrated PostgreSQL database of its own (`TEST_PG_URL`,
-/// see `rest_framework::test_db`).
+/// see `rest_framework::test::db`).
 async fn migrated_db() -> DatabaseConnection {
-    let db = match rest_framework::test_db::postgres_url() {
+    let db = match rest_framework::test::db::postgres_url() {
         Some(server) => {
             let database = TestDatabase::from_template(&server, "example_blog", |url| async move {
                 let db = db::connect(&url).await?;

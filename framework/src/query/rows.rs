@@ -279,8 +279,8 @@ impl<M> Fetched<M> {
 /// Serializer `S`'s representations of `fetched`, in order.
 ///
 /// Takes the rows: each is dropped right after it is read, while its values are still in the
-/// cache. Dropped together after the page, they were read from memory a second time: on a
-/// page of 100, about 300 more first-level cache misses in all (bench/RESULTS.md).
+/// cache. Dropped together after the page, they were read from memory a second time
+/// (`bench/RESULTS.md`, "Measured choices in the code").
 pub async fn represent<S: ModelSerializer>(
     fetched: Fetched<ModelOf<S>>,
     ctx: &SerializerContext<'_>,

@@ -375,9 +375,9 @@ mod tests {
     }
 
     /// A store on in-memory SQLite, or on a fresh PostgreSQL database when the tests run on
-    /// PostgreSQL (`TEST_PG_URL`, see [`crate::test_db`]).
+    /// PostgreSQL (`TEST_PG_URL`, see [`crate::test::db`]).
     async fn database_store(_name: &str) -> DatabaseThrottleStore {
-        let url = crate::test_db::fresh_database_url("sqlite::memory:")
+        let url = crate::test::db::fresh_database_url("sqlite::memory:")
             .await
             .unwrap();
         let db = sea_orm::Database::connect(url).await.unwrap();

@@ -35,8 +35,8 @@ use subtle::ConstantTimeEq;
 /// m=12288/t=3, m=9216/t=4 and m=7168/t=5 (all p=1). This is the last one, the least memory
 /// per login: a server holds one such buffer per login in flight (see
 /// [`max_concurrent_hashes`]), and 7 MiB instead of 19 MiB keeps a small server's resident
-/// set near its read-only size during logins. It also hashes slightly faster here (about 11 ms
-/// against 15 ms on one core of the benchmark machine: the memory fits the caches better).
+/// set near its read-only size during logins. It also hashes slightly faster: the memory fits
+/// the caches better (figures: `bench/RESULTS.md`, "Measured choices in the code").
 pub const ARGON2_MEMORY_KIB: u32 = 7_168;
 /// Argon2 time cost (iterations) of new hashes (OWASP's partner of the memory cost above).
 pub const ARGON2_ITERATIONS: u32 = 5;
@@ -415,9 +415,10 @@ fn with_hash_memory<R>(blocks: usize, hash: impl FnOnce(&mut [argon2::Block]) ->
 /// Why: an Argon2 hash allocates its whole memory cost (7 MiB here, 100 MiB for Django's
 /// default hashes) for a few tens of milliseconds. glibc raises its mmap threshold to the size
 /// of the first such block freed, so the next ones come from the arena of whichever blocking
-/// thread hashes, and each arena keeps its freed buffer resident: measured on the benchmark's
-/// logins, the blog grew from 27 MiB to 344 MiB and stayed there. A fixed threshold stops the
-/// growth for the price of one `mmap`/`munmap` per hash, which is small next to the hash.
+/// thread hashes, and each arena keeps its freed buffer resident: over the benchmark's logins
+/// the blog grew tenfold and stayed there (`bench/RESULTS.md`, "Measured choices in the
+/// code"). A fixed threshold stops the growth for the price of one `mmap`/`munmap` per hash,
+/// which is small next to the hash.
 fn give_hash_memory_back_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

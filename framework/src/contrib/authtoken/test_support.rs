@@ -69,7 +69,7 @@ pub struct TestUsers {
 
 impl TestUsers {
     pub async fn new() -> TestUsers {
-        let url = crate::test_db::fresh_database_url("sqlite::memory:")
+        let url = crate::test::db::fresh_database_url("sqlite::memory:")
             .await
             .expect("a test database");
         let db = Database::connect(url).await.expect("the test database");
