@@ -5,7 +5,7 @@
 //! [`api_view`]; it goes through the same pipeline as every view (content negotiation,
 //! authentication, permissions, 405 with `Allow`, OPTIONS metadata, rendering):
 //!
-//! ```rust,ignore
+//! ```rust
 //! use rest_framework::decorators::api_view;
 //! use rest_framework::poem::http::Method;
 //! use rest_framework::prelude::*;

@@ -7,7 +7,14 @@
 //! its **last** value (`QueryDict.get`), a multi-valued one with all of them
 //! (`QueryDict.getlist`). Client text only ever reaches the database as a bound value.
 //!
-//! ```ignore
+//! ```
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::exceptions::ApiResult;
+//! use rest_framework::filters::{FieldFilter, FilterBackend, OrderingFilter, SearchFilter, filter_queryset};
+//! use rest_framework::request::RequestContext;
+//! use rest_framework::sea_orm::{EntityTrait, Select};
+//!
+//! async fn articles(ctx: &RequestContext) -> ApiResult<Select<article::Entity>> {
 //! let backends: Vec<Box<dyn FilterBackend<article::Entity>>> = vec![
 //!     Box::new(
 //!         FieldFilter::new()
@@ -22,7 +29,10 @@
 //!             .count::<comment::Entity>("comment_count"),
 //!     ),
 //! ];
-//! let queryset = filter_queryset(&backends, ctx, view.get_queryset(ctx)).await?;
+//! let queryset = filter_queryset(&backends, ctx, article::Entity::find()).await?;
+//! # Ok(queryset)
+//! }
+//! # fn main() {}
 //! ```
 
 use crate::exceptions::{ApiError, ApiResult, ValidationErrors};

@@ -10,13 +10,30 @@ use sea_orm::{
 
 /// Django's `Model.Meta` for a sea-orm entity. Implement it once per entity:
 ///
-/// ```ignore
+/// ```
+/// # mod article {
+/// #     use rest_framework::sea_orm::{self, entity::prelude::*};
+/// #     #[sea_orm::model]
+/// #     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// #     #[sea_orm(table_name = "blog_article")]
+/// #     pub struct Model {
+/// #         #[sea_orm(primary_key)]
+/// #         pub id: i64,
+/// #         pub created_at: DateTimeUtc,
+/// #     }
+/// #     impl ActiveModelBehavior for ActiveModel {}
+/// # }
+/// use rest_framework::models::ModelMeta;
+/// use rest_framework::sea_orm::Order;
+///
 /// impl ModelMeta for article::Entity {
 ///     const NAME: &'static str = "Article";
 ///     fn ordering() -> Vec<(article::Column, Order)> {
 ///         vec![(article::Column::CreatedAt, Order::Desc), (article::Column::Id, Order::Desc)]
 ///     }
 /// }
+///
+/// assert_eq!(article::Entity::ordering().len(), 2);
 /// ```
 ///
 /// The bounds collect what serializers and viewsets need from an entity, so generic code

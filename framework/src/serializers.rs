@@ -3,12 +3,28 @@
 //! `#[derive(ModelSerializer)]` implements [`ModelSerializer`] for a struct whose fields name
 //! columns and relations of a sea-orm entity. Serializing is two-phase:
 //! [`ModelSerializer::from_models`] receives the whole page of rows, batch-loads every relation
-//! (see [`crate::relations`]) and only then builds one struct per row, which serde writes
+//! (see [`crate::query`]) and only then builds one struct per row, which serde writes
 //! straight to bytes. Writes go the other way: [`ModelSerializer::validate`] reads request
 //! data with DRF's rules and error texts into a [`Save`], which a view saves in one
 //! transaction.
 //!
-//! ```ignore
+//! ```
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::ModelSerializer;
+//! use rest_framework::sea_orm::prelude::DateTimeUtc;
+//! # #[derive(ModelSerializer)]
+//! # #[serializer(model = user::Entity)]
+//! # pub struct AuthorSerializer {
+//! #     #[field(read_only)] pub id: i64,
+//! #     #[field(read_only)] pub email: String,
+//! # }
+//! # #[derive(ModelSerializer)]
+//! # #[serializer(model = comment::Entity)]
+//! # pub struct CommentSerializer {
+//! #     #[field(read_only)] pub id: i64,
+//! #     pub content: String,
+//! # }
+//!
 //! #[derive(ModelSerializer)]
 //! #[serializer(model = article::Entity)]          // `name = "Article"` by default
 //! pub struct ArticleSerializer {
@@ -23,6 +39,7 @@
 //!     #[field(count = comment::Entity)]    pub comment_count: i64,       // one GROUP BY
 //!     #[field(read_only)]                  pub created_at: DateTimeUtc,
 //! }
+//! # fn main() {}
 //! ```
 //!
 //! Field options:
@@ -281,8 +298,11 @@ impl<S: ModelSerializer> Save<S> {
 /// `validate(...)`, `validate_with`), and `#[serializer(validate_with = path)]` adds an
 /// object-level check `fn(&Self) -> Result<(), E>` where `ValidationErrors: From<E>`.
 ///
-/// ```ignore
-/// #[derive(Serializer)]
+/// ```
+/// use rest_framework::exceptions::ValidationErrors;
+/// use rest_framework::serializers::Serializer;
+///
+/// #[derive(rest_framework::Serializer)]
 /// #[serializer(validate_with = passwords_match)]
 /// pub struct PasswordChangeSerializer {
 ///     #[field(write_only, max_length = 128)] pub new_password1: String,
@@ -296,7 +316,12 @@ impl<S: ModelSerializer> Save<S> {
 ///     Err(ValidationErrors::field("new_password2", "The two password fields didn’t match."))
 /// }
 ///
-/// let body = PasswordChangeSerializer::from_request(&request_data)?; // DRF's 400 on errors
+/// let request_data = serde_json::json!({"new_password1": "s3cret!", "new_password2": "s3cret?"});
+/// let refused = PasswordChangeSerializer::from_request(&request_data); // DRF's 400 on errors
+/// assert!(refused.is_err());
+/// let request_data = serde_json::json!({"new_password1": "s3cret!", "new_password2": "s3cret!"});
+/// let body = PasswordChangeSerializer::from_request(&request_data).unwrap();
+/// assert_eq!(body.new_password1, "s3cret!");
 /// ```
 ///
 /// Omitted optional fields take their `default`, else `Default::default()`. Read-only fields

@@ -22,7 +22,24 @@
 //! process (the default), or [`DatabaseThrottleStore`] in a table every server process
 //! shares, so limits hold across processes behind a load balancer.
 //!
-//! ```rust,ignore
+//! ```rust
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::prelude::*;
+//! use rest_framework::throttling::{
+//!     AnonRateThrottle, DatabaseThrottleStore, ScopedRateThrottle, UserRateThrottle,
+//! };
+//! use std::sync::Arc;
+//! # #[derive(ModelSerializer)]
+//! # #[serializer(model = tag::Entity)]
+//! # pub struct UploadSerializer {
+//! #     #[field(read_only)] pub id: i64,
+//! #     pub name: String,
+//! # }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = rest_framework::sea_orm::Database::connect("sqlite::memory:").await?;
+//! let mut settings = Settings::new("not a production secret");
 //! // DRF's DEFAULT_THROTTLE_CLASSES and DEFAULT_THROTTLE_RATES:
 //! settings.default_throttle_classes = vec![
 //!     Arc::new(AnonRateThrottle::new()),
@@ -35,8 +52,12 @@
 //! let store = DatabaseThrottleStore::new(db.clone());
 //! store.create_table().await?;
 //! settings.throttle_cache = Arc::new(store);
+//! # Ok(())
+//! # }
 //!
 //! // Per viewset (or `ApiView::throttle_classes` / `throttle_scope` on a view):
+//! pub struct UploadViewSet;
+//!
 //! #[viewset(serializer = UploadSerializer,
 //!           throttle_classes = [ScopedRateThrottle::new()], throttle_scope = "uploads")]
 //! impl ModelViewSet for UploadViewSet {}

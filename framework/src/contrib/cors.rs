@@ -13,11 +13,24 @@
 //!   methods and `Access-Control-Max-Age`, whatever the status (404s and 301s of the URL
 //!   resolver included).
 //!
-//! ```rust,ignore
+//! ```rust
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::contrib::cors::CorsMiddleware;
+//! use rest_framework::poem::EndpointExt;
+//! use rest_framework::prelude::*;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = rest_framework::sea_orm::Database::connect("sqlite::memory:").await?;
+//! # let state = AppState::new::<user::Entity>(db, Settings::new("not a production secret"));
+//! # let urlpatterns = UrlPatterns::new();
 //! let cors = CorsMiddleware::new()
 //!     .allowed_origins(["http://localhost:8080"])?
 //!     .allow_credentials(true);
 //! let app = urlpatterns.into_endpoint(state).with(cors);
+//! # let _ = app;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Origin regexes use the `regex` crate's syntax and, as Python's `re.match`, must match at the

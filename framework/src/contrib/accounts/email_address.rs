@@ -4,9 +4,16 @@
 //! Registration records the new user's address here (primary, not verified), whatever the
 //! verification setting, as allauth does; `registration/verify-email/` marks it verified.
 //!
-//! ```ignore
-//! // In a sea-orm-migration migration (or directly, for tests):
-//! rest_framework::contrib::accounts::email_address::create_table(manager.get_connection(), "accounts_user", true).await?;
+//! ```
+//! use rest_framework::contrib::accounts::email_address;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = rest_framework::sea_orm::Database::connect("sqlite::memory:").await?;
+//! // In a sea-orm-migration migration, pass `manager.get_connection()`:
+//! email_address::create_table(&db, "accounts_user", true).await?;
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::signing;

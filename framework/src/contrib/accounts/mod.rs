@@ -3,12 +3,49 @@
 //!
 //! Mount them with [`include`]:
 //!
-//! ```rust,ignore
+//! ```rust
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::contrib::accounts::{self, AccountUser, AccountsSettings};
+//! use rest_framework::prelude::*;
+//!
+//! /// What the account views read and write of a user.
+//! impl AccountUser for user::Entity {
+//!     fn email(user: &user::Model) -> &str {
+//!         &user.email
+//!     }
+//!     fn first_name(user: &user::Model) -> &str {
+//!         &user.first_name
+//!     }
+//!     fn last_name(user: &user::Model) -> &str {
+//!         &user.last_name
+//!     }
+//!     fn last_login(user: &user::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+//!         user.last_login
+//!     }
+//!     fn new_user(email: &str, password_hash: String) -> user::ActiveModel {
+//!         use rest_framework::sea_orm::ActiveValue::Set;
+//!         user::ActiveModel {
+//!             email: Set(email.to_owned()),
+//!             password: Set(password_hash),
+//!             first_name: Set(String::new()),
+//!             last_name: Set(String::new()),
+//!             is_active: Set(true),
+//!             is_staff: Set(false),
+//!             is_superuser: Set(false),
+//!             date_joined: Set(chrono::Utc::now()),
+//!             ..Default::default()
+//!         }
+//!     }
+//! }
+//!
+//! # fn main() {
 //! let patterns = accounts::include::<user::Entity>(
 //!     UrlPatterns::new(),
 //!     "/api/accounts/v1/",
 //!     AccountsSettings::default(),
 //! );
+//! # let _ = patterns;
+//! # }
 //! ```
 //!
 //! | route | view |

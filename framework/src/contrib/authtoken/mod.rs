@@ -12,12 +12,24 @@
 //!
 //! The table is the one DRF creates, so tokens issued by either side work on the other.
 //!
-//! ```ignore
-//! // In a sea-orm-migration migration:
-//! manager.create_table(rest_framework::contrib::authtoken::create_table_statement("accounts_user")).await?;
+//! ```
+//! use rest_framework::contrib::authtoken::{self, ObtainAuthTokenView, TokenAuthentication};
+//! use rest_framework::prelude::*;
+//! use std::sync::Arc;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = rest_framework::sea_orm::Database::connect("sqlite::memory:").await?;
+//! // In a migration: `manager.create_table(authtoken::create_table_statement("accounts_user"))`;
+//! // without sea-orm-migration (and in tests):
+//! authtoken::create_table(&db, "accounts_user").await?;
 //! // In the settings and URLs:
+//! let mut settings = Settings::new("not a production secret");
 //! settings.default_authentication_classes.push(Arc::new(TokenAuthentication::new()));
-//! UrlPatterns::new().path("/api/api-token-auth/", ObtainAuthTokenView);
+//! let urlpatterns = UrlPatterns::new().path("/api/api-token-auth/", ObtainAuthTokenView);
+//! # let _ = (settings, urlpatterns);
+//! # Ok(())
+//! # }
 //! ```
 
 mod authentication;

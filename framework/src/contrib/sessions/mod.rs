@@ -15,10 +15,20 @@
 //! `get_session_auth_hash`: an HMAC of the user's password hash). Changing the password changes
 //! the hash, so every session of the user stops authenticating (and is deleted when next seen).
 //!
-//! ```ignore
-//! // A login view, after checking the credentials:
-//! let cookies = sessions::login(ctx.state(), ctx, &user).await?;
-//! Ok(cookies::set_cookies(Response::ok(&body), &cookies))
+//! ```
+//! use rest_framework::contrib::auth::RequestUser;
+//! use rest_framework::contrib::sessions;
+//! use rest_framework::cookies;
+//! use rest_framework::exceptions::ApiResult;
+//! use rest_framework::request::RequestContext;
+//! use rest_framework::response::Response;
+//!
+//! /// A login view's end, after checking the credentials.
+//! async fn logged_in(ctx: &RequestContext, user: &RequestUser) -> ApiResult<Response> {
+//!     let cookies = sessions::login(ctx.state(), ctx, user).await?;
+//!     let body = serde_json::json!({"detail": "Logged in."});
+//!     Ok(cookies::set_cookies(Response::ok(&body), &cookies))
+//! }
 //! ```
 
 pub mod authentication;

@@ -13,11 +13,19 @@
 //! side is refused by both. Turn the app on with
 //! [`JwtSettings::token_blacklist`](crate::contrib::simplejwt::jwt::JwtSettings::token_blacklist).
 //!
-//! ```ignore
-//! // In a sea-orm-migration migration:
-//! for table in rest_framework::contrib::simplejwt::token_blacklist::create_table_statements("accounts_user") {
-//!     manager.create_table(table).await?;
+//! ```
+//! use rest_framework::contrib::simplejwt::token_blacklist;
+//! use rest_framework::sea_orm::ConnectionTrait;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let db = rest_framework::sea_orm::Database::connect("sqlite::memory:").await?;
+//! // In a sea-orm-migration migration, `manager.create_table(table)` for each; here directly:
+//! for table in token_blacklist::create_table_statements("accounts_user") {
+//!     db.execute(&table).await?;
 //! }
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod blacklisted_token;
