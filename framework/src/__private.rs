@@ -16,7 +16,7 @@ pub mod parsers {
 /// Helpers of [`crate::relations`] for generated code.
 pub mod relations {
     pub use crate::query::related::{
-        annotate_count, annotate_pks_many, counted_by_lists, defer_unread_rendered,
+        annotate_count, annotate_pks_many, counted_by_lists, defer_text_columns,
         join_forward_columns, join_forward_table, lengths_if_rows_of, load_counts, load_forward,
         load_many_values, load_nested_many, load_nested_one, load_nested_required, load_pks_many,
         preloaded_counts, read_count, read_joined, read_pks_many, render_select_list,

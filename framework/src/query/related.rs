@@ -420,10 +420,11 @@ pub fn read_related_rows<S: ModelSerializer>(
     Ok((models, preloaded))
 }
 
-/// [`defer_unread_columns`] as generated code calls it: with nothing in `keep` (every page but
-/// a cursor page's) the select list comes out the same on every request, so it is rendered to
-/// SQL once into `rendered` (a static of the serializer) and added as text.
-pub fn defer_unread_rendered<E: ModelMeta>(
+/// `Reads::defer_unread` for generated code: the text columns the serializer does not read
+/// are selected as `CAST('' AS TEXT)` ([`deferred_select_list`]). With nothing in `keep`
+/// (every page but a cursor page's) the select list comes out the same on every request, so
+/// it is rendered to SQL once into `rendered` (a static of the serializer) and added as text.
+pub fn defer_text_columns<E: ModelMeta>(
     select: Select<E>,
     reads: &[&str],
     forward: &[fn() -> RelationDef],
@@ -432,7 +433,7 @@ pub fn defer_unread_rendered<E: ModelMeta>(
 ) -> Select<E> {
     if keep.is_empty() {
         let list = rendered.get_or_init(|| {
-            render_select_list(defer_unread_columns(
+            render_select_list(deferred_select_list(
                 select_list_start::<E>(),
                 reads,
                 forward,
@@ -442,20 +443,19 @@ pub fn defer_unread_rendered<E: ModelMeta>(
         if let Some(sql) = list {
             return select.select_only().expr(Expr::cust(sql.as_str()));
         }
-        return defer_unread_columns(select, reads, forward, keep);
+        return deferred_select_list(select, reads, forward, keep);
     }
     // `select` may come deferred already (a page defers its queryset up front): the columns
     // in `keep` are read again.
     let select = select.select_only().columns(E::Column::iter());
-    defer_unread_columns(select, reads, forward, keep)
+    deferred_select_list(select, reads, forward, keep)
 }
 
-/// [`ModelSerializer::defer_unread`] for generated code: `reads` are the model fields the
-/// serializer's fields read, `forward` the relations whose foreign keys they follow. Every
+/// The deferred select list: `reads` are the model fields the serializer's fields read, `forward` the relations whose foreign keys they follow. Every
 /// text column of `E` outside of those, `keep`, the primary key and `E`'s ordering is selected
 /// as `CAST('' AS TEXT)` under its own name. A name that is no column of `E` leaves `select`
 /// alone.
-pub fn defer_unread_columns<E: ModelMeta>(
+fn deferred_select_list<E: ModelMeta>(
     select: Select<E>,
     reads: &[&str],
     forward: &[fn() -> RelationDef],

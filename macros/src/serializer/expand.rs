@@ -276,7 +276,7 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
 }
 
 /// `defer_unread`: the model fields the fields read and the forward relations they follow,
-/// for `relations::defer_unread_columns` (nothing, so the whole row is read, when a `method`
+/// for `__private::relations::defer_text_columns` (nothing, so the whole row is read, when a `method`
 /// field may read any column).
 fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
@@ -313,7 +313,7 @@ fn expand_defer_unread(s: &Serializer, model: &syn::Path) -> TokenStream {
         ) -> #rf::sea_orm::Select<#model> {
             static __DEFERRED_SQL: ::std::sync::OnceLock<::core::option::Option<::std::string::String>> =
                 ::std::sync::OnceLock::new();
-            #rf::__private::relations::defer_unread_rendered::<#model>(
+            #rf::__private::relations::defer_text_columns::<#model>(
                 select,
                 &[#(#reads),*],
                 &[#(#forward),*],
