@@ -19,7 +19,7 @@ pub mod relations {
         annotate_count, annotate_pks_many, counted_by_lists, defer_text_columns,
         join_forward_columns, join_forward_table, lengths_if_rows_of, load_counts, load_forward,
         load_many_values, load_nested_many, load_nested_one, load_nested_required, load_pks_many,
-        preloaded_counts, read_count, read_joined, read_pks_many, render_select_list,
+        preloaded_counts, read_count, read_joined_table, read_pks_many, render_select_list,
         required_related, select_list_start, with_select_list,
     };
     pub use crate::relations::{
@@ -37,7 +37,9 @@ pub mod query {
 
 /// Helpers of [`crate::query::rows`] for generated code.
 pub mod rows {
-    pub use crate::query::rows::{column, count, join_columns, pks_many, read_joined, select};
+    pub use crate::query::rows::{
+        column, count, join_columns, pks_many, read_joined_columns, select,
+    };
 }
 
 /// Helpers of [`crate::openapi::schema`] for generated code.

@@ -130,7 +130,7 @@ where
 }
 
 /// The columns of the row [`join_forward_table`] joins for `field`:
-/// `"__field"."column" AS "__field__column"`, read back by [`read_joined`].
+/// `"__field"."column" AS "__field__column"`, read back by [`read_joined_table`].
 pub fn join_forward_columns<P, F>(mut select: Select<P>, field: &str) -> Select<P>
 where
     P: EntityTrait + Related<F>,
@@ -185,7 +185,7 @@ pub fn with_select_list<P: EntityTrait>(
 /// Reads the row [`join_forward_table`] joined for `field` off a fetched `row` into `preloaded`
 /// (`None` when the foreign key is null). `prefix` is `__field__`, spelled out by generated
 /// code so that no row formats it.
-pub fn read_joined<F: EntityTrait>(
+pub fn read_joined_table<F: EntityTrait>(
     row: &QueryResult,
     field: &'static str,
     prefix: &'static str,

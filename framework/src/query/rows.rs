@@ -169,7 +169,7 @@ fn joined_names<S: ModelSerializer>(field: &'static str) -> Option<&'static [Str
 
 /// Adds to `select` the columns of the row nested field `field` joins
 /// ([`crate::query::related::join_forward_table`]): only those serializer `S` shows when it shows
-/// only columns (read back by [`read_joined`] straight into `S`), else all of them (read into
+/// only columns (read back by [`read_joined_columns`] straight into `S`), else all of them (read into
 /// a model). For a non-nullable foreign key: the joined row is always there.
 pub fn join_columns<P, S>(select: Select<P>, field: &'static str) -> Select<P>
 where
@@ -194,7 +194,7 @@ where
 
 /// Reads what [`join_columns`] added for `field` off a parent's row, for
 /// [`crate::query::related::load_nested_required`].
-pub fn read_joined<S: ModelSerializer>(
+pub fn read_joined_columns<S: ModelSerializer>(
     row: &QueryResult,
     field: &'static str,
     prefix: &'static str,
@@ -209,7 +209,9 @@ where
             preloaded.push(field, Joined(Mutex::new(Some(nested))));
             Ok(())
         }
-        None => crate::query::related::read_joined::<S::Entity>(row, field, prefix, preloaded),
+        None => {
+            crate::query::related::read_joined_table::<S::Entity>(row, field, prefix, preloaded)
+        }
     }
 }
 

@@ -202,14 +202,14 @@ fn expand_select_related(s: &Serializer, model: &syn::Path) -> TokenStream {
                         let select = #rf::__private::relations::join_forward_columns::<#model, #entity>(select, #key);
                     });
                     reads.push(quote! {
-                        #rf::__private::relations::read_joined::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                        #rf::__private::relations::read_joined_table::<#entity>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                     });
                 } else {
                     columns.push(quote! {
                         let select = #rf::__private::rows::join_columns::<#model, #serializer>(select, #key);
                     });
                     reads.push(quote! {
-                        #rf::__private::rows::read_joined::<#serializer>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
+                        #rf::__private::rows::read_joined_columns::<#serializer>(row, #key, ::core::concat!("__", #key, "__"), preloaded)?;
                     });
                 }
             }
