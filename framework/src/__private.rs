@@ -53,3 +53,11 @@ pub mod schema {
 pub mod serializers {
     pub use crate::serializers::{hook_errors, schema_with_default};
 }
+
+/// Helpers of [`crate::viewsets`] (and the view and OpenAPI helpers of its actions) for the
+/// code `#[viewset]` generates.
+pub mod viewsets {
+    pub use crate::openapi::{action_operations, lookup_param};
+    pub use crate::views::metadata_actions_for;
+    pub use crate::viewsets::{check_permission, check_permissions, detail_suffix, viewset_routes};
+}

@@ -157,6 +157,7 @@ pub fn operation(method: Method, tag: &'static str, operation_id: String) -> Met
 
 /// The path parameter of a viewset's detail routes: named after its `lookup_url_kwarg`, an
 /// integer or a string as its `lookup_field` column.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn lookup_param<V: GenericViewSet>() -> MetaOperationParam {
     use sea_orm::Iden;
     let column = crate::models::column_named::<V::Entity>(V::LOOKUP_FIELD);
@@ -320,6 +321,7 @@ pub fn detail_operations<V: GenericViewSet>(
 /// operation ids as drf-spectacular's (`articles_comments_retrieve`, `articles_comments_create`).
 /// `lookup` makes the detail route's path parameter ([`lookup_param`]), `None` for a list
 /// action.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn action_operations<S: ModelSerializer>(
     path: &str,
     action: &str,

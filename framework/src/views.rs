@@ -306,6 +306,7 @@ fn metadata(view: &dyn ApiView, renders: &[&str], actions: Option<serde_json::Va
 
 /// The OPTIONS `actions` of a serializer for the methods in `methods` that pass `allowed`
 /// (DRF's `determine_actions`: each method is checked as if the request used it).
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub async fn metadata_actions_for<S, F, Fut>(
     ctx: &RequestContext,
     methods: &[Method],

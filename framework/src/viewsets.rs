@@ -237,6 +237,7 @@ pub struct ViewSetRoute {
 
 /// The list and detail routes of a viewset (those its actions need); `#[viewset]` calls this
 /// for [`ViewSet::routes`] and adds the extra actions' routes.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn viewset_routes<V: GenericViewSet>(viewset: Arc<V>) -> Vec<ViewSetRoute> {
     let mut routes = Vec::new();
     if !V::ACTIONS.list_methods().is_empty() {
@@ -263,6 +264,7 @@ pub fn lookup_url_kwarg<V: GenericViewSet>() -> &'static str {
 
 /// The route suffix of a detail route: `{id}/`, or `{id}/<url_path>/` for a detail action
 /// (the parameter named by [`lookup_url_kwarg`]; its values are DRF's `[^/.]+`).
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn detail_suffix<V: GenericViewSet>(url_path: &str) -> String {
     let kwarg = lookup_url_kwarg::<V>();
     if url_path.is_empty() {
@@ -306,11 +308,13 @@ impl<V: GenericViewSet> DetailRoute<V> {
 }
 
 /// DRF's `check_permissions` with the viewset's permission classes.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn check_permissions<V: GenericViewSet>(view: &V, ctx: &RequestContext) -> ApiResult<()> {
     check_permission(&view.permissions(), ctx)
 }
 
 /// DRF's `check_permissions` with given permission classes (an action's own).
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
 pub fn check_permission<M>(permission: &impl Permission<M>, ctx: &RequestContext) -> ApiResult<()> {
     if permission.has_permission(ctx) {
         Ok(())
