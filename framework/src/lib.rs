@@ -18,6 +18,7 @@ pub mod contrib;
 pub mod cookies;
 pub mod db;
 pub mod decorators;
+pub mod description;
 pub mod exceptions;
 pub mod fields;
 pub mod filters;

@@ -317,6 +317,10 @@ pub trait Serializer: Serialize + Sized + Send + 'static {
     /// write-only ones `writeOnly` (drf-spectacular without `COMPONENT_SPLIT_REQUEST`).
     fn register_schemas(registry: &mut Registry);
 
+    /// The fields as OPTIONS describes them (DRF's `SimpleMetadata.get_serializer_info`:
+    /// every field, write-only ones included).
+    fn metadata() -> Vec<(&'static str, crate::metadata::FieldInfo)>;
+
     /// Validates request data (DRF's `is_valid(raise_exception=True)`): a body that is not an
     /// object gets `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`.
     fn from_request(data: &serde_json::Value) -> ApiResult<Self> {
