@@ -17,7 +17,7 @@ pub mod description {
         fields_of, hyperlink_schema, hyperlinks_schema, nested_many_schema, nested_schema,
         registered_type_schema, type_schema,
     };
-    pub use crate::fields::FieldOptions;
+    pub use crate::fields::{FieldOptions, parse_email_with};
     pub use crate::metadata::{model_serializer_info, serializer_info};
     pub use crate::openapi::schema::register_serializer;
 }

@@ -810,8 +810,8 @@ pub mod schema {
     }
 
     /// A serializer's component `name` from its description (drf-spectacular's
-    /// `_map_basic_serializer`), once: every field, read-only ones `readOnly`, write-only ones
-    /// `writeOnly`, `required` naming the required and the read-only fields. With `patched`,
+    /// `_map_basic_serializer`), once (a component already there is kept): every field,
+    /// read-only ones `readOnly`, write-only ones `writeOnly`, `required` naming the required and the read-only fields. With `patched`,
     /// also `Patched<name>` (a partial update's body: nothing required). The components the
     /// fields refer to (nested serializers) are registered first.
     pub fn register_serializer(
@@ -821,7 +821,9 @@ pub mod schema {
         fields: &[FieldDescription],
         patched: bool,
     ) {
-        if registry.schemas.contains_key(name) {
+        let patched = patched.then(|| format!("Patched{name}"));
+        let registered = |name: &str| registry.schemas.contains_key(name);
+        if registered(name) && patched.as_deref().is_none_or(registered) {
             return;
         }
         let properties: Vec<(&'static str, MetaSchemaRef)> = fields
@@ -834,7 +836,7 @@ pub mod schema {
             .filter(|field| field.read_only || field.required)
             .map(|field| field.key)
             .collect();
-        let patched = patched.then(|| properties.clone());
+        let patched = patched.map(|patched| (patched, properties.clone()));
         register_described_object(
             registry,
             name.to_string(),
@@ -842,21 +844,15 @@ pub mod schema {
             properties,
             required,
         );
-        if let Some(properties) = patched {
-            register_described_object(
-                registry,
-                format!("Patched{name}"),
-                description,
-                properties,
-                Vec::new(),
-            );
+        if let Some((patched, properties)) = patched {
+            register_described_object(registry, patched, description, properties, Vec::new());
         }
     }
 
     /// One field's property: its base schema with DRF's flags, title and default.
     fn property(field: &FieldDescription, registry: &mut Registry) -> MetaSchemaRef {
         let base = if field.email {
-            string_format("email")
+            email(field.options.allow_blank)
         } else if field.url {
             string_format("uri")
         } else {
@@ -1011,6 +1007,12 @@ mod tests {
                 "properties": properties,
             })
         );
+        // `Patched<name>` is added beside a component registered without it.
+        let mut later = Registry::new();
+        super::schema::register_serializer(&mut later, "Thing", None, FIELDS, false);
+        assert!(!later.schemas.contains_key("PatchedThing"));
+        super::schema::register_serializer(&mut later, "Thing", None, FIELDS, true);
+        assert!(later.schemas.contains_key("PatchedThing"));
         // Registered once: a second call changes nothing.
         super::schema::register_serializer(&mut registry, "Thing", None, &FIELDS[..1], false);
         assert_eq!(json(&registry, "Thing")["description"], "A thing.");

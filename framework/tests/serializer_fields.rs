@@ -623,3 +623,27 @@ fn model_serializers_describe_each_field_once() {
     assert!(summary.iter().skip(1).all(|f| f.read_only));
     assert!(matches!(summary[5].kind, FieldKind::Relation));
 }
+
+/// `read_fields` reads every field and keeps going: the valid ones hold their values, the
+/// others their defaults, and the errors are those `from_data` would give (no object hook).
+#[test]
+fn read_fields_gives_the_valid_fields_and_every_error() {
+    let (login, errors) = LoginSerializer::read_fields(
+        &object(json!({"email": true, "password": "secret", "attempts": "x"})),
+        false,
+    );
+    assert_eq!(login.password, "secret");
+    assert!(login.email.is_empty() && login.remember && login.attempts.is_none());
+    assert_eq!(
+        serde_json::to_value(&errors).unwrap(),
+        json!({
+            "email": ["Enter a valid email address."],
+            "attempts": ["A valid integer is required."],
+        })
+    );
+    // The object-level hook runs in `from_data` only.
+    let same = object(json!({"email": "a@example.com", "password": "a@example.com"}));
+    let (_, errors) = LoginSerializer::read_fields(&same, false);
+    assert!(errors.is_empty());
+    assert!(LoginSerializer::from_data(&same, false).is_err());
+}

@@ -479,15 +479,22 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
                 data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
                 partial: bool,
             ) -> ::core::result::Result<Self, #rf::exceptions::ValidationErrors> {
-                let mut __errors = #rf::exceptions::ValidationErrors::default();
-                #(#reads)*
+                let (__value, __errors) = <Self as #rf::serializers::Serializer>::read_fields(data, partial);
                 if !__errors.is_empty() {
-                    __errors.sort_by_fields(<Self as #rf::serializers::Serializer>::FIELDS);
                     return ::core::result::Result::Err(__errors);
                 }
-                let __value = Self { #(#builds,)* };
                 #hook
                 ::core::result::Result::Ok(__value)
+            }
+
+            fn read_fields(
+                data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
+                partial: bool,
+            ) -> (Self, #rf::exceptions::ValidationErrors) {
+                let mut __errors = #rf::exceptions::ValidationErrors::default();
+                #(#reads)*
+                __errors.sort_by_fields(<Self as #rf::serializers::Serializer>::FIELDS);
+                (Self { #(#builds,)* }, __errors)
             }
 
             #schemas
@@ -846,10 +853,16 @@ fn column_statement(
         },
         None => accept,
     };
+    // An e-mail field is read as DRF's `EmailField` (its validator runs inside).
+    let read = if field.validators.email {
+        quote!(#d::parse_email_with)
+    } else {
+        quote!(::rest_framework::__private::fields::parse_field_with::<#ty>)
+    };
     quote! {
         {
             let __field: &'static #d::FieldDescription = &<Self as #d::Described>::DESCRIPTION[#index];
-            if let ::core::option::Option::Some(__v) = ::rest_framework::__private::fields::parse_field_with::<#ty>(data, __field.key, &__field.options, __field.required && !partial, __field.allow_null, &mut __errors) {
+            if let ::core::option::Option::Some(__v) = #read(data, __field.key, &__field.options, __field.required && !partial, __field.allow_null, &mut __errors) {
                 #[allow(unused_mut)]
                 let mut __valid = true;
                 #validators
@@ -889,10 +902,8 @@ fn validator_calls(field: &Field) -> TokenStream {
     let rf = quote!(::rest_framework::fields::validators);
     let key = field.key();
     let rules = &field.validators;
+    // `email` runs while the field is read (`parse_email_with`).
     let mut calls = Vec::new();
-    if rules.email {
-        calls.push(quote!(#rf::email(&__v)));
-    }
     if rules.url {
         calls.push(quote!(#rf::url(&__v)));
     }

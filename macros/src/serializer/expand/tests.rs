@@ -82,6 +82,9 @@ fn kinds_point_at_children_and_type_names_at_the_type() {
     }
     assert!(code.contains("email:true"));
     assert!(code.contains("allow_blank:true"));
+    // An e-mail field is read as DRF's `EmailField`, its validator inside.
+    assert!(code.contains("description::parse_email_with(data,__field.key"));
+    assert!(!code.contains("validators::email"));
     assert!(code.contains("default:::core::option::Option::Some(||"));
 }
 
@@ -111,6 +114,13 @@ fn plain_serializers_are_described_and_tell_options() {
     assert_eq!(code.matches("FieldDescription{").count(), 3);
     assert_eq!(code.matches("FieldOptions{").count(), 3);
     assert!(code.contains("fnmetadata()"));
+    // `from_data` is `read_fields` and the object hook.
+    assert!(code.contains("fnread_fields("));
+    assert!(
+        code.contains(
+            "<Selfas::rest_framework::serializers::Serializer>::read_fields(data,partial)"
+        )
+    );
     assert!(code.contains(
         "serializer_info(<Selfas::rest_framework::__private::description::Described>::DESCRIPTION)"
     ));
