@@ -8,6 +8,20 @@ pub mod fields {
     pub use crate::fields::parse_field_with;
 }
 
+/// [`crate::description`] for generated code: the types of a serializer's one description,
+/// the type-name lookup with its `field` fallback, the schema helpers its fields point at, and
+/// the runtime functions that read it (OPTIONS, the OpenAPI components).
+pub mod description {
+    pub use crate::description::{
+        Described, FieldDescription, FieldKind, TypeNameFallback, TypeNameOf, default_value,
+        fields_of, hyperlink_schema, hyperlinks_schema, nested_many_schema, nested_schema,
+        registered_type_schema, type_schema,
+    };
+    pub use crate::fields::{FieldOptions, parse_email_with};
+    pub use crate::metadata::{model_serializer_info, serializer_info};
+    pub use crate::openapi::schema::register_serializer;
+}
+
 /// Helpers of [`crate::parsers`] for generated code.
 pub mod parsers {
     pub use crate::parsers::html_form_data;

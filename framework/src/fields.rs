@@ -385,6 +385,58 @@ pub fn parse_field_with<T: FieldType>(
     }
 }
 
+/// Reads an e-mail field as DRF's `EmailField` does: a value that is no string or number is
+/// `Enter a valid email address.` (the field's own `invalid`), and the e-mail validator runs
+/// with the others, so a non-blank string refused for its length or characters gets its
+/// message too (`["Null characters are not allowed.", "Enter a valid email address."]`).
+/// A blank value passes when `allow_blank`.
+#[doc(hidden)] // Called by generated code, through `crate::__private`.
+pub fn parse_email_with(
+    data: &serde_json::Map<String, Value>,
+    name: &str,
+    options: &FieldOptions,
+    required: bool,
+    allow_null: bool,
+    errors: &mut ValidationErrors,
+) -> Option<String> {
+    if matches!(
+        data.get(name),
+        Some(Value::Bool(_) | Value::Array(_) | Value::Object(_))
+    ) {
+        errors.add(name, messages::INVALID_EMAIL);
+        return None;
+    }
+    let Some(value) = parse_field_with::<String>(data, name, options, required, allow_null, errors)
+    else {
+        // DRF runs every validator of the field: the e-mail one after CharField's length, null
+        // and surrogate character validators (a blank value runs none).
+        if let Some(Value::String(raw)) = data.get(name) {
+            let raw = if options.trim_whitespace {
+                raw.trim()
+            } else {
+                raw
+            };
+            let text = crate::parsers::lone_surrogates::one_char_each(raw);
+            if !text.is_empty()
+                && let Err(message) = validators::email(&text)
+            {
+                errors.add(name, message);
+            }
+        }
+        return None;
+    };
+    if value.is_empty() {
+        return Some(value);
+    }
+    match validators::email(&value) {
+        Ok(()) => Some(value),
+        Err(message) => {
+            errors.add(name, message);
+            None
+        }
+    }
+}
+
 /// Validators from the `validator` crate, with DRF's messages. Generated code calls these for
 /// `#[field(validate(...))]` rules.
 pub mod validators {
@@ -993,6 +1045,64 @@ mod tests {
         ] {
             assert!(validators::email(invalid).is_err(), "{invalid}");
         }
+    }
+
+    /// `parse_email_with` is DRF's `EmailField`: its own `invalid` for other types, and its
+    /// validator's message beside CharField's.
+    #[test]
+    fn email_fields_read_as_drfs_email_field() {
+        let read = |value: Value, allow_blank: bool| {
+            let data = json!({ "email": value }).as_object().cloned().unwrap();
+            let options = FieldOptions {
+                allow_blank,
+                max_length: Some(20),
+                ..FieldOptions::DEFAULT
+            };
+            let mut errors = ValidationErrors::default();
+            let value = parse_email_with(&data, "email", &options, true, false, &mut errors);
+            (value, serde_json::to_value(&errors).unwrap())
+        };
+        let none = json!({});
+        assert_eq!(
+            read(json!(" a@example.com "), false),
+            (Some("a@example.com".into()), none.clone())
+        );
+        assert_eq!(read(json!(""), true), (Some(String::new()), none.clone()));
+        for value in [json!(true), json!([]), json!({}), json!(12), json!("nope")] {
+            assert_eq!(
+                read(value.clone(), false),
+                (None, json!({"email": [messages::INVALID_EMAIL]})),
+                "{value}"
+            );
+        }
+        assert_eq!(
+            read(json!("   "), false),
+            (None, json!({"email": [messages::BLANK]}))
+        );
+        assert_eq!(
+            read(json!(null), false),
+            (None, json!({"email": [messages::NULL]}))
+        );
+        assert_eq!(
+            read(json!("a\u{0}b@example.com"), false),
+            (
+                None,
+                json!({"email": [messages::NULL_CHARACTERS, messages::INVALID_EMAIL]})
+            )
+        );
+        // Too long, and no address either: both messages, CharField's first.
+        assert_eq!(
+            read(json!("x".repeat(21)), false),
+            (
+                None,
+                json!({"email": [messages::max_length(20), messages::INVALID_EMAIL]})
+            )
+        );
+        let long_valid = format!("{}@example.com", "a".repeat(10));
+        assert_eq!(
+            read(json!(long_valid), false),
+            (None, json!({"email": [messages::max_length(20)]}))
+        );
     }
 
     #[test]

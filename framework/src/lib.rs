@@ -11,6 +11,9 @@
 //! is in [`contrib`], each piece behind a cargo feature (`auth` and `simplejwt` by default,
 //! `full` for all). See `docs/architecture.md` for the path of a request through them.
 
+// The framework's own serializers use its derives, whose code names `::rest_framework`.
+extern crate self as rest_framework;
+
 #[doc(hidden)]
 pub mod __private;
 pub mod authentication;
@@ -18,6 +21,7 @@ pub mod contrib;
 pub mod cookies;
 pub mod db;
 pub mod decorators;
+pub mod description;
 pub mod exceptions;
 pub mod fields;
 pub mod filters;

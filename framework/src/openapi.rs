@@ -4,6 +4,7 @@
 //! poem-openapi writes the document and Swagger UI, which [`spectacular`] reshapes into
 //! drf-spectacular's document.
 
+use crate::description::FieldDescription;
 use crate::exceptions::ApiResult;
 use crate::models::ModelMeta;
 use crate::pagination::Pagination;
@@ -810,6 +811,75 @@ pub mod schema {
         });
     }
 
+    /// A serializer's component `name` from its description (drf-spectacular's
+    /// `_map_basic_serializer`), once (a component already there is kept): every field,
+    /// read-only ones `readOnly`, write-only ones `writeOnly`, `required` naming the required and the read-only fields. With `patched`,
+    /// also `Patched<name>` (a partial update's body: nothing required). The components the
+    /// fields refer to (nested serializers) are registered first.
+    pub fn register_serializer(
+        registry: &mut Registry,
+        name: &str,
+        description: Option<&'static str>,
+        fields: &[FieldDescription],
+        patched: bool,
+    ) {
+        let patched = patched.then(|| format!("Patched{name}"));
+        let registered = |name: &str| registry.schemas.contains_key(name);
+        if registered(name) && patched.as_deref().is_none_or(registered) {
+            return;
+        }
+        let properties: Vec<(&'static str, MetaSchemaRef)> = fields
+            .iter()
+            .map(|field| (field.key, property(field, registry)))
+            .collect();
+        // drf-spectacular: required fields, and read-only ones (always in responses).
+        let required = fields
+            .iter()
+            .filter(|field| field.read_only || field.required)
+            .map(|field| field.key)
+            .collect();
+        let patched = patched.map(|patched| (patched, properties.clone()));
+        register_described_object(
+            registry,
+            name.to_string(),
+            description,
+            properties,
+            required,
+        );
+        if let Some((patched, properties)) = patched {
+            register_described_object(registry, patched, description, properties, Vec::new());
+        }
+    }
+
+    /// One field's property: its base schema with DRF's flags, title and default.
+    fn property(field: &FieldDescription, registry: &mut Registry) -> MetaSchemaRef {
+        let base = if field.email {
+            email(field.options.allow_blank)
+        } else if field.url {
+            string_format("uri")
+        } else {
+            (field.schema)(registry)
+        };
+        let schema = titled(
+            self::field(
+                base,
+                field.read_only,
+                field.write_only,
+                field.allow_null,
+                field.options.max_length,
+            ),
+            field.key,
+            field.label,
+        );
+        match field.default {
+            Some(default) => schema.merge(MetaSchema {
+                default: default(),
+                ..MetaSchema::ANY
+            }),
+            None => schema,
+        }
+    }
+
     /// `$ref` to a nested serializer's read schema, or an array of them.
     pub fn nested<S: ModelSerializer>(many: bool) -> MetaSchemaRef {
         array_if(many, S::schema_ref())
@@ -851,10 +921,103 @@ pub mod schema {
 
 #[cfg(test)]
 mod tests {
+    use crate::description::{FieldDescription, FieldKind, type_schema};
+    use crate::fields::FieldOptions;
+    use poem_openapi::registry::Registry;
+
     #[test]
     fn resource_names_come_from_the_path() {
         assert_eq!(super::resource_name("/api/articles/"), "articles");
         assert_eq!(super::resource_name("/api/articles/{id}/"), "articles");
+    }
+
+    const fn described(key: &'static str, label: &'static str) -> FieldDescription {
+        FieldDescription {
+            key,
+            label,
+            read_only: false,
+            write_only: false,
+            required: true,
+            allow_null: false,
+            options: FieldOptions::DEFAULT,
+            email: false,
+            url: false,
+            kind: FieldKind::Value {
+                type_name: "string",
+            },
+            schema: type_schema::<String>,
+            default: None,
+        }
+    }
+
+    const FIELDS: &[FieldDescription] = &[
+        FieldDescription {
+            read_only: true,
+            required: false,
+            schema: type_schema::<i64>,
+            ..described("id", "ID")
+        },
+        FieldDescription {
+            options: FieldOptions {
+                max_length: Some(100),
+                ..FieldOptions::DEFAULT
+            },
+            ..described("title", "Heading")
+        },
+        FieldDescription {
+            allow_null: true,
+            required: false,
+            email: true,
+            ..described("email", "Email")
+        },
+        FieldDescription {
+            write_only: true,
+            required: false,
+            default: Some(|| Some(serde_json::json!("x"))),
+            ..described("secret", "Secret")
+        },
+    ];
+
+    /// A serializer's component and its `Patched` twin, from its description.
+    #[test]
+    fn serializer_components_come_from_the_description() {
+        let mut registry = Registry::new();
+        super::schema::register_serializer(&mut registry, "Thing", Some("A thing."), FIELDS, true);
+        let json = |registry: &Registry, name: &str| {
+            serde_json::to_value(&registry.schemas[name]).unwrap()
+        };
+        let properties = serde_json::json!({
+            "id": {"type": "integer", "format": "int64", "readOnly": true},
+            "title": {"type": "string", "maxLength": 100, "title": "Heading"},
+            "email": {"type": "string", "format": "email", "nullable": true},
+            "secret": {"type": "string", "writeOnly": true, "default": "x"},
+        });
+        assert_eq!(
+            json(&registry, "Thing"),
+            serde_json::json!({
+                "type": "object",
+                "description": "A thing.",
+                "required": ["id", "title"],
+                "properties": properties,
+            })
+        );
+        assert_eq!(
+            json(&registry, "PatchedThing"),
+            serde_json::json!({
+                "type": "object",
+                "description": "A thing.",
+                "properties": properties,
+            })
+        );
+        // `Patched<name>` is added beside a component registered without it.
+        let mut later = Registry::new();
+        super::schema::register_serializer(&mut later, "Thing", None, FIELDS, false);
+        assert!(!later.schemas.contains_key("PatchedThing"));
+        super::schema::register_serializer(&mut later, "Thing", None, FIELDS, true);
+        assert!(later.schemas.contains_key("PatchedThing"));
+        // Registered once: a second call changes nothing.
+        super::schema::register_serializer(&mut registry, "Thing", None, &FIELDS[..1], false);
+        assert_eq!(json(&registry, "Thing")["description"], "A thing.");
     }
 }
 

@@ -56,7 +56,7 @@
 //! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
 //! | `nested, many, writable` (+ `allow_empty = false`) | a writable nested serializer over a reverse foreign key (see below) |
 //! | `count = Entity` | the number of related rows (read-only) |
-//! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>` |
+//! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>`; `email` reads the field as DRF's `EmailField` (a wrong type is `Enter a valid email address.`); on a read-only column `email` / `url` only say what the field is (OPTIONS `email` / `url`, the schema's format) |
 //! | `default = expr` | the value when the key is absent on create / full update (not on PATCH); not with `required`; shown as the schema's `default` |
 //! | `allow_null` | accept `null` (the type must be `Option<T>`; nullable columns allow it unless `allow_null = false`); else `This field may not be null.` |
 //! | `validate_with = path` | DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, after the field's own rules; may change the value |
@@ -338,9 +338,23 @@ pub trait Serializer: Serialize + Sized + Send + 'static {
         partial: bool,
     ) -> Result<Self, ValidationErrors>;
 
+    /// Reads every field as [`Serializer::from_data`] does, without the object-level hook:
+    /// the value (a field with errors, or omitted, holds its default) and every field's
+    /// errors, in field order. For DRF's `validate_<field>` checks that need more than the
+    /// value (the database, the settings): run them on the fields `errors` names no message
+    /// for, then [`ValidationErrors::sort_by_fields`] with [`Serializer::FIELDS`].
+    fn read_fields(
+        data: &serde_json::Map<String, serde_json::Value>,
+        partial: bool,
+    ) -> (Self, ValidationErrors);
+
     /// Registers the serializer's schema (`Login`): every field, read-only ones `readOnly`,
     /// write-only ones `writeOnly` (drf-spectacular without `COMPONENT_SPLIT_REQUEST`).
     fn register_schemas(registry: &mut Registry);
+
+    /// The fields as OPTIONS describes them (DRF's `SimpleMetadata.get_serializer_info`:
+    /// every field, write-only ones included).
+    fn metadata() -> Vec<(&'static str, crate::metadata::FieldInfo)>;
 
     /// Validates request data (DRF's `is_valid(raise_exception=True)`): a body that is not an
     /// object gets `{"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}`.

@@ -326,3 +326,32 @@ fn schemas_reference_the_nested_serializer_s_component() {
     );
     assert_eq!(writer["properties"]["first_post"]["nullable"], true);
 }
+
+/// Nested fields point at the child serializer's own description.
+#[test]
+fn nested_fields_describe_their_child() {
+    use rest_framework::description::{Described, FieldKind};
+    let notes = &<PostWithNotesSerializer as Described>::DESCRIPTION[2];
+    let FieldKind::NestedMany(child) = notes.kind else {
+        panic!("notes: {:?}", notes.kind);
+    };
+    let keys = |fields: &[rest_framework::description::FieldDescription]| {
+        fields.iter().map(|f| f.key).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        keys(child()),
+        keys(<NoteSerializer as Described>::DESCRIPTION)
+    );
+    assert!(!notes.read_only && !notes.allow_null);
+    let first_post = &<WriterWithPostSerializer as Described>::DESCRIPTION[2];
+    let FieldKind::NestedOne(child) = first_post.kind else {
+        panic!("first_post: {:?}", first_post.kind);
+    };
+    assert_eq!(child()[1].options.max_length, Some(10));
+    // An optional nested object may be null.
+    assert!(first_post.allow_null && !first_post.required);
+    let info = PostWithNotesSerializer::metadata();
+    let child = info[2].1.child.as_ref().unwrap();
+    assert_eq!(child.field_type, "nested object");
+    assert_eq!(child.children.as_ref().unwrap()[1].1.max_length, Some(20));
+}

@@ -564,3 +564,86 @@ fn schemas_describe_the_new_field_kinds() {
     assert_eq!(login["required"], json!(["email", "password"]));
     assert!(!registry.schemas.contains_key("PatchedLogin"));
 }
+
+/// A plain serializer describes itself to OPTIONS as a ModelSerializer does, from the same
+/// description as its validation and schema (write-only fields included, as DRF's
+/// `SimpleMetadata`).
+#[test]
+fn plain_serializers_describe_themselves_to_options() {
+    use rest_framework::description::{Described, FieldKind};
+    let info = serde_json::to_value(rest_framework::metadata::Fields(
+        &LoginSerializer::metadata(),
+    ))
+    .unwrap();
+    assert_eq!(
+        info,
+        json!({
+            "email": {"type": "email", "required": true, "read_only": false, "label": "Email"},
+            "password": {"type": "string", "required": true, "read_only": false, "label": "Password", "min_length": 3},
+            "remember": {"type": "boolean", "required": false, "read_only": false, "label": "Remember"},
+            "next": {"type": "string", "required": false, "read_only": false, "label": "Next"},
+            "attempts": {"type": "integer", "required": false, "read_only": false, "label": "Attempts"},
+        })
+    );
+    let fields = <LoginSerializer as Described>::DESCRIPTION;
+    let keys: Vec<_> = fields.iter().map(|f| f.key).collect();
+    assert_eq!(
+        keys,
+        <LoginSerializer as rest_framework::serializers::Serializer>::FIELDS
+    );
+    assert!(fields[0].email && fields[1].write_only && fields[3].allow_null);
+    assert_eq!(fields[1].options.min_length, Some(3));
+    // `attempts: Option<i64>` is optional, and refuses null without `allow_null`.
+    assert!(!fields[4].required && !fields[4].allow_null);
+    assert!(matches!(
+        fields[4].kind,
+        FieldKind::Value {
+            type_name: "integer"
+        }
+    ));
+}
+
+/// A ModelSerializer's description: options, flags and kinds.
+#[test]
+fn model_serializers_describe_each_field_once() {
+    use rest_framework::description::{Described, FieldKind};
+    let fields = <PostWriteSerializer as Described>::DESCRIPTION;
+    let keys: Vec<_> = fields.iter().map(|f| f.key).collect();
+    assert_eq!(
+        keys,
+        <PostWriteSerializer as rest_framework::serializers::ModelSerializer>::FIELDS
+    );
+    assert_eq!(fields[1].options.max_length, Some(20));
+    assert!(fields[0].read_only && !fields[0].required);
+    // `allow_null = false` on an `Option` column.
+    assert!(!fields[3].allow_null && !fields[3].required);
+    assert!(fields[2].default.is_some());
+    assert!(matches!(fields[4].kind, FieldKind::Relation));
+    let summary = <PostSummarySerializer as Described>::DESCRIPTION;
+    assert!(summary.iter().skip(1).all(|f| f.read_only));
+    assert!(matches!(summary[5].kind, FieldKind::Relation));
+}
+
+/// `read_fields` reads every field and keeps going: the valid ones hold their values, the
+/// others their defaults, and the errors are those `from_data` would give (no object hook).
+#[test]
+fn read_fields_gives_the_valid_fields_and_every_error() {
+    let (login, errors) = LoginSerializer::read_fields(
+        &object(json!({"email": true, "password": "secret", "attempts": "x"})),
+        false,
+    );
+    assert_eq!(login.password, "secret");
+    assert!(login.email.is_empty() && login.remember && login.attempts.is_none());
+    assert_eq!(
+        serde_json::to_value(&errors).unwrap(),
+        json!({
+            "email": ["Enter a valid email address."],
+            "attempts": ["A valid integer is required."],
+        })
+    );
+    // The object-level hook runs in `from_data` only.
+    let same = object(json!({"email": "a@example.com", "password": "a@example.com"}));
+    let (_, errors) = LoginSerializer::read_fields(&same, false);
+    assert!(errors.is_empty());
+    assert!(LoginSerializer::from_data(&same, false).is_err());
+}

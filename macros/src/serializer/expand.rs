@@ -37,8 +37,9 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
     let parse = s
         .fields
         .iter()
-        .filter(|f| f.writable())
-        .map(|f| parse_statement(f, model));
+        .enumerate()
+        .filter(|(_, f)| f.writable())
+        .map(|(i, f)| parse_statement(f, i, model));
     // The writable to-many fields, read as lists from HTML forms.
     let form_lists: Vec<String> = s
         .fields
@@ -63,8 +64,9 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
             }
         }
     });
+    let description = expand_description(s);
     let schemas = expand_schemas(s, true);
-    let metadata = expand_metadata(s);
+    let metadata = expand_metadata(quote!(model_serializer_info));
     let object_checks = object_checks(s, model);
     let select_related = expand_select_related(s, model);
     let defer_unread = expand_defer_unread(s, model);
@@ -72,6 +74,8 @@ pub fn expand(s: &Serializer, model: &syn::Path) -> TokenStream {
 
     quote! {
         #serialize
+
+        #description
 
         #[doc(hidden)]
         #[derive(Default)]
@@ -425,14 +429,17 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
     let name = &s.name;
     let keys: Vec<String> = s.fields.iter().map(Field::key).collect();
     let serialize = expand_serialize(s);
+    let description = expand_description(s);
     let schemas = expand_schemas(s, false);
+    let metadata = expand_metadata(quote!(serializer_info));
     let slot = |f: &Field| format_ident!("__field_{}", f.ident);
-    let reads = s.fields.iter().map(|f| {
+    let reads = s.fields.iter().enumerate().map(|(i, f)| {
         let var = slot(f);
         let ty = &f.ty;
         let read = if f.writable() {
             column_statement(
                 f,
+                i,
                 TokenStream::new(),
                 quote!(#var = ::core::option::Option::Some(__v);),
             )
@@ -462,6 +469,8 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
     quote! {
         #serialize
 
+        #description
+
         impl #rf::serializers::Serializer for #ident {
             const NAME: &'static str = #name;
             const FIELDS: &'static [&'static str] = &[#(#keys),*];
@@ -470,18 +479,27 @@ pub fn expand_plain(s: &Serializer) -> TokenStream {
                 data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
                 partial: bool,
             ) -> ::core::result::Result<Self, #rf::exceptions::ValidationErrors> {
-                let mut __errors = #rf::exceptions::ValidationErrors::default();
-                #(#reads)*
+                let (__value, __errors) = <Self as #rf::serializers::Serializer>::read_fields(data, partial);
                 if !__errors.is_empty() {
-                    __errors.sort_by_fields(<Self as #rf::serializers::Serializer>::FIELDS);
                     return ::core::result::Result::Err(__errors);
                 }
-                let __value = Self { #(#builds,)* };
                 #hook
                 ::core::result::Result::Ok(__value)
             }
 
+            fn read_fields(
+                data: &#rf::serde_json::Map<::std::string::String, #rf::serde_json::Value>,
+                partial: bool,
+            ) -> (Self, #rf::exceptions::ValidationErrors) {
+                let mut __errors = #rf::exceptions::ValidationErrors::default();
+                #(#reads)*
+                __errors.sort_by_fields(<Self as #rf::serializers::Serializer>::FIELDS);
+                (Self { #(#builds,)* }, __errors)
+            }
+
             #schemas
+
+            #metadata
         }
     }
 }
@@ -723,7 +741,7 @@ fn opt_usize(value: Option<usize>) -> TokenStream {
 }
 
 /// Reading and validating one writable field into the active model (or the relations).
-fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
+fn parse_statement(field: &Field, index: usize, model: &syn::Path) -> TokenStream {
     let rf = quote!(::rest_framework);
     let key = field.key();
     let id = &field.ident;
@@ -777,7 +795,7 @@ fn parse_statement(field: &Field, model: &syn::Path) -> TokenStream {
                 }
             });
             let assign = quote_spanned!(column.span()=> __model.#column = #rf::sea_orm::ActiveValue::Set(__v););
-            let read = column_statement(field, unique.unwrap_or_default(), assign);
+            let read = column_statement(field, index, unique.unwrap_or_default(), assign);
             let default = default_statement(field, column);
             quote!(#read #default)
         }
@@ -813,19 +831,18 @@ fn default_statement(field: &Field, column: &syn::Ident) -> TokenStream {
     }
 }
 
-/// Reads one plain field with DRF's rules, runs its validators, `extra` checks (unique) and
-/// the `validate_with` hook, then runs `accept` with the value in `__v`.
-fn column_statement(field: &Field, extra: TokenStream, accept: TokenStream) -> TokenStream {
-    let rf = quote!(::rest_framework);
+/// Reads one plain field (the serializer's `index`th) with DRF's rules and the options of its
+/// description, runs its validators, `extra` checks (unique) and the `validate_with` hook,
+/// then runs `accept` with the value in `__v`.
+fn column_statement(
+    field: &Field,
+    index: usize,
+    extra: TokenStream,
+    accept: TokenStream,
+) -> TokenStream {
+    let d = quote!(::rest_framework::__private::description);
     let key = field.key();
     let ty = &field.ty;
-    let required = field.required;
-    let allow_null = field.allow_null;
-    let max_length = opt_usize(field.max_length);
-    let min_length = opt_usize(field.min_length);
-    let min_value = lit_f64(&field.min_value);
-    let max_value = lit_f64(&field.max_value);
-    let allow_blank = field.allow_blank;
     let validators = validator_calls(field);
     let accept = match &field.validate_with {
         Some(hook) => quote_spanned! {hook.span()=>
@@ -836,17 +853,16 @@ fn column_statement(field: &Field, extra: TokenStream, accept: TokenStream) -> T
         },
         None => accept,
     };
+    // An e-mail field is read as DRF's `EmailField` (its validator runs inside).
+    let read = if field.validators.email {
+        quote!(#d::parse_email_with)
+    } else {
+        quote!(::rest_framework::__private::fields::parse_field_with::<#ty>)
+    };
     quote! {
         {
-            const __OPTIONS: #rf::fields::FieldOptions = #rf::fields::FieldOptions {
-                max_length: #max_length,
-                min_length: #min_length,
-                allow_blank: #allow_blank,
-                trim_whitespace: true,
-                min_value: #min_value,
-                max_value: #max_value,
-            };
-            if let ::core::option::Option::Some(__v) = #rf::__private::fields::parse_field_with::<#ty>(data, #key, &__OPTIONS, #required && !partial, #allow_null, &mut __errors) {
+            let __field: &'static #d::FieldDescription = &<Self as #d::Described>::DESCRIPTION[#index];
+            if let ::core::option::Option::Some(__v) = #read(data, __field.key, &__field.options, __field.required && !partial, __field.allow_null, &mut __errors) {
                 #[allow(unused_mut)]
                 let mut __valid = true;
                 #validators
@@ -886,10 +902,8 @@ fn validator_calls(field: &Field) -> TokenStream {
     let rf = quote!(::rest_framework::fields::validators);
     let key = field.key();
     let rules = &field.validators;
+    // `email` runs while the field is read (`parse_email_with`).
     let mut calls = Vec::new();
-    if rules.email {
-        calls.push(quote!(#rf::email(&__v)));
-    }
     if rules.url {
         calls.push(quote!(#rf::url(&__v)));
     }
@@ -927,140 +941,125 @@ fn validator_calls(field: &Field) -> TokenStream {
     }
 }
 
+/// The serializer's one description: a `FieldDescription` per field, in order, which
+/// validation, OPTIONS and the OpenAPI schema all read.
+fn expand_description(s: &Serializer) -> TokenStream {
+    let d = quote!(::rest_framework::__private::description);
+    let ident = &s.ident;
+    let fields = s.fields.iter().map(|f| {
+        let key = f.key();
+        let label = &f.label;
+        let read_only = f.read_only;
+        let write_only = f.write_only;
+        // DRF: read-only fields are never required.
+        let required = !f.read_only && f.required;
+        // Read-only `Option`s and optional nested objects may be written as `null`.
+        let allow_null = f.allow_null
+            || (f.optional() && (f.read_only || matches!(f.kind, Kind::Nested { .. })));
+        let max_length = opt_usize(f.max_length);
+        let min_length = opt_usize(f.min_length);
+        let min_value = lit_f64(&f.min_value);
+        let max_value = lit_f64(&f.max_value);
+        let allow_blank = f.allow_blank;
+        let email = f.validators.email;
+        let url = f.validators.url;
+        let ty = &f.ty;
+        let kind = match &f.kind {
+            Kind::Column { .. } | Kind::Count { .. } => quote! {
+                #d::FieldKind::Value {
+                    type_name: {
+                        #[allow(unused_imports)]
+                        use #d::TypeNameFallback as _;
+                        #d::TypeNameOf::<#ty>::NAME
+                    },
+                }
+            },
+            Kind::Nested {
+                serializer,
+                many: false,
+                ..
+            } => quote!(#d::FieldKind::NestedOne(#d::fields_of::<#serializer>)),
+            Kind::Nested { serializer, .. } => {
+                quote!(#d::FieldKind::NestedMany(#d::fields_of::<#serializer>))
+            }
+            _ => quote!(#d::FieldKind::Relation),
+        };
+        let schema = match &f.kind {
+            Kind::Nested {
+                serializer,
+                many: false,
+                ..
+            } => quote!(#d::nested_schema::<#serializer>),
+            Kind::Nested { serializer, .. } => quote!(#d::nested_many_schema::<#serializer>),
+            Kind::HyperlinkIdentity { .. } | Kind::HyperlinkForeignKey { .. } => {
+                quote!(#d::hyperlink_schema)
+            }
+            Kind::HyperlinkMany { .. } => quote!(#d::hyperlinks_schema),
+            Kind::Method { .. } => quote_spanned!(ty.span()=> #d::registered_type_schema::<#ty>),
+            _ => quote_spanned!(ty.span()=> #d::type_schema::<#ty>),
+        };
+        let default = match &f.default {
+            Some(default) => quote_spanned! {default.span()=>
+                ::core::option::Option::Some(|| #d::default_value(::core::convert::Into::<#ty>::into(#default)))
+            },
+            None => quote!(::core::option::Option::None),
+        };
+        quote! {
+            #d::FieldDescription {
+                key: #key,
+                label: #label,
+                read_only: #read_only,
+                write_only: #write_only,
+                required: #required,
+                allow_null: #allow_null,
+                options: #d::FieldOptions {
+                    max_length: #max_length,
+                    min_length: #min_length,
+                    allow_blank: #allow_blank,
+                    trim_whitespace: true,
+                    min_value: #min_value,
+                    max_value: #max_value,
+                },
+                email: #email,
+                url: #url,
+                kind: #kind,
+                schema: #schema,
+                default: #default,
+            }
+        }
+    });
+    quote! {
+        impl #d::Described for #ident {
+            const DESCRIPTION: &'static [#d::FieldDescription] = &[#(#fields),*];
+        }
+    }
+}
+
+/// `register_schemas`: the components of the description (`Patched<Name>` too with
+/// `patched`).
 fn expand_schemas(s: &Serializer, patched: bool) -> TokenStream {
-    let rf = quote!(::rest_framework);
+    let d = quote!(::rest_framework::__private::description);
     let name = &s.name;
     let description = match &s.description {
         Some(text) => quote!(::core::option::Option::Some(#text)),
         None => quote!(::core::option::Option::None),
     };
-    let nested_registrations = s.fields.iter().filter_map(|f| match &f.kind {
-        Kind::Nested { serializer, .. } => Some(
-            quote!(<#serializer as #rf::serializers::ModelSerializer>::register_schemas(registry);),
-        ),
-        Kind::Method { .. } => {
-            let ty = &f.ty;
-            Some(quote!(<#ty as #rf::poem_openapi::types::Type>::register(registry);))
-        }
-        _ => None,
-    });
-    let property = |f: &Field| {
-        let key = f.key();
-        let ty = &f.ty;
-        let base = match &f.kind {
-            Kind::Nested {
-                serializer, many, ..
-            } => quote!(#rf::__private::schema::nested::<#serializer>(#many)),
-            Kind::HyperlinkIdentity { .. } | Kind::HyperlinkForeignKey { .. } => {
-                quote!(#rf::__private::schema::hyperlink(false))
-            }
-            Kind::HyperlinkMany { .. } => quote!(#rf::__private::schema::hyperlink(true)),
-            _ if f.validators.email => quote!(#rf::__private::schema::string_format("email")),
-            _ if f.validators.url => quote!(#rf::__private::schema::string_format("uri")),
-            _ => quote!(<#ty as #rf::poem_openapi::types::Type>::schema_ref()),
-        };
-        let read_only = f.read_only;
-        let write_only = f.write_only;
-        let nullable = matches!(&f.kind, Kind::Nested { optional: true, .. })
-            || f.allow_null
-            || (f.read_only && f.optional());
-        let max_length = opt_usize(f.max_length);
-        let label = &f.label;
-        let schema = quote!(#rf::__private::schema::titled(#rf::__private::schema::field(#base, #read_only, #write_only, #nullable, #max_length), #key, #label));
-        match &f.default {
-            Some(default) => {
-                quote!((#key, #rf::__private::serializers::schema_with_default(#schema, &::core::convert::Into::<#ty>::into(#default))))
-            }
-            None => quote!((#key, #schema)),
-        }
-    };
-    let props: Vec<TokenStream> = s.fields.iter().map(property).collect();
-    // drf-spectacular: required fields, and read-only ones (always in responses).
-    let required = s
-        .fields
-        .iter()
-        .filter(|f| f.read_only || f.required)
-        .map(Field::key);
     quote! {
-        fn register_schemas(registry: &mut #rf::poem_openapi::registry::Registry) {
-            if registry.schemas.contains_key(#name) {
-                return;
-            }
-            #(#nested_registrations)*
-            #rf::__private::schema::register_described_object(registry, #name.to_string(), #description, vec![#(#props),*], vec![#(#required),*]);
-            if #patched {
-                #rf::__private::schema::register_described_object(registry, format!("Patched{}", #name), #description, vec![#(#props),*], vec![]);
-            }
+        fn register_schemas(registry: &mut ::rest_framework::poem_openapi::registry::Registry) {
+            #d::register_serializer(registry, #name, #description, <Self as #d::Described>::DESCRIPTION, #patched);
         }
     }
 }
 
-/// DRF's OPTIONS type of a plain field, from its Rust type and validators.
-fn plain_type(field: &Field) -> &'static str {
-    if field.validators.email {
-        return "email";
-    }
-    if field.validators.url {
-        return "url";
-    }
-    let ty = super::model::inner_type(&field.ty, "Option").unwrap_or(&field.ty);
-    let last = match ty {
-        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    };
-    match last.as_deref() {
-        Some("String" | "str") => "string",
-        Some("i64" | "i32" | "i16" | "i8" | "u64" | "u32" | "u16" | "u8") => "integer",
-        Some("bool") => "boolean",
-        Some("f64" | "f32") => "float",
-        Some("DateTime" | "DateTimeUtc") => "datetime",
-        Some("NaiveDate" | "Date") => "date",
-        _ => "field",
+/// `metadata`: the description through `info` (a function of `metadata`).
+fn expand_metadata(info: TokenStream) -> TokenStream {
+    let d = quote!(::rest_framework::__private::description);
+    quote! {
+        fn metadata() -> ::std::vec::Vec<(&'static str, ::rest_framework::metadata::FieldInfo)> {
+            #d::#info(<Self as #d::Described>::DESCRIPTION)
+        }
     }
 }
 
-fn expand_metadata(s: &Serializer) -> TokenStream {
-    let m = quote!(::rest_framework::metadata);
-    let fields = s.fields.iter().filter(|f| !f.write_only).map(|f| {
-        let key = f.key();
-        let label = &f.label;
-        let read_only = f.read_only;
-        let required = !f.read_only && f.required;
-        let max_length = opt_usize(f.max_length);
-        let min_length = opt_usize(f.min_length);
-        let min_value = lit_f64(&f.min_value);
-        let max_value = lit_f64(&f.max_value);
-        let (ty, extra) = match &f.kind {
-            Kind::Nested { serializer, many: false, .. } => (
-                "nested object",
-                quote!(__info.children = ::core::option::Option::Some(<#serializer as ::rest_framework::serializers::ModelSerializer>::metadata());),
-            ),
-            Kind::Nested { serializer, many: true, .. } => (
-                "field",
-                quote! {
-                    let mut __child = #m::FieldInfo::new("nested object", false, true, ::core::option::Option::None);
-                    __child.children = ::core::option::Option::Some(<#serializer as ::rest_framework::serializers::ModelSerializer>::metadata());
-                    __info.child = ::core::option::Option::Some(::std::boxed::Box::new(__child));
-                },
-            ),
-            Kind::Column { .. } | Kind::Count { .. } => (plain_type(f), TokenStream::new()),
-            _ => ("field", TokenStream::new()),
-        };
-        quote! {
-            {
-                let mut __info = #m::FieldInfo::new(#ty, #required, #read_only, ::core::option::Option::Some(#label));
-                __info.max_length = #max_length;
-                __info.min_length = #min_length;
-                __info.min_value = #min_value;
-                __info.max_value = #max_value;
-                #extra
-                (#key, __info)
-            }
-        }
-    });
-    quote! {
-        fn metadata() -> ::std::vec::Vec<(&'static str, #m::FieldInfo)> {
-            ::std::vec![#(#fields),*]
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

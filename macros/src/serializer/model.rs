@@ -796,8 +796,8 @@ fn check_lookup_field(
     }
 }
 
-/// Validators run on input: not on a read-only field, and not on a writable nested
-/// serializer, whose own fields validate.
+/// Validators run on input: not on a read-only field (where `email` / `url` may still say
+/// what a column is), and not on a writable nested serializer, whose own fields validate.
 fn check_validators(
     cx: &FieldCx<'_>,
     option: Option<&KindOption>,
@@ -816,7 +816,19 @@ fn check_validators(
         }
         return;
     }
-    if read_only && attrs.validate.is_some() {
+    // On a read-only column, `validate(email)` / `validate(url)` only say what the field is
+    // (DRF's read-only `EmailField` / `URLField`: OPTIONS `email`, schema `format: email`).
+    let declares_class = |rules: &Validators| {
+        rules.length.is_none()
+            && rules.range.is_none()
+            && rules.contains.is_none()
+            && rules.custom.is_empty()
+    };
+    let refused = attrs
+        .validate
+        .as_ref()
+        .is_some_and(|rules| option.is_some() || !declares_class(rules));
+    if read_only && refused {
         errors.push(
             Error::custom("validators only run on input; this field is read-only")
                 .with_span(cx.ident),

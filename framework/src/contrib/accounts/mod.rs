@@ -70,6 +70,7 @@
 pub mod dj_rest_auth;
 pub mod email_address;
 pub mod jwt_cookies;
+mod serializers;
 pub mod views;
 
 pub use jwt_cookies::{JwtCookieAuthentication, JwtCookieSettings};

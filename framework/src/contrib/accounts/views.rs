@@ -1,7 +1,14 @@
-//! The account views (dj-rest-auth's `views.py` and `registration/views.py`), with their
-//! serializers' validation written out in dj-rest-auth's order.
+//! The account views (dj-rest-auth's `views.py` and `registration/views.py`). Their request
+//! bodies are read by the derived serializers of [`super::serializers`], which also describe
+//! them to OPTIONS and the OpenAPI document; the checks that need the database or the
+//! settings run here, in dj-rest-auth's order.
 
 use super::email_address::{self, entity as address};
+use super::serializers::{
+    LoginSerializer, PasswordChangeSerializer, PasswordResetConfirmSerializer,
+    PasswordResetSerializer, RegisterSerializer, ResendEmailVerificationSerializer,
+    RestAuthDetailSerializer, UserDetailsSerializer, VerifyEmailSerializer,
+};
 use super::{AccountUser, Accounts, EmailVerification};
 use crate::contrib::auth::RequestUser;
 use crate::contrib::auth::authenticate;
@@ -11,15 +18,17 @@ use crate::contrib::auth::tokens::{
     PasswordResetTokenGenerator, TokenUser, base36_to_int, int_to_base36,
 };
 use crate::contrib::mail::EmailMessage;
+use crate::description::Described;
 use crate::exceptions::{ApiError, ApiResult, NON_FIELD_ERRORS, ValidationErrors};
-use crate::fields::{FieldOptions, parse_field, validators};
+use crate::fields::{FieldOptions, parse_field};
 use crate::models::{filter_pk, pk_column, pk_of};
 use crate::openapi::{operation, request_body, response, schema};
 use crate::request::RequestContext;
 use crate::response::Response;
+use crate::serializers::Serializer;
 use crate::views::ApiView;
 use poem::http::{Method, StatusCode};
-use poem_openapi::registry::{MetaOperation, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaOperation, MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
@@ -47,67 +56,7 @@ const VERIFICATION_SENT: &str = "Verification e-mail sent.";
 const EMAIL_NOT_VERIFIED: &str = "E-mail is not verified.";
 
 // ---------------------------------------------------------------------------------------------
-// Fields
-
-/// DRF's `CharField` with `max_length` (no limit: `None`).
-fn char_field(
-    data: &Data,
-    name: &str,
-    max_length: Option<usize>,
-    errors: &mut ValidationErrors,
-) -> Option<String> {
-    let options = FieldOptions {
-        max_length,
-        ..FieldOptions::DEFAULT
-    };
-    parse_field(data, name, &options, true, errors)
-}
-
-/// DRF's `EmailField`: a trimmed string that Django's e-mail validator accepts (blank
-/// passes when `allow_blank`).
-fn email_field(
-    data: &Data,
-    name: &str,
-    required: bool,
-    allow_blank: bool,
-    errors: &mut ValidationErrors,
-) -> Option<String> {
-    // `EmailField` overrides CharField's `invalid` message, which also refuses non-strings.
-    if matches!(
-        data.get(name),
-        Some(Value::Bool(_) | Value::Array(_) | Value::Object(_))
-    ) {
-        errors.add(name, crate::fields::messages::INVALID_EMAIL);
-        return None;
-    }
-    let options = FieldOptions {
-        allow_blank,
-        ..FieldOptions::DEFAULT
-    };
-    let Some(value) = parse_field::<String>(data, name, &options, required, errors) else {
-        // DRF runs the e-mail validator after CharField's null and surrogate character
-        // validators, so a value they refuse gets its message too (a blank one does not).
-        if let Some(Value::String(raw)) = data.get(name) {
-            let text = crate::parsers::lone_surrogates::one_char_each(raw.trim());
-            if !text.is_empty()
-                && let Err(message) = validators::email(&text)
-            {
-                errors.add(name, message);
-            }
-        }
-        return None;
-    };
-    if value.is_empty() {
-        return Some(value);
-    }
-    match validators::email(&value) {
-        Ok(()) => Some(value),
-        Err(message) => {
-            errors.add(name, message);
-            None
-        }
-    }
-}
+// Request bodies
 
 /// The request's data as DRF's serializers read it: a key an HTML form repeats gives its last
 /// value (`QueryDict.get`).
@@ -117,9 +66,9 @@ fn request_data(ctx: &RequestContext) -> ApiResult<Data> {
     Ok(crate::parsers::html_form_data(&data, &[], true, html_input).into_owned())
 }
 
-/// Unwraps fields that validated (none is missing once the errors are empty).
-fn validated<T>(value: Option<T>) -> ApiResult<T> {
-    value.ok_or_else(|| ApiError::Internal("a validated field is missing".into()))
+/// The request body validated by `S` (DRF's `is_valid(raise_exception=True)`).
+fn read_body<S: Serializer>(ctx: &RequestContext) -> ApiResult<S> {
+    S::from_data(&request_data(ctx)?, false).map_err(ApiError::Validation)
 }
 
 /// Django's `SetPasswordForm` after the serializer's fields: the passwords must match, then
@@ -189,13 +138,13 @@ async fn update_column<U: AccountUser>(
 }
 
 /// dj-rest-auth's `UserDetailsSerializer`: `pk`, `email`, `first_name`, `last_name`.
-fn user_details<U: AccountUser>(user: &U::Model) -> Value {
-    json!({
-        "pk": pk_of::<U>(user),
-        "email": U::email(user),
-        "first_name": U::first_name(user),
-        "last_name": U::last_name(user),
-    })
+fn user_details<U: AccountUser>(user: &U::Model) -> UserDetailsSerializer {
+    UserDetailsSerializer {
+        pk: pk_of::<U>(user),
+        email: U::email(user).to_owned(),
+        first_name: U::first_name(user).to_owned(),
+        last_name: U::last_name(user).to_owned(),
+    }
 }
 
 /// A login (Django's `login()`, after `last_login` was recorded): issues a JWT pair and answers
@@ -248,7 +197,9 @@ async fn session_login(
 }
 
 fn detail(text: &str) -> Response {
-    Response::ok(&json!({ "detail": text }))
+    Response::ok(&RestAuthDetailSerializer {
+        detail: text.to_owned(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,119 +295,9 @@ async fn confirm_address(db: &DatabaseConnection, row: &address::Model) -> ApiRe
 // ---------------------------------------------------------------------------------------------
 // OPTIONS metadata and OpenAPI
 
-/// One field of a view's serializer, for OPTIONS and the schema.
-struct FieldInfo {
-    name: &'static str,
-    kind: &'static str,
-    required: bool,
-    read_only: bool,
-    write_only: bool,
-    max_length: Option<usize>,
-    /// An optional e-mail that may be `""` (`EmailField(required=False, allow_blank=True)`).
-    allow_blank: bool,
-}
-
-const fn field(name: &'static str, kind: &'static str, required: bool) -> FieldInfo {
-    FieldInfo {
-        name,
-        kind,
-        required,
-        read_only: false,
-        write_only: false,
-        max_length: None,
-        allow_blank: false,
-    }
-}
-
-/// A field's label: the model's `verbose_name` for the user's `pk` and `email`, DRF's
-/// default otherwise.
-fn field_label(f: &FieldInfo) -> String {
-    match f.name {
-        "pk" => "ID".to_owned(),
-        "email" if f.read_only => "Email address".to_owned(),
-        name => label(name),
-    }
-}
-
-/// The docstrings of dj-rest-auth's serializers, drf-spectacular's component descriptions.
-fn serializer_docstring(component: &str) -> Option<&'static str> {
-    match component {
-        "UserDetails" | "PatchedUserDetails" => Some("User model w/o password"),
-        "JWT" => Some("Serializer for JWT authentication."),
-        "PasswordReset" => Some("Serializer for requesting a password reset e-mail."),
-        "PasswordResetConfirm" => Some("Serializer for confirming a password reset attempt."),
-        _ => None,
-    }
-}
-
-const fn write_only(name: &'static str) -> FieldInfo {
-    FieldInfo {
-        write_only: true,
-        ..field(name, "string", true)
-    }
-}
-
-const fn limited(name: &'static str, max_length: usize) -> FieldInfo {
-    FieldInfo {
-        max_length: Some(max_length),
-        ..field(name, "string", true)
-    }
-}
-
-/// DRF's default label: `new_password1` -> `New password1`.
-fn label(name: &str) -> String {
-    let text = name.replace('_', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// `SimpleMetadata`'s `actions` for one method.
-fn metadata(method: &str, fields: &[FieldInfo]) -> Value {
-    let mut out = Map::new();
-    for f in fields {
-        let mut info = json!({
-            "type": f.kind,
-            "required": f.required,
-            "read_only": f.read_only,
-            "label": field_label(f),
-        });
-        if let (Some(max), Some(obj)) = (f.max_length, info.as_object_mut()) {
-            obj.insert("max_length".into(), json!(max));
-        }
-        out.insert(f.name.into(), info);
-    }
-    json!({ method: out })
-}
-
-/// Registers an object schema for `fields` under `name`.
-fn register_schema(registry: &mut Registry, name: &str, fields: &[FieldInfo], partial: bool) {
-    let properties = fields
-        .iter()
-        .map(|f| {
-            let base = match f.kind {
-                "integer" => <i64 as Type>::schema_ref(),
-                "email" => schema::email(f.allow_blank),
-                _ => <String as Type>::schema_ref(),
-            };
-            let property = schema::field(base, f.read_only, f.write_only, false, f.max_length);
-            (f.name, schema::titled(property, f.name, &field_label(f)))
-        })
-        .collect();
-    let required = fields
-        .iter()
-        .filter(|f| !partial && (f.required || f.read_only))
-        .map(|f| f.name)
-        .collect();
-    schema::register_described_object(
-        registry,
-        name.to_owned(),
-        serializer_docstring(name),
-        properties,
-        required,
-    );
+/// `SimpleMetadata`'s `actions` for one method: `S`'s fields.
+fn metadata<S: Serializer>(method: &str) -> Value {
+    json!({ method: crate::metadata::Fields(&S::metadata()) })
 }
 
 /// drf-spectacular's operation id and tag for a path: `/api/accounts/v1/login/` ->
@@ -475,18 +316,17 @@ fn operation_for(path: &str, method: Method, action: &str) -> MetaOperation {
     operation(method, tag, id)
 }
 
-/// A POST operation taking `request` and answering `response_schema`.
-fn post_operation(
+/// A POST operation taking `S` and answering `response_schema`.
+fn post_operation<S: Serializer>(
     path: &str,
     registry: &mut Registry,
-    request: (&str, &[FieldInfo]),
     response_schema: &str,
     description: &'static str,
 ) -> Vec<MetaOperation> {
-    register_schema(registry, request.0, request.1, false);
+    S::register_schemas(registry);
     let mut op = operation_for(path, Method::POST, "create");
     op.description = Some(description);
-    op.request = Some(request_body(request.0));
+    op.request = Some(request_body(S::NAME));
     op.responses.responses.push(response(
         200,
         "",
@@ -506,45 +346,19 @@ fn created(ops: &mut [MetaOperation]) {
 
 /// dj-rest-auth's `RestAuthDetail` response schema.
 fn register_detail_schema(registry: &mut Registry) {
-    register_schema(
-        registry,
-        "RestAuthDetail",
-        &[FieldInfo {
-            read_only: true,
-            ..field("detail", "string", true)
-        }],
-        false,
-    );
+    RestAuthDetailSerializer::register_schemas(registry);
 }
-
-const USER_FIELDS: [FieldInfo; 4] = [
-    FieldInfo {
-        read_only: true,
-        ..field("pk", "integer", false)
-    },
-    FieldInfo {
-        read_only: true,
-        ..field("email", "email", false)
-    },
-    FieldInfo {
-        max_length: Some(150),
-        ..field("first_name", "string", false)
-    },
-    FieldInfo {
-        max_length: Some(150),
-        ..field("last_name", "string", false)
-    },
-];
 
 /// dj-rest-auth's `JWT` response schema (and `UserDetails`).
 fn register_jwt_schema(registry: &mut Registry) {
-    register_schema(registry, "UserDetails", &USER_FIELDS, false);
+    UserDetailsSerializer::register_schemas(registry);
     let string = || <String as Type>::schema_ref();
-    // dj-rest-auth's `user` is a method field: a plain `$ref`, not read-only.
+    // dj-rest-auth's `user` is a method field: a plain `$ref`, not read-only. A response
+    // body only: written out here.
     schema::register_described_object(
         registry,
         "JWT".into(),
-        serializer_docstring("JWT"),
+        Some("Serializer for JWT authentication."),
         vec![
             ("access", string()),
             ("refresh", string()),
@@ -582,12 +396,6 @@ account_view!(
     RegisterView
 );
 
-const REGISTER_FIELDS: [FieldInfo; 3] = [
-    field("email", "email", true),
-    write_only("password1"),
-    write_only("password2"),
-];
-
 #[async_trait::async_trait]
 impl<U: AccountUser> ApiView for RegisterView<U> {
     /// dj-rest-auth's `permission_classes = (AllowAny,)`.
@@ -607,35 +415,32 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &REGISTER_FIELDS))
+        Some(metadata::<RegisterSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = request_data(ctx)?;
         let db = ctx.db();
         let validators = &self.accounts.settings.password_validators;
-        let mut errors = ValidationErrors::default();
-        // Fields in order, each with its `validate_<field>`.
-        let mut email = email_field(&data, "email", true, false, &mut errors);
-        if let Some(address) = &email
-            && !users_by_email::<U>(db, address).await?.is_empty()
+        let (body, mut errors) = RegisterSerializer::read_fields(&request_data(ctx)?, false);
+        // The fields' `validate_<field>`, on the fields that are valid.
+        if errors.messages("email").is_none()
+            && !users_by_email::<U>(db, &body.email).await?.is_empty()
         {
             errors.add("email", ALREADY_REGISTERED);
-            email = None;
         }
-        let password1 = char_field(&data, "password1", None, &mut errors);
-        if let Some(password) = &password1
-            && let Err(messages) = validate_password(password, None, validators)
+        if errors.messages("password1").is_none()
+            && let Err(messages) = validate_password(&body.password1, None, validators)
         {
             errors.extend("password1", messages);
         }
-        let password2 = char_field(&data, "password2", None, &mut errors);
+        errors.sort_by_fields(RegisterSerializer::FIELDS);
         errors.into_result()?;
-        let (email, password1, password2) = (
-            validated(email)?,
-            validated(password1)?,
-            validated(password2)?,
-        );
+        // `validate()`.
+        let RegisterSerializer {
+            email,
+            password1,
+            password2,
+        } = body;
         if password1 != password2 {
             return Err(ApiError::non_field(REGISTER_MISMATCH));
         }
@@ -683,7 +488,9 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
             EmailVerification::Optional => send_confirmation(ctx, &self.accounts, &row).await?,
             EmailVerification::Mandatory => {
                 send_confirmation(ctx, &self.accounts, &row).await?;
-                let body = json!({ "detail": VERIFICATION_SENT });
+                let body = RestAuthDetailSerializer {
+                    detail: VERIFICATION_SENT.to_owned(),
+                };
                 return Ok(Response::json(StatusCode::CREATED, &body));
             }
         }
@@ -692,10 +499,9 @@ impl<U: AccountUser> ApiView for RegisterView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_jwt_schema(registry);
-        let mut ops = post_operation(
+        let mut ops = post_operation::<RegisterSerializer>(
             path,
             registry,
-            ("Register", &REGISTER_FIELDS),
             "JWT",
             "Registers a new user.\n\nAccepts the following POST parameters: username, email, password1, password2.",
         );
@@ -712,8 +518,6 @@ account_view!(
     /// key verified; a bad, expired or used key is a 404.
     VerifyEmailView
 );
-
-const VERIFY_EMAIL_FIELDS: [FieldInfo; 1] = [write_only("key")];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
@@ -746,18 +550,14 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &VERIFY_EMAIL_FIELDS))
+        Some(metadata::<VerifyEmailSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         if *ctx.method() != Method::POST {
             return Err(ApiError::MethodNotAllowed(Method::GET));
         }
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let key = char_field(&data, "key", None, &mut errors);
-        errors.into_result()?;
-        let key = validated(key)?;
+        let VerifyEmailSerializer { key } = read_body(ctx)?;
         let state = ctx.state();
         let days = self.accounts.settings.email_confirmation_expire_days;
         let max_age = std::time::Duration::from_secs(days.saturating_mul(24 * 60 * 60));
@@ -780,10 +580,9 @@ impl<U: Send + Sync + 'static> ApiView for VerifyEmailView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_detail_schema(registry);
-        post_operation(
+        post_operation::<VerifyEmailSerializer>(
             path,
             registry,
-            ("VerifyEmail", &VERIFY_EMAIL_FIELDS),
             "RestAuthDetail",
             "Verifies the email associated with the provided key.\n\nAccepts the following POST parameter: key.",
         )
@@ -796,8 +595,6 @@ account_view!(
     /// and not verified yet.
     ResendEmailVerificationView
 );
-
-const RESEND_FIELDS: [FieldInfo; 1] = [field("email", "email", true)];
 
 #[async_trait::async_trait]
 impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
@@ -818,16 +615,13 @@ impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &RESEND_FIELDS))
+        Some(metadata::<ResendEmailVerificationSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let email = email_field(&data, "email", true, false, &mut errors);
-        errors.into_result()?;
+        let ResendEmailVerificationSerializer { email } = read_body(ctx)?;
         // allauth stores addresses lower-cased.
-        let email = validated(email)?.to_lowercase();
+        let email = email.to_lowercase();
         let row = address::Entity::find()
             .filter(address::Column::Email.eq(email))
             .order_by_asc(address::Column::Id)
@@ -844,10 +638,9 @@ impl<U: Send + Sync + 'static> ApiView for ResendEmailVerificationView<U> {
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_detail_schema(registry);
         // drf-spectacular documents this (CreateAPIView-based) view's answer as a 201.
-        let mut ops = post_operation(
+        let mut ops = post_operation::<ResendEmailVerificationSerializer>(
             path,
             registry,
-            ("ResendEmailVerification", &RESEND_FIELDS),
             "RestAuthDetail",
             "Resends another email to an unverified email.\n\nAccepts the following POST parameter: email.",
         );
@@ -861,15 +654,6 @@ account_view!(
     /// the JWT cookies and a session.
     LoginView
 );
-
-const LOGIN_FIELDS: [FieldInfo; 3] = [
-    field("username", "string", false),
-    FieldInfo {
-        allow_blank: true,
-        ..field("email", "email", false)
-    },
-    field("password", "string", true),
-];
 
 const LOGIN_DESCRIPTION: &str = "Check the credentials and return the REST Token\nif the credentials are valid and authenticated.\nCalls Django Auth login method to register User ID\nin Django session framework\n\nAccept the following POST parameters: username, password\nReturn the REST Framework Token Object's key.";
 
@@ -896,24 +680,16 @@ impl<U: AccountUser> ApiView for LoginView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &LOGIN_FIELDS))
+        Some(metadata::<LoginSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let blank_ok = FieldOptions {
-            allow_blank: true,
-            ..FieldOptions::DEFAULT
-        };
         // `username` is accepted (and ignored: logins are by e-mail only).
-        let _username: Option<String> =
-            parse_field(&data, "username", &blank_ok, false, &mut errors);
-        let email = email_field(&data, "email", false, true, &mut errors);
-        let password = char_field(&data, "password", None, &mut errors);
-        errors.into_result()?;
-        let email = email.unwrap_or_default();
-        let password = validated(password)?;
+        let LoginSerializer {
+            username: _,
+            email,
+            password,
+        } = read_body(ctx)?;
         if email.is_empty() {
             return Err(ApiError::non_field(MUST_INCLUDE));
         }
@@ -938,13 +714,7 @@ impl<U: AccountUser> ApiView for LoginView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_jwt_schema(registry);
-        post_operation(
-            path,
-            registry,
-            ("Login", &LOGIN_FIELDS),
-            "JWT",
-            LOGIN_DESCRIPTION,
-        )
+        post_operation::<LoginSerializer>(path, registry, "JWT", LOGIN_DESCRIPTION)
     }
 }
 
@@ -975,7 +745,7 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("PUT", &USER_FIELDS))
+        Some(metadata::<UserDetailsSerializer>("PUT"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
@@ -988,22 +758,26 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
             return Ok(Response::ok(&user_details::<U>(&user)));
         }
         let data = request_data(ctx)?;
-        let options = FieldOptions {
-            max_length: Some(U::NAME_MAX_LENGTH),
-            allow_blank: true,
-            ..FieldOptions::DEFAULT
-        };
+        // The writable names, read with their description's options but the user type's
+        // limit (`NAME_MAX_LENGTH`, which a derive attribute cannot name); only the names
+        // given are written.
         let mut errors = ValidationErrors::default();
-        let first_name: Option<String> =
-            parse_field(&data, "first_name", &options, false, &mut errors);
-        let last_name: Option<String> =
-            parse_field(&data, "last_name", &options, false, &mut errors);
-        errors.into_result()?;
-        if let Some(first_name) = first_name {
-            update_column::<U>(db, id, "first_name", first_name).await?;
+        let mut given = Vec::new();
+        for field in <UserDetailsSerializer as Described>::DESCRIPTION {
+            if field.read_only {
+                continue;
+            }
+            let options = FieldOptions {
+                max_length: Some(U::NAME_MAX_LENGTH),
+                ..field.options
+            };
+            let value: Option<String> =
+                parse_field(&data, field.key, &options, field.required, &mut errors);
+            given.extend(value.map(|value| (field.key, value)));
         }
-        if let Some(last_name) = last_name {
-            update_column::<U>(db, id, "last_name", last_name).await?;
+        errors.into_result()?;
+        for (name, value) in given {
+            update_column::<U>(db, id, name, value).await?;
         }
         let user = load_user::<U>(db, id).await?.unwrap_or(user);
         let _ = &self.accounts;
@@ -1011,8 +785,18 @@ impl<U: AccountUser> ApiView for UserDetailsView<U> {
     }
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
-        register_schema(registry, "UserDetails", &USER_FIELDS, false);
-        register_schema(registry, "PatchedUserDetails", &USER_FIELDS, true);
+        // `UserDetails`, and the partial update's `PatchedUserDetails` (drf-spectacular's: the
+        // same properties, none required).
+        UserDetailsSerializer::register_schemas(registry);
+        if let Some(full) = registry.schemas.get(UserDetailsSerializer::NAME).cloned() {
+            registry
+                .schemas
+                .entry(format!("Patched{}", UserDetailsSerializer::NAME))
+                .or_insert(MetaSchema {
+                    required: Vec::new(),
+                    ..full
+                });
+        }
         let ok = || {
             response(
                 200,
@@ -1042,9 +826,6 @@ account_view!(
     PasswordChangeView
 );
 
-const NEW_PASSWORD_FIELDS: [FieldInfo; 2] =
-    [limited("new_password1", 128), limited("new_password2", 128)];
-
 const PASSWORD_CHANGE_DESCRIPTION: &str = "Calls Django Auth SetPasswordForm save method.\n\nAccepts the following POST parameters: new_password1, new_password2\nReturns the success/fail message.";
 
 #[async_trait::async_trait]
@@ -1066,17 +847,15 @@ impl<U: AccountUser> ApiView for PasswordChangeView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &NEW_PASSWORD_FIELDS))
+        Some(metadata::<PasswordChangeSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
         let request_user = ctx.require_user()?.clone();
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
-        let password2 = char_field(&data, "new_password2", Some(128), &mut errors);
-        errors.into_result()?;
-        let (password1, password2) = (validated(password1)?, validated(password2)?);
+        let PasswordChangeSerializer {
+            new_password1: password1,
+            new_password2: password2,
+        } = read_body(ctx)?;
         let state = ctx.state();
         let Some(user) = load_user::<U>(&state.db, request_user.id).await? else {
             return Err(ApiError::NotAuthenticated);
@@ -1107,10 +886,9 @@ impl<U: AccountUser> ApiView for PasswordChangeView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_detail_schema(registry);
-        post_operation(
+        post_operation::<PasswordChangeSerializer>(
             path,
             registry,
-            ("PasswordChange", &NEW_PASSWORD_FIELDS),
             "RestAuthDetail",
             PASSWORD_CHANGE_DESCRIPTION,
         )
@@ -1122,8 +900,6 @@ account_view!(
     /// to each active user with that address; the answer never tells whether one exists.
     PasswordResetView
 );
-
-const RESET_FIELDS: [FieldInfo; 1] = [field("email", "email", true)];
 
 const PASSWORD_RESET_DESCRIPTION: &str = "Calls Django Auth PasswordResetForm save method.\n\nAccepts the following POST parameters: email\nReturns the success/fail message.";
 
@@ -1164,15 +940,11 @@ impl<U: AccountUser> ApiView for PasswordResetView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &RESET_FIELDS))
+        Some(metadata::<PasswordResetSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let email = email_field(&data, "email", true, false, &mut errors);
-        errors.into_result()?;
-        let email = validated(email)?;
+        let PasswordResetSerializer { email } = read_body(ctx)?;
         let state = ctx.state();
         let generator = reset_token_generator(&self.accounts, &state.settings.secret_key);
         let mut messages = Vec::new();
@@ -1198,10 +970,9 @@ impl<U: AccountUser> ApiView for PasswordResetView<U> {
 
     fn openapi_operations(&self, path: &str, registry: &mut Registry) -> Vec<MetaOperation> {
         register_detail_schema(registry);
-        post_operation(
+        post_operation::<PasswordResetSerializer>(
             path,
             registry,
-            ("PasswordReset", &RESET_FIELDS),
             "RestAuthDetail",
             PASSWORD_RESET_DESCRIPTION,
         )
@@ -1242,13 +1013,6 @@ impl<U> PasswordResetConfirmView<U> {
     }
 }
 
-const RESET_CONFIRM_FIELDS: [FieldInfo; 4] = [
-    limited("new_password1", 128),
-    limited("new_password2", 128),
-    field("uid", "string", true),
-    field("token", "string", true),
-];
-
 const RESET_CONFIRM_DESCRIPTION: &str = "Password reset e-mail link is confirmed, therefore\nthis resets the user's password.\n\nAccepts the following POST parameters: token, uid,\n    new_password1, new_password2\nReturns the success/fail message.";
 
 /// The docstring of the e-mail link's view (`PasswordResetConfirmLinkView`, a subclass).
@@ -1281,19 +1045,16 @@ impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
     }
 
     async fn metadata_actions(&self, _ctx: &RequestContext) -> Option<Value> {
-        Some(metadata("POST", &RESET_CONFIRM_FIELDS))
+        Some(metadata::<PasswordResetConfirmSerializer>("POST"))
     }
 
     async fn handle(&self, ctx: &mut RequestContext) -> ApiResult<Response> {
-        let data = request_data(ctx)?;
-        let mut errors = ValidationErrors::default();
-        let password1 = char_field(&data, "new_password1", Some(128), &mut errors);
-        let password2 = char_field(&data, "new_password2", Some(128), &mut errors);
-        let uid = char_field(&data, "uid", None, &mut errors);
-        let token = char_field(&data, "token", None, &mut errors);
-        errors.into_result()?;
-        let (password1, password2) = (validated(password1)?, validated(password2)?);
-        let (uid, token) = (validated(uid)?, validated(token)?);
+        let PasswordResetConfirmSerializer {
+            new_password1: password1,
+            new_password2: password2,
+            uid,
+            token,
+        } = read_body(ctx)?;
         let state = ctx.state();
         let user = match base36_to_int(&uid) {
             Some(id) => load_user::<U>(&state.db, id).await?,
@@ -1326,10 +1087,9 @@ impl<U: AccountUser> ApiView for PasswordResetConfirmView<U> {
             return Vec::new();
         }
         register_detail_schema(registry);
-        post_operation(
+        post_operation::<PasswordResetConfirmSerializer>(
             path,
             registry,
-            ("PasswordResetConfirm", &RESET_CONFIRM_FIELDS),
             "RestAuthDetail",
             RESET_CONFIRM_DESCRIPTION,
         )

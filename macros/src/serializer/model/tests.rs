@@ -477,7 +477,7 @@ fn input_rules_on_read_only_fields() {
         syn::parse_quote! {
             #[serializer(model = post::Entity)]
             pub struct S {
-                #[field(read_only, validate(email), validate_with = check, unique, default = "x")]
+                #[field(read_only, validate(email, length(max = 3)), validate_with = check, unique, default = "x")]
                 pub title: String,
                 #[field(pk_related, many, queryset = tag::Entity, unique, default = 1)]
                 pub tags: Vec<i64>,
@@ -495,6 +495,36 @@ fn input_rules_on_read_only_fields() {
             "`unique` applies to column fields of a ModelSerializer",
             "`default` applies to writable column fields",
         ]
+    );
+}
+
+/// On a read-only column, `validate(email)` / `validate(url)` only say what the field is
+/// (DRF's read-only `EmailField` / `URLField`); on a relation they are still refused.
+#[test]
+fn read_only_columns_may_be_email_or_url_fields() {
+    let s = checked(
+        syn::parse_quote! {
+            pub struct UserDetailsSerializer {
+                #[field(read_only, validate(email))] pub email: String,
+                #[field(read_only, validate(url))] pub home: String,
+            }
+        },
+        Derive::Plain,
+    );
+    assert!(field(&s, "email").validators.email && field(&s, "email").read_only);
+    assert!(field(&s, "home").validators.url);
+    let errors = errors(
+        syn::parse_quote! {
+            #[serializer(model = post::Entity)]
+            pub struct S {
+                #[field(method = shout, validate(email))] pub shout: String,
+            }
+        },
+        Derive::Model,
+    );
+    assert_eq!(
+        errors,
+        ["validators only run on input; this field is read-only"]
     );
 }
 
