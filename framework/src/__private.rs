@@ -56,16 +56,9 @@ pub mod rows {
     };
 }
 
-/// Helpers of [`crate::openapi::schema`] for generated code.
-pub mod schema {
-    pub use crate::openapi::schema::{
-        field, hyperlink, nested, register_described_object, string_format, titled,
-    };
-}
-
 /// Helpers of [`crate::serializers`] for generated code.
 pub mod serializers {
-    pub use crate::serializers::{hook_errors, schema_with_default};
+    pub use crate::serializers::hook_errors;
 }
 
 /// Helpers of [`crate::viewsets`] (and the view and OpenAPI helpers of its actions) for the

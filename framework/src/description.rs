@@ -11,12 +11,25 @@
 //! - the OpenAPI document ([`crate::openapi::schema::register_serializer`], drf-spectacular's
 //!   component) reads the same flags and the field's base schema.
 //!
-//! ```ignore
+//! ```
+//! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));
+//! use rest_framework::ModelSerializer;
 //! use rest_framework::description::Described;
 //!
-//! for field in <ArticleSerializer as Described>::DESCRIPTION {
-//!     println!("{} ({}), read-only: {}", field.key, field.label, field.read_only);
+//! #[derive(ModelSerializer)]
+//! #[serializer(model = tag::Entity)]
+//! pub struct TagSerializer {
+//!     #[field(read_only)]
+//!     pub id: i64,
+//!     #[field(max_length = 50)]
+//!     pub name: String,
 //! }
+//!
+//! # fn main() {
+//! let name = &<TagSerializer as Described>::DESCRIPTION[1];
+//! assert_eq!((name.key, name.label, name.read_only), ("name", "Name", false));
+//! assert_eq!(name.options.max_length, Some(50));
+//! # }
 //! ```
 //!
 //! The OPTIONS type of a plain value comes from its Rust type through [`FieldTypeName`]

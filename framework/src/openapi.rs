@@ -721,8 +721,8 @@ impl ApiView for RedocView {
     }
 }
 
-/// Schema helpers for generated serializer code (through `crate::__private`) and the
-/// contrib views' hand-written schemas.
+/// Schema helpers for [`crate::description`] (a described field's schema) and the contrib
+/// views' hand-written schemas.
 #[doc(hidden)]
 pub mod schema {
     use super::*;

@@ -399,15 +399,6 @@ impl From<&str> for ValidationErrors {
     }
 }
 
-/// A field's schema with its `default` (drf-spectacular writes defaults of fields).
-#[doc(hidden)] // Called by generated code, through `crate::__private`.
-pub fn schema_with_default<T: Serialize>(schema: MetaSchemaRef, default: &T) -> MetaSchemaRef {
-    schema.merge(poem_openapi::registry::MetaSchema {
-        default: serde_json::to_value(default).ok(),
-        ..poem_openapi::registry::MetaSchema::ANY
-    })
-}
-
 /// The result of an object-level `validate_with` hook as [`ValidationErrors`] (generated code).
 #[doc(hidden)]
 pub fn hook_errors<E: Into<ValidationErrors>>(
