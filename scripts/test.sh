@@ -24,6 +24,11 @@ cargo fmt --all -- --check
 echo "== cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "== rustdoc (broken and private intra-doc links are errors)"
+for features in "--features full" "" "--no-default-features"; do
+  RUSTDOCFLAGS="-D warnings" cargo doc -p rest_framework -p rest_framework_macros --no-deps --locked $features
+done
+
 # The workspace builds the framework with every feature (the tests crate asks for `full`).
 # Alone, it must also build and pass its unit tests with the default features and with the
 # core only (no contrib module).

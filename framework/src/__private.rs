@@ -27,7 +27,7 @@ pub mod parsers {
     pub use crate::parsers::html_form_data;
 }
 
-/// Helpers of [`crate::relations`] for generated code.
+/// Helpers of `crate::relations` for generated code.
 pub mod relations {
     pub use crate::query::related::{
         annotate_count, annotate_pks_many, counted_by_lists, defer_text_columns,
@@ -49,7 +49,7 @@ pub mod query {
     pub use crate::query::{Columns, Preloaded, Reads};
 }
 
-/// Helpers of [`crate::query::rows`] for generated code.
+/// Helpers of `crate::query::rows` for generated code.
 pub mod rows {
     pub use crate::query::rows::{
         column, count, join_columns, pks_many, read_joined_columns, select,

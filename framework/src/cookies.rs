@@ -199,7 +199,7 @@ impl SetCookie {
         self
     }
 
-    /// The header value, with `expires` computed from `now` (see [`SetCookie::to_string`]
+    /// The header value, with `expires` computed from `now` (see `SetCookie::to_string`
     /// for the current time).
     pub fn header_value_at(&self, now: DateTime<Utc>) -> String {
         let mut parts = vec![format!("{}={}", self.name, quote(&self.value))];

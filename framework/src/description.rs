@@ -39,7 +39,7 @@
 
 use crate::fields::FieldOptions;
 use crate::serializers::ModelSerializer;
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use std::marker::PhantomData;
@@ -118,7 +118,8 @@ pub trait Described {
 /// `Option<T>` is `T`'s. A type without it (a sea-orm column of another type, a JSON value)
 /// is DRF's generic `field`.
 pub trait FieldTypeName {
-    /// DRF's OPTIONS `type`: `string`, `integer`, `float`, `boolean`, `datetime`, `date`.
+    /// DRF's OPTIONS `type`: `string`, `integer`, `float`, `boolean`, `datetime`, `date`,
+    /// `time`.
     const NAME: &'static str;
 }
 
@@ -131,12 +132,13 @@ macro_rules! type_names {
 }
 
 type_names! {
-    "string": String;
+    "string": String, uuid::Uuid;
     "integer": i64, i32, i16, i8, u64, u32, u16, u8;
     "float": f64, f32;
     "boolean": bool;
     "datetime": DateTime<Utc>, DateTime<FixedOffset>, NaiveDateTime;
     "date": NaiveDate;
+    "time": NaiveTime;
 }
 
 impl<T: FieldTypeName> FieldTypeName for Option<T> {

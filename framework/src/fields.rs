@@ -3,6 +3,25 @@
 //!
 //! Generated serializer code calls [`parse_field`] for every writable field and wraps every
 //! readable one in [`Repr`] when serializing.
+//!
+//! The Rust type of a serializer field picks the DRF field:
+//!
+//! | Rust type | DRF field | input | output |
+//! | --- | --- | --- | --- |
+//! | `String` | `CharField` (`EmailField`, `URLField` with `validate(email)` / `validate(url)`) | strings, numbers | the string |
+//! | `i8` ... `i64`, `u8` ... `u64` | `IntegerField` | `1`, `"1"`, `1.0`; out of the type's range is `A valid integer is required.` | the number |
+//! | `f32`, `f64` | `FloatField` | numbers, numeric strings | the number |
+//! | `bool` | `BooleanField` | `true`, `"yes"`, `1`, ... (DRF's lists) | `true` / `false` |
+//! | `chrono::DateTime<Utc>` | `DateTimeField` (`USE_TZ = True`, UTC) | ISO 8601, a naive time read as UTC | `2001-01-02T13:05:06.250000Z` |
+//! | `chrono::NaiveDateTime` | `DateTimeField` (`USE_TZ = False`) | ISO 8601, an offset converted to UTC and dropped | `2001-01-02T13:05:06.250000` |
+//! | `chrono::NaiveDate` | `DateField` | `2001-01-02` (and Python's other ISO forms, `2001-1-2`) | `2001-01-02` |
+//! | `chrono::NaiveTime` | `TimeField` | `13:05[:06[.250000]]` | `13:05:06.250000` (no fraction when zero) |
+//! | `uuid::Uuid` | `UUIDField` (`hex_verbose`) | any form Python's `uuid.UUID()` reads | `825d7aeb-05a9-45b5-a5b7-05df87923cda` |
+//! | `serde_json::Value` | `JSONField` | any JSON | the JSON |
+//! | `Option<T>` | `T`'s field with `allow_null` (see the `allow_null` option) | `null` or `T`'s | `null` or `T`'s |
+
+mod temporal;
+mod uuid_field;
 
 use crate::exceptions::ValidationErrors;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, Timelike, Utc};
@@ -27,6 +46,16 @@ pub mod messages {
     pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
     /// `IntegerField`'s `max_string_length`: a numeric string too long to parse.
     pub const STRING_TOO_LARGE: &str = "String value too large.";
+    /// `DateField`'s `invalid` (the default ISO 8601 input format).
+    pub const INVALID_DATE: &str =
+        "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
+    /// `TimeField`'s `invalid` (the default ISO 8601 input format).
+    pub const INVALID_TIME: &str =
+        "Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]].";
+    /// `UUIDField`'s `invalid`: `"{value}" is not a valid UUID.`
+    pub fn invalid_uuid(value: &str) -> String {
+        format!("\"{value}\" is not a valid UUID.")
+    }
     /// `DateTimeField`'s `invalid`, naming ISO 8601.
     pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
     /// `EmailField`'s `invalid`.
@@ -118,6 +147,29 @@ impl FieldOptions {
 impl Default for FieldOptions {
     fn default() -> Self {
         Self::DEFAULT
+    }
+}
+
+/// Python's `repr()` of a JSON value as Python reads it (`True`, `[1, 'a']`), as DRF's
+/// messages print values that are not strings.
+pub(crate) fn python_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("'{s}'"),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(python_repr).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("'{k}': {}", python_repr(v)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
     }
 }
 
@@ -234,7 +286,14 @@ macro_rules! integer_field {
         }
     )*};
 }
-integer_field!(i64, i32, i16, u32, u64);
+integer_field!(i64, i32, i16, i8, u64, u32, u16, u8);
+
+/// `FloatField` of 32 bits: read as 64 bits, then rounded to the nearest `f32`.
+impl FieldType for f32 {
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+        f64::to_internal(value, options).map(|number| number as f32)
+    }
+}
 
 impl FieldType for f64 {
     fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {

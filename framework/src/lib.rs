@@ -4,7 +4,7 @@
 //! viewset, its authentication and permission classes) and get a complete, documented REST
 //! API that answers exactly as DRF does on the wire.
 //!
-//! The core's modules mirror DRF's: [`serializers`], [`fields`], [`relations`], [`viewsets`],
+//! The core's modules mirror DRF's: [`serializers`], [`fields`], `relations`, [`viewsets`],
 //! [`generics`], [`routers`], [`authentication`], [`permissions`], [`pagination`],
 //! [`parsers`], [`exceptions`], [`status`]. What Django and DRF's companion packages add
 //! (users and passwords, sessions and CSRF, authtoken, simplejwt, dj-rest-auth, CORS, mail)

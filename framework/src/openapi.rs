@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document (drf-spectacular's role), generated through poem-openapi from the
 //! same types that serve the requests: each view describes its operations with poem-openapi's
 //! registry types, serializers register their `Article` / `PatchedArticle` schemas, and
-//! poem-openapi writes the document and Swagger UI, which [`spectacular`] reshapes into
+//! poem-openapi writes the document and Swagger UI, which `spectacular` reshapes into
 //! drf-spectacular's document.
 
 use crate::description::FieldDescription;

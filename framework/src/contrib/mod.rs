@@ -6,13 +6,13 @@
 //!
 //! | module | Django / DRF package | feature |
 //! | --- | --- | --- |
-//! | [`auth`] | `django.contrib.auth`: the user entity contract, password hashers and validators, reset tokens | `auth` |
-//! | [`sessions`] | `django.contrib.sessions`, `CsrfViewMiddleware`, DRF's `SessionAuthentication` | `sessions` |
-//! | [`authtoken`] | `rest_framework.authtoken` | `authtoken` |
-//! | [`simplejwt`] | `djangorestframework-simplejwt` (and its `token_blacklist` app) | `simplejwt` |
-//! | [`accounts`] | `dj-rest-auth` with `django-allauth` registration | `accounts` |
-//! | [`cors`] | `django-cors-headers` | `cors` |
-//! | [`mail`] | `django.core.mail` (SMTP with the `smtp` feature) | `mail` |
+//! | `auth` | `django.contrib.auth`: the user entity contract, password hashers and validators, reset tokens | `auth` |
+//! | `sessions` | `django.contrib.sessions`, `CsrfViewMiddleware`, DRF's `SessionAuthentication` | `sessions` |
+//! | `authtoken` | `rest_framework.authtoken` | `authtoken` |
+//! | `simplejwt` | `djangorestframework-simplejwt` (and its `token_blacklist` app) | `simplejwt` |
+//! | `accounts` | `dj-rest-auth` with `django-allauth` registration | `accounts` |
+//! | `cors` | `django-cors-headers` | `cors` |
+//! | `mail` | `django.core.mail` (SMTP with the `smtp` feature) | `mail` |
 
 #[cfg(feature = "accounts")]
 pub mod accounts;

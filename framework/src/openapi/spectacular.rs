@@ -284,6 +284,18 @@ fn schema(value: Value) -> Value {
         return value;
     };
     remove_if(&mut object, "format", &Value::from("int64"));
+    // poem-openapi names chrono's naive types' formats; drf-spectacular writes OpenAPI's.
+    if let Some(format) = object.get_mut("format") {
+        let openapi = match format.as_str() {
+            Some("naive-date") => Some("date"),
+            Some("naive-time") => Some("time"),
+            Some("naive-date-time") => Some("date-time"),
+            _ => None,
+        };
+        if let Some(openapi) = openapi {
+            *format = Value::from(openapi);
+        }
+    }
     if let Some(Value::Array(all_of)) = object.remove("allOf") {
         // poem's merge of a `$ref` with flags repeats them inside `allOf`.
         let kept: Vec<Value> = all_of

@@ -90,7 +90,7 @@ pub trait Reads {
     const READS_ROWS: bool = false;
 
     /// Narrows `select` to exactly the columns [`Self::read_row`] reads, in field order, so a
-    /// page is built straight from its rows without models ([`rows`]). `None` (the default)
+    /// page is built straight from its rows without models (`rows`). `None` (the default)
     /// for serializers with a field that needs the model: anything but columns, primary-key
     /// relations and counts.
     fn select_row(select: Select<EntityOf<Self>>) -> Option<Select<EntityOf<Self>>>

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// What a route keeps between requests: its filter backends (DRF's `filter_backends`, which
 /// are configuration: built once) and the statements rendered once for the requests they
-/// leave unchanged (`P`: a [`PreparedPage`] for a list, a [`PreparedStatement`] for a detail).
+/// leave unchanged (`P`: a `PreparedPage` for a list, a `PreparedStatement` for a detail).
 pub struct Plan<E: EntityTrait, P> {
     backends: Vec<Box<dyn FilterBackend<E>>>,
     queryset_is_static: bool,

@@ -116,7 +116,7 @@ pub(crate) fn joined_alias(field: &str) -> Alias {
 
 /// Joins the row that the forward relation of nested field `field` points at, under the alias
 /// `__field` (Django's `select_related`; generated code calls this from
-/// [`ModelSerializer::select_related`], [`join_forward_columns`] adds its columns).
+/// [`Reads::select_related`](crate::query::Reads::select_related), [`join_forward_columns`] adds its columns).
 pub fn join_forward_table<P, F>(select: Select<P>, field: &str) -> Select<P>
 where
     P: EntityTrait + Related<F>,
@@ -394,7 +394,7 @@ pub fn read_count(
 }
 
 /// The rows of `select` with what `S` can fetch in the same statement: its nested forward
-/// relations joined in and its counts as subqueries ([`ModelSerializer::select_related`]),
+/// relations joined in and its counts as subqueries ([`Reads::select_related`](crate::query::Reads::select_related)),
 /// so they cost no query of their own.
 pub async fn fetch_related<S: ModelSerializer>(
     select: Select<S::Entity>,
@@ -406,7 +406,7 @@ pub async fn fetch_related<S: ModelSerializer>(
     read_related_rows::<S>(&rows)
 }
 
-/// The models of rows fetched with [`ModelSerializer::select_related`] and what came with
+/// The models of rows fetched with [`Reads::select_related`](crate::query::Reads::select_related) and what came with
 /// them (the second half of [`fetch_related`], for statements rendered once).
 pub fn read_related_rows<S: ModelSerializer>(
     rows: &[QueryResult],
@@ -421,7 +421,7 @@ pub fn read_related_rows<S: ModelSerializer>(
 }
 
 /// `Reads::defer_unread` for generated code: the text columns the serializer does not read
-/// are selected as `CAST('' AS TEXT)` ([`deferred_select_list`]). With nothing in `keep`
+/// are selected as `CAST('' AS TEXT)` (`deferred_select_list`). With nothing in `keep`
 /// (every page but a cursor page's) the select list comes out the same on every request, so
 /// it is rendered to SQL once into `rendered` (a static of the serializer) and added as text.
 pub fn defer_text_columns<E: ModelMeta>(
@@ -753,7 +753,7 @@ where
 
 /// The SQL of the children of one parent, `SELECT ... FROM child WHERE fk = ? ORDER BY ...`
 /// with the select list `select` gives (`Some` for the model's columns, as [`load_children`]
-/// reads them; a serializer's [`ModelSerializer::select_row`]), rendered the first time on a
+/// reads them; a serializer's [`Reads::select_row`](crate::query::Reads::select_row)), rendered the first time on a
 /// database backend and kept for the life of the process (one short text per relation and
 /// `reader`, the type that reads the rows). `None` when the relation is no plain reverse
 /// foreign key, or `select` gives nothing or binds values of its own.

@@ -3,7 +3,7 @@
 //! Django builds a model instance per row and DRF's serializer reads its attributes. A derived
 //! serializer whose fields are all columns, primary-key relations (one or many) and counts
 //! does better on pages: it selects exactly the columns it shows, in field order
-//! ([`ModelSerializer::select_row`]), and reads each one by its position
+//! ([`Reads::select_row`](crate::query::Reads::select_row)), and reads each one by its position
 //! ([`ModelSerializer::read_row`]). No model is built, no column is looked up by name, and no
 //! column is read only to be dropped (an article's `content` on the list). Generated code
 //! calls the functions here; pages of any other serializer are read into models as before.
@@ -99,7 +99,7 @@ impl<E: EntityTrait> RowSelect<E> {
 /// Where a serializer's columns are in a row, in field order.
 #[derive(Clone, Copy, Debug)]
 pub enum Columns<'a> {
-    /// The row's columns from this position on (a row of [`ModelSerializer::select_row`]).
+    /// The row's columns from this position on (a row of [`Reads::select_row`](crate::query::Reads::select_row)).
     From(usize),
     /// These names (a nested serializer's columns joined into its parent's row, see
     /// [`join_columns`]).
@@ -125,7 +125,7 @@ pub fn column<T: TryGetable>(row: &QueryResult, columns: Columns<'_>, at: usize)
 }
 
 /// The primary keys of to-many field `field`, aggregated in the serializer's column `at` by
-/// [`RowSelect::pks_many`].
+/// `RowSelect::pks_many`.
 pub fn pks_many(
     row: &QueryResult,
     columns: Columns<'_>,
@@ -136,7 +136,7 @@ pub fn pks_many(
     parse_joined_pks(joined.as_deref(), field)
 }
 
-/// The count in the serializer's column `at` (added by [`RowSelect::count`]).
+/// The count in the serializer's column `at` (added by `RowSelect::count`).
 pub fn count(row: &QueryResult, columns: Columns<'_>, at: usize) -> ApiResult<i64> {
     Ok(columns.get(row, at)?)
 }
@@ -231,7 +231,7 @@ impl<S> Joined<S> {
 pub enum Fetched<M> {
     /// Models, and what came with them.
     Models(Vec<M>, Preloaded),
-    /// Rows of a [`ModelSerializer::select_row`] statement.
+    /// Rows of a [`Reads::select_row`](crate::query::Reads::select_row) statement.
     Rows(Vec<QueryResult>),
 }
 
@@ -296,8 +296,8 @@ pub async fn represent<S: ModelSerializer>(
     }
 }
 
-/// The rows of `select` for serializer `S`: by [`ModelSerializer::select_row`] when `S`
-/// reads rows, else into models with what [`ModelSerializer::select_related`] adds.
+/// The rows of `select` for serializer `S`: by [`Reads::select_row`](crate::query::Reads::select_row) when `S`
+/// reads rows, else into models with what [`Reads::select_related`](crate::query::Reads::select_related) adds.
 pub async fn fetch<S: ModelSerializer>(
     select: Select<S::Entity>,
     db: &impl ConnectionTrait,

@@ -1,6 +1,6 @@
 //! dj-rest-auth's JWT views (`USE_JWT = True`): the token refresh view with cookie support
 //! (`token/refresh/`) and the logout view (`logout/`). `token/verify/` is simplejwt's
-//! [`TokenVerifyView`](super::jwt_views::TokenVerifyView).
+//! [`TokenVerifyView`](crate::contrib::simplejwt::views::TokenVerifyView).
 //!
 //! The cookies are [`super::jwt_cookies`]'s, named by
 //! [`Settings::jwt_cookies`](crate::settings::Settings::jwt_cookies).

@@ -1,7 +1,7 @@
 //! Account endpoints (dj-rest-auth with django-allauth registration and simplejwt):
 //! registration, login, the current user, password change and password reset by e-mail.
 //!
-//! Mount them with [`include`]:
+//! Mount them with [`include()`]:
 //!
 //! ```rust
 //! # include!(concat!(env!("CARGO_MANIFEST_DIR"), "/doc_support/blog.rs"));

@@ -1,5 +1,5 @@
 //! The account views (dj-rest-auth's `views.py` and `registration/views.py`). Their request
-//! bodies are read by the derived serializers of [`super::serializers`], which also describe
+//! bodies are read by the derived serializers of `super::serializers`, which also describe
 //! them to OPTIONS and the OpenAPI document; the checks that need the database or the
 //! settings run here, in dj-rest-auth's order.
 
