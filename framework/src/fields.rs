@@ -52,10 +52,10 @@ pub mod messages {
     /// `TimeField`'s `invalid` (the default ISO 8601 input format).
     pub const INVALID_TIME: &str =
         "Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]].";
-    /// `UUIDField`'s `invalid`: `"{value}" is not a valid UUID.`
-    pub fn invalid_uuid(value: &str) -> String {
-        format!("\"{value}\" is not a valid UUID.")
-    }
+    /// `UUIDField`'s `invalid`.
+    pub const INVALID_UUID: &str = "Must be a valid UUID.";
+    /// `DateTimeField`'s `overflow`: the time leaves Python's years 1 to 9999 in UTC.
+    pub const DATETIME_OUT_OF_RANGE: &str = "Datetime value out of range.";
     /// `DateTimeField`'s `invalid`, naming ISO 8601.
     pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
     /// `EmailField`'s `invalid`.
@@ -150,29 +150,6 @@ impl Default for FieldOptions {
     }
 }
 
-/// Python's `repr()` of a JSON value as Python reads it (`True`, `[1, 'a']`), as DRF's
-/// messages print values that are not strings.
-pub(crate) fn python_repr(value: &Value) -> String {
-    match value {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("'{s}'"),
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(python_repr).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(map) => {
-            let items: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("'{k}': {}", python_repr(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }
-    }
-}
-
 /// Python's name of a JSON value's type, as DRF's messages print it.
 pub fn python_type_name(value: &Value) -> &'static str {
     match value {
@@ -194,6 +171,12 @@ pub trait FieldType: Sized {
     /// The value for an explicit `null`, when the type allows it (`Option<T>`).
     fn null() -> Option<Self> {
         None
+    }
+
+    /// A value that is not JSON's `null` but means it where the field allows null (DRF's
+    /// `BooleanField.NULL_VALUES`: `"null"`, `""`).
+    fn reads_as_null(_value: &Value) -> bool {
+        false
     }
 }
 
@@ -314,62 +297,76 @@ impl FieldType for f64 {
 
 impl FieldType for bool {
     fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
-        const TRUE: &[&str] = &[
-            "t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1",
-        ];
-        const FALSE: &[&str] = &[
-            "f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
-            "0",
-        ];
+        // DRF's TRUE_VALUES / FALSE_VALUES, matched after lowercasing a string.
         match value {
             Value::Bool(b) => Ok(*b),
             Value::Number(n) if n.as_f64() == Some(1.0) => Ok(true),
             Value::Number(n) if n.as_f64() == Some(0.0) => Ok(false),
-            Value::String(s) if TRUE.contains(&s.as_str()) => Ok(true),
-            Value::String(s) if FALSE.contains(&s.as_str()) => Ok(false),
+            Value::String(s) => match s.to_lowercase().as_str() {
+                "t" | "y" | "yes" | "true" | "on" | "1" => Ok(true),
+                "f" | "n" | "no" | "false" | "off" | "0" => Ok(false),
+                _ => Err(vec![messages::INVALID_BOOLEAN.into()]),
+            },
             _ => Err(vec![messages::INVALID_BOOLEAN.into()]),
         }
+    }
+
+    /// DRF's `NULL_VALUES`: with `allow_null`, `"null"` and `""` are `None` too.
+    fn reads_as_null(value: &Value) -> bool {
+        matches!(value, Value::String(s) if s.is_empty() || s.to_lowercase() == "null")
     }
 }
 
 impl FieldType for DateTime<Utc> {
-    fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
-        let invalid = || vec![messages::INVALID_DATETIME.to_string()];
-        let Value::String(text) = value else {
-            return Err(invalid());
-        };
-        let text = text.trim();
-        if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
+    fn to_internal(value: &Value, options: &FieldOptions) -> Result<Self, Vec<String>> {
+        let parsed = parse_datetime(value, options)?;
+        // Python's datetimes hold the years 1 to 9999: an input that only leaves them once in
+        // UTC is DRF's `overflow`; one outside them is no datetime at all.
+        if (1..=9999).contains(&parsed.year()) {
+            Ok(parsed)
+        } else {
+            Err(vec![messages::DATETIME_OUT_OF_RANGE.to_string()])
+        }
+    }
+}
+
+/// Django's `parse_datetime`, converted to UTC.
+fn parse_datetime(value: &Value, _options: &FieldOptions) -> Result<DateTime<Utc>, Vec<String>> {
+    let invalid = || vec![messages::INVALID_DATETIME.to_string()];
+    let Value::String(text) = value else {
+        return Err(invalid());
+    };
+    let text = text.trim();
+    if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_rfc3339(text) {
+        return Ok(parsed.with_timezone(&Utc));
+    }
+    // Django's `parse_datetime` also takes minutes without seconds and a space for `T`.
+    let zoned = match text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+        Some(rest) => format!("{rest}+00:00"),
+        None => text.to_string(),
+    };
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_str(&zoned, format) {
             return Ok(parsed.with_timezone(&Utc));
         }
-        // Django's `parse_datetime` also takes minutes without seconds and a space for `T`.
-        let zoned = match text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
-            Some(rest) => format!("{rest}+00:00"),
-            None => text.to_string(),
-        };
-        for format in [
-            "%Y-%m-%dT%H:%M:%S%.f%:z",
-            "%Y-%m-%dT%H:%M%:z",
-            "%Y-%m-%d %H:%M:%S%.f%:z",
-            "%Y-%m-%d %H:%M%:z",
-        ] {
-            if let Ok(parsed) = DateTime::<FixedOffset>::parse_from_str(&zoned, format) {
-                return Ok(parsed.with_timezone(&Utc));
-            }
-        }
-        // Without an offset, DRF reads the time in the current time zone (UTC here).
-        for format in [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%d %H:%M",
-        ] {
-            if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-                return Ok(naive.and_utc());
-            }
-        }
-        Err(invalid())
     }
+    // Without an offset, DRF reads the time in the current time zone (UTC here).
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(naive.and_utc());
+        }
+    }
+    Err(invalid())
 }
 
 impl FieldType for Value {
@@ -384,6 +381,9 @@ impl<T: FieldType> FieldType for Option<T> {
     }
     fn null() -> Option<Self> {
         Some(None)
+    }
+    fn reads_as_null(value: &Value) -> bool {
+        T::reads_as_null(value)
     }
 }
 
@@ -434,6 +434,7 @@ pub fn parse_field_with<T: FieldType>(
                 None
             }
         },
+        Some(value) if allow_null && T::reads_as_null(value) && T::null().is_some() => T::null(),
         Some(value) => match T::to_internal(value, options) {
             Ok(parsed) => Some(parsed),
             Err(messages) => {

@@ -137,7 +137,7 @@ async fn invalid_values_get_drf_texts() {
             "day": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
             "starts": ["Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]]."],
             "logged": ["Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."],
-            "token": ["\"825d7aeb-05a9\" is not a valid UUID."],
+            "token": ["Must be a valid UUID."],
             "ratio": ["Ensure this value is less than or equal to 1."],
             "seats": ["Ensure this value is greater than or equal to 1."],
             "ends": ["Time has wrong format. Use one of these formats instead: hh:mm[:ss[.uuuuuu]]."],

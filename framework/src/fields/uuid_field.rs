@@ -20,19 +20,17 @@ fn parse_hex(text: &str) -> Option<Uuid> {
     Uuid::from_slice(&u128::from_str_radix(&hex, 16).ok()?.to_be_bytes()).ok()
 }
 
+/// DRF reads a string as `uuid.UUID(hex=...)` and an integer (a JSON `true`/`false` too, as
+/// Python's `bool` is an `int`) as `uuid.UUID(int=...)`.
 impl FieldType for Uuid {
     fn to_internal(value: &Value, _options: &FieldOptions) -> Result<Self, Vec<String>> {
-        let parsed = match value {
+        match value {
             Value::String(text) => parse_hex(text),
+            Value::Number(n) => n.as_u64().map(|n| Uuid::from_u128(u128::from(n))),
+            Value::Bool(b) => Some(Uuid::from_u128(u128::from(*b))),
             _ => None,
-        };
-        parsed.ok_or_else(|| {
-            let shown = match value {
-                Value::String(text) => text.clone(),
-                other => crate::fields::python_repr(other),
-            };
-            vec![messages::invalid_uuid(&shown)]
-        })
+        }
+        .ok_or_else(|| vec![messages::INVALID_UUID.to_string()])
     }
 }
 
