@@ -13,9 +13,9 @@ pub mod fields {
 /// the runtime functions that read it (OPTIONS, the OpenAPI components).
 pub mod description {
     pub use crate::description::{
-        Described, FieldDescription, FieldKind, TypeNameFallback, TypeNameOf, default_value,
-        fields_of, hyperlink_schema, hyperlinks_schema, nested_many_schema, nested_schema,
-        registered_type_schema, type_schema,
+        Described, FieldDescription, FieldKind, TextPattern, TypeNameFallback, TypeNameOf,
+        default_value, fields_of, hyperlink_schema, hyperlinks_schema, nested_many_schema,
+        nested_schema, registered_type_schema, type_schema,
     };
     pub use crate::fields::{FieldOptions, parse_email_with};
     pub use crate::metadata::{model_serializer_info, serializer_info};

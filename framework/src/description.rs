@@ -69,6 +69,9 @@ pub struct FieldDescription {
     pub email: bool,
     /// `validate(url)`: DRF's `URLField` (OPTIONS `url`, schema `format: uri`).
     pub url: bool,
+    /// `validate(slug)` / `validate(regex = "...")`: DRF's `SlugField` / `RegexField`
+    /// (OPTIONS `slug` / `regex`, the schema's `pattern`).
+    pub pattern: Option<TextPattern>,
     /// What the field is.
     pub kind: FieldKind,
     /// The OpenAPI schema of the value before DRF's flags (its type's, a nested serializer's
@@ -78,6 +81,25 @@ pub struct FieldDescription {
     /// The `default = ...` value as the schema's `default` (`None` inside when it does not
     /// serialize).
     pub default: Option<fn() -> Option<serde_json::Value>>,
+}
+
+/// The pattern a text field's values match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPattern {
+    /// DRF's `SlugField`: ASCII letters, digits, `_` and `-`.
+    Slug,
+    /// DRF's `RegexField`: this regular expression.
+    Regex(&'static str),
+}
+
+impl TextPattern {
+    /// The regular expression, as drf-spectacular writes it in the schema's `pattern`.
+    pub fn regex(&self) -> &'static str {
+        match self {
+            TextPattern::Slug => crate::fields::validators::SLUG_PATTERN,
+            TextPattern::Regex(regex) => regex,
+        }
+    }
 }
 
 /// What a field is, as far as OPTIONS tells.

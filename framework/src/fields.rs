@@ -8,7 +8,7 @@
 //!
 //! | Rust type | DRF field | input | output |
 //! | --- | --- | --- | --- |
-//! | `String` | `CharField` (`EmailField`, `URLField` with `validate(email)` / `validate(url)`) | strings, numbers | the string |
+//! | `String` | `CharField` (`EmailField`, `URLField`, `SlugField`, `RegexField` with `validate(email)`, `validate(url)`, `validate(slug)`, `validate(regex = "...")`) | strings, numbers | the string |
 //! | `i8` ... `i64`, `u8` ... `u64` | `IntegerField` | `1`, `"1"`, `1.0`; out of the type's range is `A valid integer is required.` | the number |
 //! | `f32`, `f64` | `FloatField` | numbers, numeric strings | the number |
 //! | `bool` | `BooleanField` | `true`, `"yes"`, `1`, ... (DRF's lists) | `true` / `false` |
@@ -58,6 +58,11 @@ pub mod messages {
     pub const DATETIME_OUT_OF_RANGE: &str = "Datetime value out of range.";
     /// `DateTimeField`'s `invalid`, naming ISO 8601.
     pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+    /// `SlugField`'s `invalid`.
+    pub const INVALID_SLUG: &str =
+        "Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens.";
+    /// `RegexField`'s `invalid`.
+    pub const REGEX_MISMATCH: &str = "This value does not match the required pattern.";
     /// `EmailField`'s `invalid`.
     pub const INVALID_EMAIL: &str = "Enter a valid email address.";
     /// `URLField`'s `invalid`.
@@ -563,6 +568,50 @@ pub mod validators {
         !names.is_empty()
             && names.iter().all(|name| label(name, 63, true))
             && (punycode || (tld.chars().count() >= 2 && label(tld, 63, false)))
+    }
+
+    /// DRF's `SlugField` pattern.
+    pub const SLUG_PATTERN: &str = "^[-a-zA-Z0-9_]+$";
+
+    /// `validate(slug)`: DRF's `SlugField` (ASCII letters, digits, `_` and `-`).
+    pub fn slug(value: &str) -> Result<(), String> {
+        let valid = !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if valid {
+            Ok(())
+        } else {
+            Err(messages::INVALID_SLUG.into())
+        }
+    }
+
+    /// `validate(regex = "...")`: DRF's `RegexField`, compiled on first use (the derive has
+    /// checked the pattern at compile time).
+    pub struct Pattern {
+        source: &'static str,
+        compiled: std::sync::OnceLock<Option<regex::Regex>>,
+    }
+
+    impl Pattern {
+        /// A pattern, not yet compiled.
+        pub const fn new(source: &'static str) -> Self {
+            Pattern {
+                source,
+                compiled: std::sync::OnceLock::new(),
+            }
+        }
+
+        /// Django's `RegexValidator`: the pattern is searched for in the value.
+        pub fn check(&self, value: &str) -> Result<(), String> {
+            let compiled = self
+                .compiled
+                .get_or_init(|| regex::Regex::new(self.source).ok());
+            match compiled {
+                Some(regex) if regex.is_match(value) => Ok(()),
+                _ => Err(messages::REGEX_MISMATCH.into()),
+            }
+        }
     }
 
     /// `validate(url)`.

@@ -1,7 +1,7 @@
 //! OPTIONS metadata (DRF's `rest_framework.metadata.SimpleMetadata`): the view's name and
 //! media types, and for users allowed to write, each writable method's serializer fields.
 
-use crate::description::{FieldDescription, FieldKind};
+use crate::description::{FieldDescription, FieldKind, TextPattern};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// What OPTIONS says about one serializer field, in DRF's key order.
@@ -84,6 +84,8 @@ fn info(field: &FieldDescription, write_only: bool) -> FieldInfo {
         // DRF's `EmailField` and `URLField`, whatever the Rust type.
         FieldKind::Value { .. } if field.email => "email",
         FieldKind::Value { .. } if field.url => "url",
+        FieldKind::Value { .. } if field.pattern == Some(TextPattern::Slug) => "slug",
+        FieldKind::Value { .. } if field.pattern.is_some() => "regex",
         FieldKind::Value { type_name } => type_name,
         FieldKind::NestedOne(_) => "nested object",
         FieldKind::Relation | FieldKind::NestedMany(_) => "field",
@@ -191,6 +193,7 @@ mod tests {
             options: FieldOptions::DEFAULT,
             email: false,
             url: false,
+            pattern: None,
             kind,
             schema: type_schema::<String>,
             default: None,

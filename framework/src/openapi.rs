@@ -860,6 +860,13 @@ pub mod schema {
         } else {
             (field.schema)(registry)
         };
+        let base = match field.pattern {
+            Some(pattern) => base.merge(MetaSchema {
+                pattern: Some(pattern.regex().to_string()),
+                ..MetaSchema::ANY
+            }),
+            None => base,
+        };
         let schema = titled(
             self::field(
                 base,
@@ -942,6 +949,7 @@ mod tests {
             options: FieldOptions::DEFAULT,
             email: false,
             url: false,
+            pattern: None,
             kind: FieldKind::Value {
                 type_name: "string",
             },

@@ -95,7 +95,7 @@ pub struct FieldAttrs {
     /// DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, run after the field's own rules.
     #[darling(default)]
     pub validate_with: Option<syn::Path>,
-    /// Rules of the `validator` crate: `validate(email, url, length(min = 1, max = 9), range(min = 0, max = 5), contains = "x", custom = path)`.
+    /// Rules of the `validator` crate and DRF's field classes: `validate(email, url, slug, regex = "^a+$", length(min = 1, max = 9), range(min = 0, max = 5), contains = "x", custom = path)`.
     #[darling(default)]
     pub validate: Option<Validators>,
 }
@@ -259,6 +259,12 @@ pub struct Validators {
     pub email: bool,
     #[darling(default)]
     pub url: bool,
+    /// DRF's `SlugField`: `^[-a-zA-Z0-9_]+$`.
+    #[darling(default)]
+    pub slug: bool,
+    /// DRF's `RegexField`: the value must match (Django's `RegexValidator`, a search).
+    #[darling(default)]
+    pub regex: Option<syn::LitStr>,
     #[darling(default)]
     pub length: Option<Bounds>,
     #[darling(default)]

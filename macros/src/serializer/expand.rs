@@ -907,6 +907,15 @@ fn validator_calls(field: &Field) -> TokenStream {
     if rules.url {
         calls.push(quote!(#rf::url(&__v)));
     }
+    if rules.slug {
+        calls.push(quote!(#rf::slug(&__v)));
+    }
+    if let Some(pattern) = &rules.regex {
+        calls.push(quote! {{
+            static __PATTERN: #rf::Pattern = #rf::Pattern::new(#pattern);
+            __PATTERN.check(&__v)
+        }});
+    }
     if let Some(bounds) = &rules.length {
         let min = bounds
             .min
@@ -963,6 +972,13 @@ fn expand_description(s: &Serializer) -> TokenStream {
         let allow_blank = f.allow_blank;
         let email = f.validators.email;
         let url = f.validators.url;
+        let pattern = match (&f.validators.regex, f.validators.slug) {
+            (Some(regex), _) => {
+                quote!(::core::option::Option::Some(#d::TextPattern::Regex(#regex)))
+            }
+            (None, true) => quote!(::core::option::Option::Some(#d::TextPattern::Slug)),
+            (None, false) => quote!(::core::option::Option::None),
+        };
         let ty = &f.ty;
         let kind = match &f.kind {
             Kind::Column { .. } | Kind::Count { .. } => quote! {
@@ -1022,6 +1038,7 @@ fn expand_description(s: &Serializer) -> TokenStream {
                 },
                 email: #email,
                 url: #url,
+                pattern: #pattern,
                 kind: #kind,
                 schema: #schema,
                 default: #default,

@@ -805,6 +805,23 @@ fn check_validators(
     errors: &mut darling::error::Accumulator,
 ) {
     let attrs = cx.attrs;
+    if let Some(pattern) = attrs
+        .validate
+        .as_ref()
+        .and_then(|rules| rules.regex.as_ref())
+        && let Err(err) = regex_syntax::Parser::new().parse(&pattern.value())
+    {
+        // The kind alone: the full text repeats the pattern on lines of its own.
+        let why = match &err {
+            regex_syntax::Error::Parse(err) => err.kind().to_string(),
+            regex_syntax::Error::Translate(err) => err.kind().to_string(),
+            other => other.to_string(),
+        };
+        errors.push(error_at(
+            &format!("`regex` is not a valid regular expression: {why}"),
+            pattern.span(),
+        ));
+    }
     if matches!(option, Some(KindOption::Nested(_))) && attrs.writable() {
         if attrs.validate.is_some() || attrs.validate_with.is_some() {
             errors.push(
