@@ -43,8 +43,8 @@
 //! Not yet ported (every other `FieldValues` class; case counts as written in DRF's source:
 //! valid + invalid + outputs), mostly for field options `FieldOptions` lacks or field kinds the
 //! framework does not have yet:
-//! - TestRegexField 2, TestiCompiledRegexField 2 (`regex`)
-//! - TestSlugField 2 (slug validator)
+//! - TestRegexField 2, TestiCompiledRegexField 2, TestSlugField 2: validators, which run in
+//!   generated code rather than in `parse_field_with`; their cases are in `text_fields.rs`
 //! - TestURLField 2 (URL validator as a field)
 //! - TestIPAddressField 10, TestIPv4AddressField 4, TestIPv6AddressField 5 (`protocol`)
 //! - TestFilePathField 2 (`path`)
