@@ -102,6 +102,29 @@ impl TextPattern {
     }
 }
 
+impl FieldDescription {
+    /// A required, writable `String`-schema field of `kind` with DRF's default options: the
+    /// starting point of the framework's own tests.
+    #[cfg(test)]
+    pub(crate) const fn for_tests(key: &'static str, label: &'static str, kind: FieldKind) -> Self {
+        FieldDescription {
+            key,
+            label,
+            read_only: false,
+            write_only: false,
+            required: true,
+            allow_null: false,
+            options: FieldOptions::DEFAULT,
+            email: false,
+            url: false,
+            pattern: None,
+            kind,
+            schema: type_schema::<String>,
+            default: None,
+        }
+    }
+}
+
 /// What a field is, as far as OPTIONS tells.
 #[derive(Debug, Clone, Copy)]
 pub enum FieldKind {

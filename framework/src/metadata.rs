@@ -175,7 +175,7 @@ impl Serialize for FieldInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::description::{FieldDescription, FieldKind, type_schema};
+    use crate::description::{FieldDescription, FieldKind};
     use crate::fields::FieldOptions;
 
     const fn described(
@@ -183,21 +183,7 @@ mod tests {
         label: &'static str,
         kind: FieldKind,
     ) -> FieldDescription {
-        FieldDescription {
-            key,
-            label,
-            read_only: false,
-            write_only: false,
-            required: true,
-            allow_null: false,
-            options: FieldOptions::DEFAULT,
-            email: false,
-            url: false,
-            pattern: None,
-            kind,
-            schema: type_schema::<String>,
-            default: None,
-        }
+        FieldDescription::for_tests(key, label, kind)
     }
 
     const CHILD: &[FieldDescription] = &[

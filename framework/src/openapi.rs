@@ -939,23 +939,13 @@ mod tests {
     }
 
     const fn described(key: &'static str, label: &'static str) -> FieldDescription {
-        FieldDescription {
+        FieldDescription::for_tests(
             key,
             label,
-            read_only: false,
-            write_only: false,
-            required: true,
-            allow_null: false,
-            options: FieldOptions::DEFAULT,
-            email: false,
-            url: false,
-            pattern: None,
-            kind: FieldKind::Value {
+            FieldKind::Value {
                 type_name: "string",
             },
-            schema: type_schema::<String>,
-            default: None,
-        }
+        )
     }
 
     const FIELDS: &[FieldDescription] = &[

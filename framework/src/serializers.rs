@@ -56,7 +56,7 @@
 //! | `nested` (+ `many`) | a nested serializer over a forward FK, reverse FK or many-to-many (read-only) |
 //! | `nested, many, writable` (+ `allow_empty = false`) | a writable nested serializer over a reverse foreign key (see below) |
 //! | `count = Entity` | the number of related rows (read-only) |
-//! | `validate(email, url, length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate, with DRF's messages; `custom` is a `fn(&T) -> Result<(), String>`; `email` reads the field as DRF's `EmailField` (a wrong type is `Enter a valid email address.`); on a read-only column `email` / `url` only say what the field is (OPTIONS `email` / `url`, the schema's format) |
+//! | `validate(email, url, slug, regex = "..", length(min, max), range(min, max), contains = "..", custom = path)` | rules of the `validator` crate and DRF's field classes, with DRF's messages (`slug`: `SlugField`, `regex`: `RegexField`, a search, checked at compile time); `custom` is a `fn(&T) -> Result<(), String>`; `email` reads the field as DRF's `EmailField` (a wrong type is `Enter a valid email address.`); on a read-only column `email` / `url` only say what the field is (OPTIONS `email` / `url`, the schema's format) |
 //! | `default = expr` | the value when the key is absent on create / full update (not on PATCH); not with `required`; shown as the schema's `default` |
 //! | `allow_null` | accept `null` (the type must be `Option<T>`; nullable columns allow it unless `allow_null = false`); else `This field may not be null.` |
 //! | `validate_with = path` | DRF's `validate_<field>`: `fn(T) -> Result<T, String>`, after the field's own rules; may change the value |
